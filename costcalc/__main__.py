@@ -1,0 +1,5 @@
+"""`python -m costcalc` runs the command-line interface."""
+
+from costcalc.cli import main
+
+main()

@@ -1,0 +1,215 @@
+"""Self-hosted capacity (DESIGN §1.4): replica-seconds per request from benchmarks under the SLO."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from costcalc.core.nnls import nnls
+from costcalc.schema.catalog import ThroughputPoint
+from costcalc.schema.profile import Slo
+
+PERCENTILES = (50, 90, 95, 99)
+SAME_MIX_TOLERANCE = 0.10  # a profile within 10 % of a benchmarked mix uses that point as is
+
+
+@dataclass(frozen=True)
+class Mix:
+    """The token mix of one request as a replica sees it."""
+
+    input_tokens: float  # all input, for KV memory
+    prefill_tokens: float  # input not served from vLLM's prefix cache
+    output_tokens: float
+
+
+def latency_ms(point: ThroughputPoint, metric: str, percentile: int) -> tuple[float | None, int]:
+    """A latency at the wanted percentile, else the next stricter one, else the next laxer one."""
+    order = [p for p in PERCENTILES if p >= percentile] + [
+        p for p in reversed(PERCENTILES) if p < percentile
+    ]
+    for p in order:
+        value = getattr(point, f"{metric}_ms_p{p}")
+        if value is not None:
+            return float(value), p
+    return None, percentile
+
+
+def meets_slo(point: ThroughputPoint, slo: Slo) -> tuple[bool, list[str]]:
+    """Whether a point's TTFT and TPOT meet the SLO, with notes on what could not be checked."""
+    notes: list[str] = []
+    ok = True
+    for metric, limit in (("ttft", slo.ttft_ms), ("tpot", slo.tpot_ms)):
+        value, used = latency_ms(point, metric, slo.percentile)
+        if value is None:
+            notes.append(f"{metric.upper()} not published: SLO unchecked")
+            continue
+        if used < slo.percentile:
+            notes.append(f"{metric.upper()} checked at p{used} (p{slo.percentile} not published)")
+        ok = ok and value <= limit
+    return ok, notes
+
+
+@dataclass(frozen=True)
+class OperatingPoint:
+    """The point chosen for one benchmarked mix: highest throughput that meets the SLO."""
+
+    point: ThroughputPoint
+    slo_met: bool
+    notes: tuple[str, ...]
+
+    @property
+    def seconds_per_request(self) -> float:
+        return 1.0 / self.point.request_throughput
+
+
+def group_mixes(points: Sequence[ThroughputPoint]) -> list[list[ThroughputPoint]]:
+    """Runs of one workload, grouped: means within 5 % count as one mix (the same 200 ShareGPT
+    prompts measure 212 output tokens in one run and 214 in the next)."""
+    groups: list[list[ThroughputPoint]] = []
+    for p in sorted(points, key=lambda q: (q.input_tokens, q.output_tokens)):
+        for group in groups:
+            first = group[0]
+            if _close(first.input_tokens, p.input_tokens, 0.05) and _close(
+                first.output_tokens, p.output_tokens, 0.05
+            ):
+                group.append(p)
+                break
+        else:
+            groups.append([p])
+    return groups
+
+
+def _close(x: float, y: float, tolerance: float) -> bool:
+    return abs(x - y) <= tolerance * max(x, y)
+
+
+def operating_points(points: Sequence[ThroughputPoint], slo: Slo) -> list[OperatingPoint]:
+    """One point per mix; a mix where nothing meets the SLO keeps its lightest run."""
+    chosen = []
+    for group in group_mixes(points):
+        checked = [(p, *meets_slo(p, slo)) for p in group]
+        passing = [c for c in checked if c[1]]
+        if passing:
+            best = max(passing, key=lambda c: c[0].request_throughput)
+        else:
+            best = min(checked, key=lambda c: c[0].request_throughput)
+        chosen.append(OperatingPoint(best[0], bool(best[1]), tuple(best[2])))
+    return chosen
+
+
+@dataclass(frozen=True)
+class Fit:
+    """s = a·I_prefill + b·o + c over the operating points, with relative residuals per mix."""
+
+    a: float
+    b: float
+    c: float
+    residuals: tuple[float, ...]
+
+    def seconds(self, mix: Mix) -> float:
+        return self.a * mix.prefill_tokens + self.b * mix.output_tokens + self.c
+
+
+def fit_mixes(ops: Sequence[OperatingPoint]) -> Fit:
+    """Non-negative least squares on relative error over two or more mixes.
+
+    Relative weighting (each row divided by its measured s) keeps a slow long-prompt mix from
+    swamping a fast short one. A constant term is fitted only from four mixes up, so three mixes
+    never fit exactly by construction.
+    """
+    s = np.array([op.seconds_per_request for op in ops])
+    columns = [
+        [op.point.input_tokens for op in ops],
+        [op.point.output_tokens for op in ops],
+    ]
+    if len(ops) >= 4:
+        columns.append([1.0] * len(ops))
+    design = np.array(columns, dtype=np.float64).T / s[:, None]
+    coef = nnls(design, np.ones(len(ops)))
+    a, b = float(coef[0]), float(coef[1])
+    c = float(coef[2]) if len(coef) > 2 else 0.0
+    residuals = tuple(float(r) for r in design @ coef - 1.0)
+    return Fit(a, b, c, residuals)
+
+
+def same_mix(point: ThroughputPoint, mix: Mix) -> bool:
+    return _close(point.input_tokens, mix.prefill_tokens, SAME_MIX_TOLERANCE) and _close(
+        point.output_tokens, mix.output_tokens, SAME_MIX_TOLERANCE
+    )
+
+
+@dataclass(frozen=True)
+class BenchmarkCapacity:
+    seconds_per_request: float
+    source: str  # "benchmark" | "fit"
+    slo_met: bool
+    lower_bound: bool
+    operating_points: tuple[OperatingPoint, ...]
+    fit: Fit | None
+    lone_latency_s: float | None
+    notes: tuple[str, ...]
+
+
+def benchmark_capacity(
+    points: Sequence[ThroughputPoint],
+    mix: Mix,
+    slo: Slo,
+    scale: Callable[[OperatingPoint, Mix], float],
+) -> BenchmarkCapacity:
+    """Replica-seconds per request at the profile's mix from measured points.
+
+    The profile's own mix measured → that point. Two or more mixes → the NNLS fit. One other
+    mix → that point scaled by `scale`, the calibrated roofline's ratio of the two mixes at the
+    point's load (a measured anchor, a modelled slope).
+    """
+    ops = operating_points(points, slo)
+    feasible = [op for op in ops if op.slo_met] or ops
+    notes = sorted({n for op in feasible for n in op.notes})
+    match = next((op for op in feasible if same_mix(op.point, mix)), None)
+    fit: Fit | None = None
+    if match is not None:
+        s, source, used = match.seconds_per_request, "benchmark", [match]
+    elif len(feasible) == 1:
+        ratio = scale(feasible[0], mix)
+        s, source, used = feasible[0].seconds_per_request * ratio, "fit", list(feasible)
+        notes.append(f"one benchmarked mix, scaled to yours by the roofline (×{ratio:.2f} time)")
+    else:
+        fit = fit_mixes(feasible)
+        s, source, used = fit.seconds(mix), "fit", list(feasible)
+    if not all(op.slo_met for op in used):
+        notes.append("no benchmark point meets the SLO")
+    lower = any(not op.point.saturated for op in used)
+    if lower:
+        notes.append("capacity lower bound (unsaturated run)")
+    return BenchmarkCapacity(
+        seconds_per_request=s,
+        source=source,
+        slo_met=all(op.slo_met for op in used),
+        lower_bound=lower,
+        operating_points=tuple(ops),
+        fit=fit,
+        lone_latency_s=lone_latency_s(points, mix),
+        notes=tuple(notes),
+    )
+
+
+def lone_latency_s(points: Sequence[ThroughputPoint], mix: Mix) -> float | None:
+    """L ≈ TTFT + o × TPOT at the lowest measured load, TTFT scaled to the profile's prefill.
+
+    Medians are used where published, else p99 (a conservative stand-in).
+    """
+
+    def load(p: ThroughputPoint) -> float:
+        return p.concurrency if p.concurrency is not None else p.request_throughput
+
+    timed = [
+        p for p in points if (p.ttft_ms_p50 or p.ttft_ms_p99) and (p.tpot_ms_p50 or p.tpot_ms_p99)
+    ]
+    if not timed:
+        return None
+    p = min(timed, key=load)
+    ttft = float(p.ttft_ms_p50 or p.ttft_ms_p99 or 0.0) * mix.prefill_tokens / p.input_tokens
+    tpot = float(p.tpot_ms_p50 or p.tpot_ms_p99 or 0.0)
+    return (ttft + mix.output_tokens * tpot) / 1000.0

@@ -1,0 +1,243 @@
+"""Compare hosted and self-hosted options for one profile: costs, cheapest, break-even pairs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from costcalc.core.breakeven import BreakEven, break_even
+from costcalc.core.calibrate import Calibration, calibrate
+from costcalc.core.hosted import hosted_cost_model
+from costcalc.core.inflation import Inflation, inflate
+from costcalc.core.options import (
+    HostedOption,
+    Option,
+    SelfHostedOption,
+    price_hosted,
+    price_self_hosted,
+)
+from costcalc.core.selection import (
+    MAX_HOSTED,
+    MAX_SELF_HOSTED,
+    hosted_candidates,
+    self_hosted_candidates,
+    trim,
+)
+from costcalc.core.selfhosted import Skipped, self_hosted_model
+from costcalc.core.traffic import FloatArray, hourly_weights
+from costcalc.errors import UnknownIdError
+from costcalc.schema.catalog import Catalog
+from costcalc.schema.profile import Profile, SelfHostedChoice
+
+STALE_AFTER_DAYS = 120
+DEFAULT_RANGE_TOKENS_PER_DAY = (1e5, 1e7)  # the seed's "somewhere between 100K and 10M"
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Break-even of one hosted option against one self-hosted option."""
+
+    hosted: str
+    self_hosted: str
+    with_labour: BreakEven
+    without_labour: BreakEven
+    cost_ratio: float  # self-hosted / hosted monthly USD at the profile's volume
+
+
+@dataclass(frozen=True)
+class Comparison:
+    profile: Profile
+    requests_per_day: float
+    tokens: Inflation
+    weights: FloatArray
+    options: list[Option]  # sorted by monthly USD
+    skipped: list[Skipped]
+    pairs: list[Pair]
+    range_requests_per_day: tuple[float, float]
+    calibration: Calibration
+    cheapest: str | None
+    default_set: str | None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def billed_tokens_per_day(self) -> float:
+        return self.requests_per_day * self.tokens.billed_tokens
+
+    @property
+    def headline_tokens_per_day(self) -> float:
+        return self.requests_per_day * self.tokens.headline_tokens
+
+    @property
+    def hosted(self) -> list[HostedOption]:
+        return [o for o in self.options if isinstance(o, HostedOption)]
+
+    @property
+    def self_hosted(self) -> list[SelfHostedOption]:
+        return [o for o in self.options if isinstance(o, SelfHostedOption)]
+
+
+def breakeven_range(
+    billed_tokens_per_request: float,
+    requests_per_day: float,
+    tokens_per_day: tuple[float, float] | None,
+) -> tuple[float, float]:
+    """Requests/day range of the break-even search.
+
+    Default: 100K–10M billed tokens/day, widened to cover 1/10 to 10× the profile's volume.
+    Example: 1,000 tokens/request at 40,000 requests/day (40M tokens/day) → 100 to 400,000
+    requests/day (100K to 400M tokens/day).
+    """
+    if tokens_per_day is None:
+        low_tokens, high_tokens = DEFAULT_RANGE_TOKENS_PER_DAY
+        volume_tokens = requests_per_day * billed_tokens_per_request
+        low_tokens = min(low_tokens, volume_tokens / 10.0)
+        high_tokens = max(high_tokens, volume_tokens * 10.0)
+    else:
+        low_tokens, high_tokens = tokens_per_day
+    return low_tokens / billed_tokens_per_request, high_tokens / billed_tokens_per_request
+
+
+def _check_ids(profile: Profile, catalog: Catalog) -> None:
+    assert profile.compare is not None
+    for i, hosted in enumerate(profile.compare.hosted):
+        if hosted not in catalog.hosted:
+            raise UnknownIdError("hosted offer", hosted, catalog.hosted, f"compare.hosted[{i}]")
+    for i, choice in enumerate(profile.compare.self_hosted):
+        where = f"compare.self_hosted[{i}]"
+        if choice.model not in catalog.models:
+            raise UnknownIdError("open model", choice.model, catalog.models, f"{where}.model")
+        if choice.compute not in catalog.compute:
+            raise UnknownIdError(
+                "compute offer", choice.compute, catalog.compute, f"{where}.compute"
+            )
+
+
+def _stale(profile_ids: list[str], catalog: Catalog, today: dt.date) -> list[str]:
+    old = []
+    for oid in profile_ids:
+        entry = catalog.hosted.get(oid) or catalog.compute.get(oid)
+        if entry is not None and (today - entry.as_of).days > STALE_AFTER_DAYS:
+            old.append(f"{oid} ({entry.as_of.isoformat()})")
+    if not old:
+        return []
+    return [
+        f"prices older than {STALE_AFTER_DAYS} days: {', '.join(old)}; check them before relying "
+        "on the result (override with --catalog DIR)"
+    ]
+
+
+def compare(
+    profile: Profile,
+    catalog: Catalog,
+    today: dt.date,
+    requests_per_day: float | None = None,
+    range_tokens_per_day: tuple[float, float] | None = None,
+) -> Comparison:
+    """Price every option at the profile's volume and find each hosted/self-hosted break-even."""
+    volume = profile.requests_per_day if requests_per_day is None else requests_per_day
+    tokens = inflate(profile.request)
+    weights = hourly_weights(profile.traffic)
+    calibration = calibrate(catalog.points, catalog.gpus, catalog.models)
+    warnings: list[str] = []
+    explicit = profile.compare is not None
+    if explicit:
+        _check_ids(profile, catalog)
+        assert profile.compare is not None
+        hosted_ids: list[str] = list(profile.compare.hosted)
+        choices: list[SelfHostedChoice] = list(profile.compare.self_hosted)
+    else:
+        hosted_ids = hosted_candidates(profile, catalog, today)
+        choices = self_hosted_candidates(profile, catalog)
+
+    billed = tokens.billed_tokens
+    hosted: list[Option] = []
+    for oid in hosted_ids:
+        model = hosted_cost_model(
+            catalog.hosted[oid], tokens, profile.slo.service_tier, profile.traffic.batch_share,
+            profile.request.caching.hit_rate, weights,
+        )  # fmt: skip
+        if model is None:
+            warnings.append(f"{oid}: no {profile.slo.service_tier} tier in the catalog; left out")
+            continue
+        hosted.append(price_hosted(model, volume, billed, profile.traffic.burst_factor))
+
+    selfs: list[Option] = []
+    skipped: list[Skipped] = []
+    for choice in choices:
+        built = self_hosted_model(choice, profile, catalog, calibration)
+        if isinstance(built, Skipped):
+            skipped.append(built)
+        else:
+            selfs.append(price_self_hosted(built, volume, billed, profile.slo))
+
+    default_set = None
+    if not explicit:
+        h = trim(
+            hosted,
+            lambda o: o.id.split("/")[0],
+            MAX_HOSTED,
+            f"{profile.model_class}-class hosted offers",
+        )
+        s = trim(
+            selfs, lambda o: o.id.split("@")[1].split("/")[0], MAX_SELF_HOSTED,
+            "self-hosted pairings that fit in memory",
+        )  # fmt: skip
+        hosted, selfs, skipped = h.kept, s.kept, []
+        default_set = (
+            f"no `compare:` section, so compared the cheapest offer per provider ({h.explanation}) "
+            f"and the cheapest pairing per compute provider ({s.explanation})"
+        )
+    else:
+        warnings.extend(f"{s.id}: left out, {s.reason}" for s in skipped)
+
+    options = sorted(hosted + selfs, key=lambda o: o.monthly_usd)
+    eligible = [o for o in options if o.eligible]
+    low, high = breakeven_range(billed, volume, range_tokens_per_day)
+    pairs = [
+        _pair(h, s, volume, low, high)
+        for h in options if isinstance(h, HostedOption)
+        for s in options if isinstance(s, SelfHostedOption)
+    ]  # fmt: skip
+    warnings.extend(
+        _stale([o.id for o in hosted] + [_compute_id(o) for o in selfs], catalog, today)
+    )
+    for o in hosted:
+        retired = catalog.hosted[o.id].deprecation_date
+        if retired is not None and retired <= today:
+            warnings.append(
+                f"{o.id} is past its deprecation date ({retired.isoformat()}); the provider "
+                "may no longer serve it"
+            )
+    if any(isinstance(o, HostedOption) and o.cost.offer.reasoning for o in options) and (
+        profile.request.reasoning_tokens is None
+    ):
+        warnings.append(
+            "reasoning models bill hidden reasoning tokens as output; set "
+            "request.reasoning_tokens to count them (counted as 0)"
+        )
+    return Comparison(
+        profile=profile, requests_per_day=volume, tokens=tokens, weights=weights,
+        options=options, skipped=skipped, pairs=pairs, range_requests_per_day=(low, high),
+        calibration=calibration, cheapest=eligible[0].id if eligible else None,
+        default_set=default_set, warnings=warnings,
+    )  # fmt: skip
+
+
+def _compute_id(option: Option) -> str:
+    assert isinstance(option, SelfHostedOption)
+    return option.cost.compute.id
+
+
+def _pair(h: HostedOption, s: SelfHostedOption, volume: float, low: float, high: float) -> Pair:
+    steps = s.cost.breakpoints()
+    return Pair(
+        hosted=h.id,
+        self_hosted=s.id,
+        with_labour=break_even(h.cost.monthly_usd, s.cost.monthly_usd, low, high, steps),
+        without_labour=break_even(
+            h.cost.monthly_usd, lambda r: s.cost.monthly_usd(r, labour=False), low, high, steps
+        ),
+        cost_ratio=s.monthly_usd / h.monthly_usd if h.monthly_usd > 0 else float(np.inf),
+    )

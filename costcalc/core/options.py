@@ -1,0 +1,136 @@
+"""Priced options at the profile's volume: the rows of the comparison table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from costcalc.core.hosted import HostedCostModel
+from costcalc.core.ratelimits import needed_tier, peak_minute
+from costcalc.core.selfhosted import SelfHostedModel
+from costcalc.core.traffic import peak_hour_ratio
+from costcalc.core.units import DAYS_PER_MONTH, TOKENS_PER_MTOK
+from costcalc.schema.profile import Slo
+
+
+@dataclass(frozen=True)
+class Option:
+    """One row of the comparison: monthly USD and the unit costs that explain it."""
+
+    id: str
+    kind: str  # hosted | self_hosted
+    monthly_usd: float
+    usd_per_mtok: float
+    usd_per_1k_requests: float
+    notes: tuple[str, ...]
+    eligible: bool  # may be called the cheapest (self-hosted: meets the SLO)
+
+
+@dataclass(frozen=True)
+class HostedOption(Option):
+    cost: HostedCostModel
+    cache_hit_rate: float
+    cache_savings_usd_per_month: float
+    rate_limit_tier: str | None
+
+
+@dataclass(frozen=True)
+class SelfHostedOption(Option):
+    cost: SelfHostedModel
+    monthly_usd_without_labour: float
+    compute_monthly_usd: float
+    replicas_peak: int
+    cold_starts_per_day: float
+    cold_start_share: float
+
+
+def unit_costs(
+    monthly_usd: float, requests_per_day: float, billed_tokens_per_request: float
+) -> tuple[float, float]:
+    """(USD per million billed tokens, USD per 1,000 requests) at a volume."""
+    requests_per_month = requests_per_day * DAYS_PER_MONTH
+    per_mtok = monthly_usd / (requests_per_month * billed_tokens_per_request) * TOKENS_PER_MTOK
+    return per_mtok, monthly_usd / requests_per_month * 1000.0
+
+
+def price_hosted(
+    cost: HostedCostModel,
+    requests_per_day: float,
+    billed_tokens_per_request: float,
+    burst_factor: float,
+) -> HostedOption:
+    volume = np.array([requests_per_day])
+    monthly = float(cost.monthly_usd(volume)[0])
+    uncached = float(replace(cost, hit_rate=0.0).monthly_usd(volume)[0])
+    hit = float(cost.hit_rates(volume)[0]) if cost.prefix_tokens > 0 else 0.0
+    reasoning = cost.tokens.reasoning if cost.offer.reasoning else 0.0
+    need = peak_minute(
+        cost.tokens,
+        requests_per_day,
+        peak_hour_ratio(cost.weights) / 24.0,
+        burst_factor,
+        hit,
+        reasoning,
+    )
+    tier = needed_tier(cost.offer, need)
+    notes = []
+    if tier is not None:
+        notes.append(
+            "exceeds published rate-limit tiers" if tier == "above published tiers"
+            else f"needs rate-limit tier {tier}"
+        )  # fmt: skip
+    if cost.prefix_tokens > 0 and cost.prices.cached_input is not None:
+        notes.append(f"cache hit {hit:.0%}")
+    if cost.offer.reasoning and cost.tokens.reasoning == 0:
+        notes.append("reasoning tokens not counted")
+    per_mtok, per_1k = unit_costs(monthly, requests_per_day, billed_tokens_per_request)
+    return HostedOption(
+        id=cost.offer.id, kind="hosted", monthly_usd=monthly, usd_per_mtok=per_mtok,
+        usd_per_1k_requests=per_1k, notes=tuple(notes), eligible=True,
+        cost=cost, cache_hit_rate=hit, cache_savings_usd_per_month=uncached - monthly,
+        rate_limit_tier=tier,
+    )  # fmt: skip
+
+
+def cold_starts_break_slo(cold_start_share: float, cold_start_s: float, slo: Slo) -> bool:
+    """Cold starts sink the TTFT SLO when more requests meet one than the percentile spares:
+    at p99, more than 1 % of requests waiting a 15 s cold start break a 2 s TTFT target."""
+    return cold_start_share > 1.0 - slo.percentile / 100.0 and cold_start_s * 1000.0 > slo.ttft_ms
+
+
+def price_self_hosted(
+    cost: SelfHostedModel, requests_per_day: float, billed_tokens_per_request: float, slo: Slo
+) -> SelfHostedOption:
+    volume = np.array([requests_per_day])
+    bill = cost.bill(volume)
+    compute = float(bill.usd_per_month[0])
+    monthly = compute + cost.fixed.total
+    notes = list(cost.notes)
+    cold = float(bill.cold_starts_per_day[0])
+    if cost.compute.billing == "serverless":
+        warm = cost.choice.min_replicas
+        notes.append(f"{warm} warm worker{'s' if warm != 1 else ''}" if warm else "scales to zero")
+        if cold >= 0.5:
+            notes.append(
+                f"{cold:,.0f} cold starts/day ({float(bill.cold_start_share[0]):.1%} of requests)"
+            )
+        max_workers = cost.choice.max_replicas or cost.compute.max_workers_default
+        if max_workers is not None and bill.replicas_peak[0] > max_workers:
+            notes.append(
+                f"needs max workers ≥ {int(bill.replicas_peak[0])} (default {max_workers})"
+            )
+    slo_met = cost.slo_met
+    share = float(bill.cold_start_share[0])
+    if cold_starts_break_slo(share, cost.compute.cold_start_s, slo):
+        slo_met = False
+        notes.append("cold starts break the TTFT SLO")
+
+    per_mtok, per_1k = unit_costs(monthly, requests_per_day, billed_tokens_per_request)
+    return SelfHostedOption(
+        id=cost.id, kind="self_hosted", monthly_usd=monthly, usd_per_mtok=per_mtok,
+        usd_per_1k_requests=per_1k, notes=tuple(notes), eligible=slo_met,
+        cost=cost, monthly_usd_without_labour=compute + cost.fixed.without_labour,
+        compute_monthly_usd=compute, replicas_peak=int(bill.replicas_peak[0]),
+        cold_starts_per_day=cold, cold_start_share=share,
+    )  # fmt: skip

@@ -1,0 +1,196 @@
+"""Roofline estimate of vLLM serving (DESIGN §1.4) for (model, GPU) pairs without benchmarks.
+
+One engine step serves every running sequence one token and folds in the prefill of newly
+arrived requests (chunked prefill). Its time is the larger of reading weights + KV cache at the
+achievable bandwidth and doing the FLOPs at the achievable compute rate. Efficiency factors are
+calibrated against the benchmark points, and every figure from here is labelled an estimate.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from costcalc.core.traffic import FloatArray
+
+BYTES_PER_PARAM = {"bf16": 2.0, "fp8": 1.0, "int4": 0.56}  # int4 AWQ/GPTQ incl. scales
+KV_BYTES_PER_ELEMENT = 2.0  # vLLM's default KV-cache dtype follows the bf16 activations
+GPU_MEMORY_UTILIZATION = 0.9  # vLLM default share of GPU memory it takes
+MAX_NUM_SEQS = 256  # vLLM default cap on sequences in one batch
+# Tail latency over median when no benchmark says otherwise, per percentile (see calibrate()).
+Z_SCORES = {50: 0.0, 90: 1.2816, 95: 1.6449, 99: 2.3263}
+
+
+@dataclass(frozen=True)
+class Hardware:
+    """One replica: `gpus` GPUs of one kind, tensor parallel."""
+
+    memory_gb: float
+    bandwidth_gbs: float
+    tflops: float
+    gpus: int
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What the roofline needs of a model: parameters and KV-cache geometry."""
+
+    params_b: float
+    layers: int
+    kv_heads: int
+    head_dim: int
+    bytes_per_param: float
+
+    @property
+    def weight_bytes(self) -> float:
+        return self.params_b * 1e9 * self.bytes_per_param
+
+    @property
+    def kv_bytes_per_token(self) -> float:
+        """2 (K and V) × layers × kv_heads × head_dim × 2 bytes: Llama-3.1-8B → 131,072 B."""
+        return 2.0 * self.layers * self.kv_heads * self.head_dim * KV_BYTES_PER_ELEMENT
+
+
+@dataclass(frozen=True)
+class Efficiency:
+    """Achieved share of peak bandwidth and compute, and tail-over-median latency ratios."""
+
+    bandwidth: float = 0.7
+    compute: float = 0.5
+    tensor_parallel: float = 1.0  # speed kept per doubling of GPUs in a replica
+    tpot_p99_over_p50: float = 1.0
+    ttft_p99_over_p50: float = 1.0
+
+    def tail(self, ratio_p99: float, percentile: int) -> float:
+        """Ratio at another percentile, log-interpolated by normal z-score: p50 → 1."""
+        return float(ratio_p99 ** (Z_SCORES[percentile] / Z_SCORES[99]))
+
+
+def effective_gpus(gpus: int, tensor_parallel: float | FloatArray) -> FloatArray:
+    """GPUs' worth of speed from a tensor-parallel replica: each doubling keeps a share of the
+    ideal, for the all-reduce traffic between GPUs (0.9 per doubling: 8 GPUs act like 5.8)."""
+    return np.asarray(gpus * np.asarray(tensor_parallel) ** np.log2(gpus), dtype=np.float64)
+
+
+def kv_budget_bytes(hw: Hardware, shape: Shape) -> float:
+    """GPU memory left for the KV cache after the weights (negative: the model does not fit)."""
+    return hw.memory_gb * 1e9 * hw.gpus * GPU_MEMORY_UTILIZATION - shape.weight_bytes
+
+
+def max_batch(hw: Hardware, shape: Shape, input_tokens: float, output_tokens: float) -> int:
+    """Sequences that fit at once with a full context each, capped at vLLM's max_num_seqs."""
+    budget = kv_budget_bytes(hw, shape)
+    per_sequence = (input_tokens + output_tokens) * shape.kv_bytes_per_token
+    if budget < per_sequence:
+        return 0
+    return int(min(MAX_NUM_SEQS, budget // per_sequence))
+
+
+def step_seconds(
+    hw: Hardware,
+    shape: Shape,
+    eff: Efficiency | tuple[FloatArray, FloatArray, FloatArray],
+    batch: float | FloatArray,
+    prefill_tokens: float,
+    output_tokens: float,
+    context: float,
+) -> FloatArray:
+    """max(memory, compute) time of one step of B sequences plus the B/o prefills arriving.
+
+    Worked example, Llama-3.1-8B bf16 on one H100 SXM at 70 % of 3,350 GB/s, B = 1, short
+    context: 16.06 GB / 2,345 GB/s = 6.8 ms per step, so about 146 tokens/s for a lone request.
+    """
+    factors: tuple[float | FloatArray, float | FloatArray, float | FloatArray] = (
+        (eff.bandwidth, eff.compute, eff.tensor_parallel) if isinstance(eff, Efficiency) else eff
+    )
+    bandwidth_eff, compute_eff, tp_eff = factors
+    gpus = effective_gpus(hw.gpus, tp_eff)
+    bandwidth = hw.bandwidth_gbs * 1e9 * gpus * np.asarray(bandwidth_eff)
+    flops = hw.tflops * 1e12 * gpus * np.asarray(compute_eff)
+    batch_arr = np.asarray(batch, dtype=np.float64)
+    memory_s = (shape.weight_bytes + batch_arr * context * shape.kv_bytes_per_token) / bandwidth
+    tokens = batch_arr * (1.0 + prefill_tokens / output_tokens)
+    compute_s = 2.0 * shape.params_b * 1e9 * tokens / flops
+    return np.asarray(np.maximum(memory_s, compute_s), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class StepModel:
+    """Step time, per-request GPU time and latencies at batch sizes B (vectorised)."""
+
+    hw: Hardware
+    shape: Shape
+    eff: Efficiency
+
+    def step_s(
+        self, batch: FloatArray, prefill_tokens: float, output_tokens: float, context: float
+    ) -> FloatArray:
+        return step_seconds(
+            self.hw, self.shape, self.eff, batch, prefill_tokens, output_tokens, context
+        )
+
+    def seconds_per_request(
+        self, batch: FloatArray, prefill_tokens: float, output_tokens: float, context: float
+    ) -> FloatArray:
+        """Replica-seconds per request s(B) = step(B) × o / B."""
+        return self.step_s(batch, prefill_tokens, output_tokens, context) * output_tokens / batch
+
+    def prefill_s(self, prefill_tokens: float) -> float:
+        gpus = float(effective_gpus(self.hw.gpus, self.eff.tensor_parallel))
+        flops = self.hw.tflops * 1e12 * gpus * self.eff.compute
+        return 2.0 * self.shape.params_b * 1e9 * prefill_tokens / flops
+
+
+@dataclass(frozen=True)
+class RooflineCapacity:
+    batch: int
+    seconds_per_request: float
+    ttft_s: float
+    tpot_s: float
+    lone_latency_s: float
+    slo_met: bool
+    tpot_tail_s: float  # at the SLO's percentile, at the chosen batch
+    ttft_tail_s: float
+
+
+def roofline_capacity(
+    model: StepModel,
+    input_tokens: float,
+    prefill_tokens: float,
+    output_tokens: float,
+    ttft_slo_s: float,
+    tpot_slo_s: float,
+    percentile: int,
+) -> RooflineCapacity | None:
+    """Largest batch whose tail TPOT and TTFT meet the SLO; None when the model does not fit."""
+    limit = max_batch(model.hw, model.shape, input_tokens, output_tokens)
+    if limit == 0:
+        return None
+    context = input_tokens + output_tokens / 2.0
+    batches = np.arange(1, limit + 1, dtype=np.float64)
+    step = model.step_s(batches, prefill_tokens, output_tokens, context)
+    ttft = model.prefill_s(prefill_tokens) + step
+    tpot_tail = step * model.eff.tail(model.eff.tpot_p99_over_p50, percentile)
+    ttft_tail = ttft * model.eff.tail(model.eff.ttft_p99_over_p50, percentile)
+    ok = (tpot_tail <= tpot_slo_s) & (ttft_tail <= ttft_slo_s)
+    index = int(np.flatnonzero(ok)[-1]) if ok.any() else 0
+    batch = batches[index : index + 1]
+    s = float(model.seconds_per_request(batch, prefill_tokens, output_tokens, context)[0])
+    lone = float(ttft[0] + output_tokens * step[0])
+    return RooflineCapacity(
+        batch=int(batch[0]),
+        seconds_per_request=s,
+        ttft_s=float(ttft[index]),
+        tpot_s=float(step[index]),
+        lone_latency_s=lone,
+        slo_met=bool(ok.any()),
+        tpot_tail_s=float(tpot_tail[index]),
+        ttft_tail_s=float(ttft_tail[index]),
+    )
+
+
+def geometric_mean_abs_error(ratios: FloatArray) -> float:
+    """exp(mean |log r|) − 1: 0.25 means predictions are typically 25 % off either way."""
+    return math.expm1(float(np.mean(np.abs(np.log(ratios))))) if len(ratios) else math.nan

@@ -1,0 +1,66 @@
+"""The default comparison set for a profile without a `compare:` section."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from costcalc.core.options import Option
+from costcalc.schema.catalog import Catalog
+from costcalc.schema.profile import Profile, SelfHostedChoice
+
+MAX_HOSTED = 5
+MAX_SELF_HOSTED = 4
+REPLICA_SIZES = (1, 2, 4, 8)
+
+
+def hosted_candidates(profile: Profile, catalog: Catalog, today: dt.date) -> list[str]:
+    """Hosted offers of the profile's model class that are not past their deprecation date."""
+    return sorted(
+        o.id
+        for o in catalog.hosted.values()
+        if o.model_class == profile.model_class
+        and (o.deprecation_date is None or o.deprecation_date > today)
+    )
+
+
+def self_hosted_candidates(profile: Profile, catalog: Catalog) -> list[SelfHostedChoice]:
+    """Every open model of the profile's class on every compute offer, at each replica size an
+    instance can hold (tensor parallel within one machine); pairings that do not fit in memory
+    are dropped later, when they are built."""
+    choices = []
+    for model in sorted(
+        m.id for m in catalog.models.values() if m.model_class == profile.model_class
+    ):
+        for compute in sorted(catalog.compute.values(), key=lambda c: c.id):
+            limit = compute.gpus if compute.billing == "hourly" else max(REPLICA_SIZES)
+            for size in (s for s in REPLICA_SIZES if s <= limit):
+                choices.append(
+                    SelfHostedChoice(model=model, compute=compute.id, gpus_per_replica=size)
+                )
+    return choices
+
+
+@dataclass(frozen=True)
+class Trimmed:
+    kept: list[Option]
+    explanation: str
+
+
+def trim(
+    options: Sequence[Option], group: Callable[[Option], str], limit: int, what: str
+) -> Trimmed:
+    """Keep the cheapest eligible option of each group, cheapest groups first, up to `limit`."""
+    ranked = sorted(options, key=lambda o: (not o.eligible, o.monthly_usd))
+    kept: list[Option] = []
+    seen: set[str] = set()
+    for option in ranked:
+        key = group(option)
+        if key in seen or (not option.eligible and any(k.eligible for k in ranked)):
+            continue
+        seen.add(key)
+        kept.append(option)
+        if len(kept) == limit:
+            break
+    return Trimmed(kept, f"{len(kept)} of {len(options)} {what}")

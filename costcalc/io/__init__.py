@@ -1,0 +1,1 @@
+"""Everything that reads files: YAML profiles and catalogs, prompt files, tokenizers."""

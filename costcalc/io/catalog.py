@@ -1,0 +1,132 @@
+"""Load the built-in catalog and layer the user's `--catalog` directories over it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from costcalc.errors import InputFileError, UnknownIdError, UserError, closest
+from costcalc.io.profiles import check_schema_version
+from costcalc.io.validation import validation_error
+from costcalc.io.yamlfile import read_yaml
+from costcalc.schema.catalog import (
+    Catalog,
+    ComputeFile,
+    GpusFile,
+    HostedFile,
+    ModelsFile,
+    ThroughputFile,
+    ThroughputPoint,
+)
+
+CATALOG_FILES: dict[str, tuple[type[BaseModel], str]] = {
+    "hosted.yaml": (HostedFile, "offers"),
+    "compute.yaml": (ComputeFile, "offers"),
+    "gpus.yaml": (GpusFile, "gpus"),
+    "models.yaml": (ModelsFile, "models"),
+    "throughput.yaml": (ThroughputFile, "points"),
+}
+
+
+def builtin_dir() -> Path:
+    """`costcalc/_pricing` inside an installed wheel, else `pricing/` of the source checkout."""
+    packaged = Path(str(resources.files("costcalc"))) / "_pricing"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "pricing"
+
+
+def _entries(path: Path) -> list[Any]:
+    schema, key = CATALOG_FILES[path.name]
+    data = read_yaml(path)
+    check_schema_version(path, data)
+    try:
+        parsed = schema.model_validate(data)
+    except ValidationError as exc:
+        raise validation_error(path, exc, schema) from None
+    entries: list[Any] = getattr(parsed, key)
+    if key != "points":
+        seen: set[str] = set()
+        for i, entry in enumerate(entries):
+            if entry.id in seen:
+                raise InputFileError(path, f"duplicate id `{entry.id}`", f"{key}[{i}].id")
+            seen.add(entry.id)
+    return entries
+
+
+def _point_key(p: ThroughputPoint) -> tuple[str, str, int, str]:
+    return (p.model, p.gpu, p.gpus_per_replica, p.precision)
+
+
+def _layer_dir(
+    directory: Path, tables: dict[str, dict[str, Any]], points: list[ThroughputPoint]
+) -> list[ThroughputPoint]:
+    if not directory.is_dir():
+        raise UserError(f"--catalog {directory}: not a directory")
+    present = sorted(p.name for p in directory.glob("*.y*ml"))
+    unknown = [name for name in present if name not in CATALOG_FILES]
+    if unknown:
+        near = closest(unknown[0], list(CATALOG_FILES), n=1)
+        hint = f" (did you mean {near[0]}?)" if near else ""
+        raise InputFileError(
+            directory / unknown[0],
+            f"not a catalog file{hint}; a catalog directory holds {', '.join(CATALOG_FILES)}",
+        )
+    if not present:
+        raise UserError(f"--catalog {directory}: holds none of {', '.join(CATALOG_FILES)}")
+    for name in present:
+        entries = _entries(directory / name)
+        if name == "throughput.yaml":
+            # a user's points for a (model, GPU, replica, precision) replace the built-in ones
+            replaced = {_point_key(p) for p in entries}
+            points = [p for p in points if _point_key(p) not in replaced] + list(entries)
+        else:
+            tables[name].update({e.id: e for e in entries})
+    return points
+
+
+def _check_references(catalog: Catalog) -> None:
+    for offer in catalog.compute.values():
+        if offer.gpu not in catalog.gpus:
+            raise UnknownIdError("GPU", offer.gpu, catalog.gpus, f"compute offer {offer.id}")
+    for hosted in catalog.hosted.values():
+        if hosted.open_model is not None and hosted.open_model not in catalog.models:
+            raise UnknownIdError(
+                "open model", hosted.open_model, catalog.models, f"hosted offer {hosted.id}"
+            )
+    for point in catalog.points:
+        if point.model not in catalog.models:
+            raise UnknownIdError("open model", point.model, catalog.models, "throughput point")
+        if point.gpu not in catalog.gpus:
+            raise UnknownIdError("GPU", point.gpu, catalog.gpus, "throughput point")
+
+
+def load_catalog(extra_dirs: Sequence[Path] = ()) -> Catalog:
+    """The built-in catalog with each extra directory layered on in order (same id replaces)."""
+    tables: dict[str, dict[str, Any]] = {
+        name: {} for name in CATALOG_FILES if name != "throughput.yaml"
+    }
+    points: list[ThroughputPoint] = []
+    builtin = builtin_dir()
+    for name in CATALOG_FILES:
+        entries = _entries(builtin / name)
+        if name == "throughput.yaml":
+            points = list(entries)
+        else:
+            tables[name] = {e.id: e for e in entries}
+    for directory in extra_dirs:
+        points = _layer_dir(Path(directory), tables, points)
+    catalog = Catalog(
+        hosted=tables["hosted.yaml"],
+        compute=tables["compute.yaml"],
+        gpus=tables["gpus.yaml"],
+        models=tables["models.yaml"],
+        points=tuple(points),
+        sources=(str(builtin), *(str(d) for d in extra_dirs)),
+    )
+    _check_references(catalog)
+    return catalog

@@ -1,0 +1,102 @@
+"""Pydantic validation errors as messages naming the file, the field and what was expected."""
+
+from __future__ import annotations
+
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from costcalc.errors import InputFileError, closest
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _item_type(annotation: Any) -> Any:
+    origin = typing.get_origin(annotation)
+    if origin in (list, tuple):
+        return typing.get_args(annotation)[0]
+    if origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            if typing.get_origin(arg) in (list, tuple):
+                return typing.get_args(arg)[0]
+    return Any
+
+
+def field_path(
+    model: type[BaseModel], loc: tuple[int | str, ...], unknown_key: bool
+) -> tuple[list[int | str], type[BaseModel] | None]:
+    """The location without pydantic's union-branch tags (such as `float` or
+    `literal['auto']`), and the model holding its last key. With `unknown_key` the last part
+    is a key the model does not have, kept so the message can name it."""
+    path: list[int | str] = []
+    current: Any = model
+    holder: type[BaseModel] | None = model
+    for i, part in enumerate(loc):
+        if isinstance(part, int):
+            path.append(part)
+            current = _item_type(current)
+            continue
+        found = _model_in(current)
+        if found is not None and part in found.model_fields:
+            holder = found
+            path.append(part)
+            current = found.model_fields[part].annotation
+        elif unknown_key and i == len(loc) - 1:
+            holder = found or holder
+            path.append(part)
+    return path, holder
+
+
+def dotted(path: list[int | str]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text or "(top level)"
+
+
+def _describe(error: dict[str, Any], holder: type[BaseModel] | None, path: list[int | str]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        known = list(holder.model_fields) if holder else []
+        near = closest(str(path[-1]), known, n=1) if path else []
+        hint = f"did you mean `{near[0]}`? " if near else ""
+        return f"unknown key; {hint}allowed here: {', '.join(known)}"
+    if kind == "missing":
+        return "required field is missing"
+    message = str(error["msg"])
+    message = message.removeprefix("Value error, ")
+    if kind not in ("value_error", "assertion_error") and "input" in error:
+        shown = repr(error["input"])
+        message += f" (got {shown if len(shown) <= 60 else shown[:57] + '...'})"
+    return message
+
+
+def validation_error(
+    path: Path | str, exc: ValidationError, model: type[BaseModel]
+) -> InputFileError:
+    """One InputFileError listing every problem, each as `field: what was expected`."""
+    grouped: dict[str, list[str]] = {}
+    for error in exc.errors():
+        unknown = error["type"] == "extra_forbidden"
+        cleaned, holder = field_path(model, tuple(error["loc"]), unknown)
+        text = _describe(dict(error), holder, cleaned)
+        messages = grouped.setdefault(dotted(cleaned), [])
+        if text not in messages:
+            messages.append(text)
+    problems = [(field, " or ".join(msgs)) for field, msgs in grouped.items()]
+    if len(problems) == 1:
+        field, problem = problems[0]
+        return InputFileError(path, problem, field)
+    listing = "\n".join(f"  - `{field}`: {problem}" for field, problem in problems)
+    return InputFileError(path, f"{len(problems)} problems:\n{listing}")

@@ -1,0 +1,99 @@
+"""Safe YAML reading: syntax errors with their line, duplicate keys, alias bombs and empty files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from costcalc.errors import InputFileError
+
+MAX_FILE_BYTES = 20_000_000
+MAX_EXPANDED_NODES = 1_000_000  # an alias bomb of 9 levels × 9 references is ~387 M nodes
+
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_Base):  # type: ignore[misc]
+    """Safe loader that refuses duplicate keys instead of keeping the last one silently."""
+
+
+def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    # Duplicates are checked among the mapping's own keys; keys brought in by a `<<` merge may
+    # be overridden, as YAML intends.
+    own: set[Any] = set()
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = loader.construct_object(key_node, deep=deep)
+        if key in own:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        own.add(key)
+    loader.flatten_mapping(node)
+    return {
+        loader.construct_object(k, deep=deep): loader.construct_object(v, deep=deep)
+        for k, v in node.value
+    }
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _expanded_size(value: Any, memo: dict[int, int]) -> int:
+    """Nodes the document would have with every alias copied out; shared objects counted once
+    per reference, computed once per object."""
+    if not isinstance(value, dict | list):
+        return 1
+    key = id(value)
+    if key not in memo:
+        memo[key] = 0  # a cycle counts as empty rather than recursing forever
+        children = value.values() if isinstance(value, dict) else value
+        memo[key] = 1 + sum(_expanded_size(child, memo) for child in children)
+    return memo[key]
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """Load a YAML mapping from `path`, or raise InputFileError saying what is wrong and where."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputFileError(path, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputFileError(path, "no such file") from None
+    except IsADirectoryError:
+        raise InputFileError(path, "is a directory, expected a YAML file") from None
+    except UnicodeDecodeError as exc:
+        raise InputFileError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except OSError as exc:
+        raise InputFileError(path, f"cannot be read: {exc.strerror}") from None
+    try:
+        data = yaml.load(text, Loader=_StrictLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise InputFileError(where, f"YAML syntax error: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise InputFileError(path, f"YAML error: {exc}") from None
+    except RecursionError:
+        raise InputFileError(path, "YAML nesting is too deep") from None
+    if data is None:
+        raise InputFileError(path, "the file is empty; expected a YAML mapping (key: value lines)")
+    if not isinstance(data, dict):
+        raise InputFileError(
+            path, f"expected a YAML mapping at the top, found {type(data).__name__}"
+        )
+    try:
+        too_big = _expanded_size(data, {}) > MAX_EXPANDED_NODES
+    except RecursionError:
+        raise InputFileError(path, "YAML nesting is too deep") from None
+    if too_big:
+        raise InputFileError(
+            path,
+            "YAML aliases expand to over a million nodes (an alias bomb?); refusing to read it",
+        )
+    return data

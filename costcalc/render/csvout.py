@@ -1,0 +1,45 @@
+"""`--format csv`: one row per option, for spreadsheets (use JSON for the whole report)."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from costcalc.core.compare import Comparison
+from costcalc.core.options import HostedOption, SelfHostedOption
+from costcalc.render.summary import best_pair, tokens_per_day
+
+COLUMNS = [
+    "id", "kind", "monthly_usd", "usd_per_mtok", "usd_per_1k_requests", "replicas_peak",
+    "throughput_source", "fixed_monthly_usd", "cold_starts_per_day", "breakeven_status",
+    "breakeven_tokens_per_day", "breakeven_against", "slo_met", "notes",
+]  # fmt: skip
+
+
+def render_csv(c: Comparison) -> str:
+    """Hosted rows carry their break-even against the self-hosted option that crosses first;
+    self-hosted rows against the cheapest hosted option."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    cheapest_hosted = c.hosted[0].id if c.hosted else None
+    for o in c.options:
+        if isinstance(o, HostedOption):
+            pair = best_pair(c, o.id)
+        else:
+            pair = next(
+                (p for p in c.pairs if p.self_hosted == o.id and p.hosted == cheapest_hosted), None
+            )
+        be = pair.with_labour if pair else None
+        be_tokens = tokens_per_day(c, be.requests_per_day) if be else None
+        s = o if isinstance(o, SelfHostedOption) else None
+        writer.writerow([
+            o.id, o.kind, f"{o.monthly_usd:.2f}", f"{o.usd_per_mtok:.6f}",
+            f"{o.usd_per_1k_requests:.6f}",
+            s.replicas_peak if s else "", s.cost.source if s else "",
+            f"{s.cost.fixed.total:.2f}" if s else "", f"{s.cold_starts_per_day:.2f}" if s else "",
+            be.status if be else "", f"{be_tokens:.0f}" if be_tokens is not None else "",
+            (pair.self_hosted if isinstance(o, HostedOption) else pair.hosted) if pair else "",
+            "true" if o.eligible else "false", "; ".join(o.notes),
+        ])  # fmt: skip
+    return buffer.getvalue()

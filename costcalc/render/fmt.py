@@ -1,0 +1,39 @@
+"""Number formatting shared by the renderers: money, token volumes, ratios."""
+
+from __future__ import annotations
+
+import math
+
+
+def usd(value: float) -> str:
+    """$1,234 from $100 up, $12.35 below, four decimals under a dollar: $0.0123."""
+    if not math.isfinite(value):
+        return "n/a"
+    if abs(value) >= 100:
+        return f"${value:,.0f}"
+    if abs(value) >= 1:
+        return f"${value:,.2f}"
+    return f"${value:.4f}"
+
+
+def si(value: float, digits: int = 1) -> str:
+    """226.3M, 18.8K, 2.3B, 950: volumes of tokens and requests."""
+    if not math.isfinite(value):
+        return "n/a"
+    for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(value) >= limit * (1 - 0.5 * 10**-digits):
+            text = f"{value / limit:.{digits}f}"
+            return (text[:-2] if text.endswith(".0") else text) + suffix
+    return f"{value:.0f}" if value >= 10 or value == 0 else f"{value:.2g}"
+
+
+def count(value: float) -> str:
+    """Whole numbers with thousands separators: 40,000."""
+    return f"{value:,.0f}"
+
+
+def times(value: float) -> str:
+    """A ratio such as 12.0× or 0.25×."""
+    if not math.isfinite(value):
+        return "n/a"
+    return f"{value:.1f}×" if value >= 1 else f"{value:.2f}×"

@@ -1,0 +1,79 @@
+"""`--format markdown`: the same report as GitHub-flavoured Markdown, for PRs and wikis."""
+
+from __future__ import annotations
+
+from costcalc.core.compare import Comparison
+from costcalc.core.options import SelfHostedOption
+from costcalc.render.context import ReportContext
+from costcalc.render.fmt import count, si, times, usd
+from costcalc.render.summary import breakeven_text, verdict
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _table(header: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
+    align = ["---:" if i in right else "---" for i in range(len(header))]
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
+    lines += ["| " + " | ".join(_cell(x) for x in row) + " |" for row in rows]
+    return lines
+
+
+def render_markdown(c: Comparison, ctx: ReportContext) -> str:
+    t = c.tokens
+    out = [
+        f"### costcalc: {c.profile.name}",
+        "",
+        f"**{verdict(c)}**",
+        "",
+        f"{count(c.requests_per_day)} requests/day, "
+        f"{si(c.billed_tokens_per_day)} billed tokens/day "
+        f"({times(t.factor)} the {si(c.headline_tokens_per_day)} headline tokens).",
+        "",
+    ]
+    rows = [
+        [
+            f"**{o.id}**" if o.id == c.cheapest else o.id,
+            o.kind.replace("_", "-"),
+            usd(o.monthly_usd),
+            f"{o.usd_per_mtok:.3f}",
+            f"{o.usd_per_1k_requests:.3f}",
+            str(o.replicas_peak) if isinstance(o, SelfHostedOption) else "–",
+            "; ".join(o.notes),
+        ]
+        for o in c.options
+    ]
+    out += _table(
+        ["Option", "Kind", "$/month", "$/M tok", "$/1k req", "Replicas", "Notes"],
+        rows,
+        {2, 3, 4, 5},
+    )
+    per_attempt = t.input_tokens + t.output
+    parts = [
+        ("system prompt", t.system), ("tool schemas", t.tools), ("retrieved context", t.retrieval),
+        ("history", t.history), ("user message", t.user), ("output", t.output),
+    ]  # fmt: skip
+    out += ["", "Token inflation per request:", ""]
+    out += _table(
+        ["Component", "Tokens", "Share"],
+        [[name, count(v), f"{v / per_attempt:.0%}"] for name, v in parts]
+        + [["retries", f"+{count((t.billed_attempts - 1) * per_attempt)}", ""],
+           ["billed", count(t.billed_tokens), times(t.factor)]],
+        {1, 2},
+    )  # fmt: skip
+    if c.pairs:
+        out += ["", "Break-even (billed tokens/day):", ""]
+        out += _table(
+            ["Hosted", "Self-hosted", "Self-hosting is cheaper", "Without labour", "Cost now"],
+            [
+                [p.hosted, p.self_hosted, breakeven_text(c, p.with_labour),
+                 breakeven_text(c, p.without_labour), times(p.cost_ratio)]
+                for p in c.pairs
+            ],
+            {4},
+        )  # fmt: skip
+    warnings = [*ctx.warnings, *c.warnings]
+    if warnings:
+        out += ["", *[f"> warning: {w}" for w in warnings]]
+    return "\n".join(out) + "\n"

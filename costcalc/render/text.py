@@ -1,0 +1,196 @@
+"""Terminal report: verdict, options table, token inflation, break-even, notes (rich → str)."""
+
+from __future__ import annotations
+
+import io
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from costcalc.core.compare import Comparison
+from costcalc.core.options import SelfHostedOption
+from costcalc.core.traffic import peak_hour_ratio
+from costcalc.render.context import ReportContext
+from costcalc.render.fmt import count, si, times, usd
+from costcalc.render.summary import breakeven_short, range_text, verdict
+
+SOURCE_LABEL = {
+    "benchmark": "benchmark",
+    "fit": "fit to benchmarks",
+    "roofline": "estimate: roofline",
+}
+
+
+def _options_table(c: Comparison) -> Table:
+    """One row per option; its notes go on a dim line under the id, so columns stay narrow."""
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table.add_column("Option (* cheapest)", overflow="fold", ratio=1)
+    table.add_column("$/month", justify="right", no_wrap=True)
+    table.add_column("$/M tok", justify="right", no_wrap=True)
+    table.add_column("$/1k req", justify="right", no_wrap=True)
+    table.add_column("Replicas", justify="right", no_wrap=True)
+    for o in c.options:
+        replicas = str(o.replicas_peak) if isinstance(o, SelfHostedOption) else "–"
+        name = Text(("*" if o.id == c.cheapest else " ") + o.id)
+        cell: RenderableType = name
+        if o.notes:
+            cell = Group(name, Padding(Text("; ".join(o.notes), style="dim"), (0, 0, 0, 3)))
+        table.add_row(
+            cell,
+            usd(o.monthly_usd),
+            f"{o.usd_per_mtok:.3f}",
+            f"{o.usd_per_1k_requests:.3f}",
+            replicas,
+        )
+    return table
+
+
+def _inflation_table(c: Comparison) -> Table:
+    t = c.tokens
+    per_attempt = t.input_tokens + t.output
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table.add_column("Per request", no_wrap=True)
+    table.add_column("Tokens", justify="right", no_wrap=True)
+    table.add_column("Share", justify="right", no_wrap=True)
+    table.add_column("Why", overflow="fold")
+    request = c.profile.request
+    parts = [
+        ("system prompt", t.system, "sent with every call"),
+        ("tool schemas", t.tools, "sent with every call"),
+        (
+            "retrieved context",
+            t.retrieval,
+            f"{request.retrieval.chunks} chunks × {count(request.retrieval.tokens_per_chunk)}",
+        ),
+        (
+            "history",
+            t.history,
+            f"{request.conversation.turns}-turn conversations, "
+            f"window {request.conversation.history_window}",
+        ),
+        ("user message", t.user, "the headline input"),
+        ("output", t.output, "the headline output"),
+    ]
+    for name, tokens, why in parts:
+        table.add_row(name, count(tokens), f"{tokens / per_attempt:.0%}", why)
+    retries = (t.billed_attempts - 1.0) * per_attempt
+    r = request.retries
+    table.add_row(
+        "retries", f"+{count(retries)}", "",
+        f"{r.failed:.0%} of attempts fail and are retried (up to {r.max_retries}); "
+        f"{r.rate_limited:.0%} get a 429, not billed",
+    )  # fmt: skip
+    table.add_row(
+        "billed", count(t.billed_tokens), "",
+        f"{times(t.factor)} the {count(t.headline_tokens)} headline tokens (user + output)",
+    )  # fmt: skip
+    return table
+
+
+def _caching_lines(c: Comparison) -> list[str]:
+    lines = []
+    for o in c.hosted:
+        if o.cache_savings_usd_per_month > 0.005:
+            share = o.cache_savings_usd_per_month / (o.monthly_usd + o.cache_savings_usd_per_month)
+            lines.append(
+                f"caching saves {usd(o.cache_savings_usd_per_month)}/month ({share:.0%}) on {o.id} "
+                f"({o.cache_hit_rate:.0%} hits on {count(o.cost.prefix_tokens)} prefix tokens)"
+            )
+    return lines
+
+
+def _breakeven_tables(c: Comparison) -> list[tuple[str, Table]]:
+    tables = []
+    for s in c.self_hosted:
+        head = (
+            f"{s.id}: {usd(s.monthly_usd)}/month now "
+            f"({SOURCE_LABEL[s.cost.source]}, "
+            f"{s.cost.replica_requests_per_s:.3g} req/s per replica)"
+        )
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+        table.add_column("  vs hosted", overflow="fold", ratio=1)
+        table.add_column("Cheaper above", no_wrap=True)
+        table.add_column("Without labour", no_wrap=True)
+        table.add_column("Cost now", justify="right", no_wrap=True)
+        for p in (p for p in c.pairs if p.self_hosted == s.id):
+            table.add_row(
+                f"  {p.hosted}",
+                breakeven_short(c, p.with_labour),
+                breakeven_short(c, p.without_labour),
+                times(p.cost_ratio),
+            )
+        tables.append((head, table))
+    return tables
+
+
+def _notes(c: Comparison, ctx: ReportContext) -> list[str]:
+    notes = []
+    o = c.profile.overheads
+    notes.append(
+        f"self-hosted fixed costs: gateway {usd(o.gateway_usd_per_month)}, labour "
+        f"{o.engineer_hours_per_month:g} h × {usd(o.engineer_usd_per_hour)}/h per month"
+    )
+    if c.default_set:
+        notes.append(c.default_set)
+    if ctx.defaults_used:
+        notes.append("defaults used: " + ", ".join(ctx.defaults_used))
+    notes.extend(f"{part.replace('_', ' ')}: {how}" for part, how in ctx.token_sources.items())
+    if any(s.cost.source == "roofline" for s in c.self_hosted) and c.calibration.points_used:
+        notes.append(
+            f"roofline estimates are calibrated on {c.calibration.points_used} benchmark points: "
+            f"typically {c.calibration.typical_error:.0%} off, "
+            f"at worst {c.calibration.worst_error:.0%}"
+        )
+    notes.append(
+        "`Cost now` is self-hosted ÷ hosted monthly cost at your volume; * marks the cheapest"
+    )
+    return notes
+
+
+def render_text(c: Comparison, ctx: ReportContext, width: int = 100, color: bool = False) -> str:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, width=width, force_terminal=color, no_color=not color,
+        color_system="standard" if color else None, highlight=False, soft_wrap=False,
+    )  # fmt: skip
+    p = c.profile
+    title = Text(p.name, style="bold")
+    if p.description:
+        title.append(f" — {p.description}")
+    console.print(title)
+    console.print(
+        f"{count(c.requests_per_day)} requests/day · "
+        f"{si(c.billed_tokens_per_day)} billed tokens/day · "
+        f"{si(c.headline_tokens_per_day)} headline ({times(c.tokens.factor)} inflation) · "
+        f"{p.traffic.pattern} traffic, busiest hour {times(peak_hour_ratio(c.weights))} the mean"
+    )
+    console.print()
+    console.print(Text(verdict(c), style="bold"))
+    console.print()
+    console.print(Text("Monthly cost at your volume", style="bold underline"))
+    console.print(_options_table(c))
+    console.print(Text("Token inflation: what one request is billed for", style="bold underline"))
+    console.print(_inflation_table(c))
+    for line in _caching_lines(c):
+        console.print(f"  {line}")
+    tables = _breakeven_tables(c)
+    if tables:
+        console.print()
+        console.print(
+            Text(
+                f"Break-even (billed tokens/day, searched over {range_text(c)})",
+                style="bold underline",
+            )
+        )
+        for head, table in tables:
+            console.print(head)
+            console.print(table)
+    console.print(Text("Notes", style="bold underline"))
+    for note in _notes(c, ctx):
+        console.print(f"- {note}")
+    for warning in [*ctx.warnings, *c.warnings]:
+        console.print(Text(f"warning: {warning}", style="yellow"))
+    return buffer.getvalue()

@@ -1,0 +1,200 @@
+"""Catalog schemas (DESIGN §2.2): hosted offers, compute offers, GPUs, open models, throughput."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from costcalc.schema.base import CatalogId, Share, Strict, UsdPerMtok
+from costcalc.schema.profile import ModelClass, Precision
+
+
+class Dated(Strict):
+    """Every catalog figure says when it was true and where it came from."""
+
+    as_of: dt.date
+    source: str = Field(min_length=4, description="URL (or repository path) of the figure")
+    notes: str = ""
+
+
+class TierPrices(Strict):
+    usd_per_mtok_input: UsdPerMtok
+    usd_per_mtok_output: UsdPerMtok
+    usd_per_mtok_cached_input: UsdPerMtok | None = None
+
+
+class LongContext(TierPrices):
+    """Prices that apply to the whole request once its input exceeds `above_input_tokens`."""
+
+    above_input_tokens: int = Field(gt=0)
+    usd_per_mtok_cache_write: UsdPerMtok | None = None
+
+
+class RateLimitTier(Strict):
+    """Published limits of one usage tier; `itpm`/`otpm` where input and output count apart."""
+
+    tier: str
+    rpm: float | None = Field(default=None, gt=0)
+    tpm: float | None = Field(default=None, gt=0)
+    itpm: float | None = Field(default=None, gt=0)
+    otpm: float | None = Field(default=None, gt=0)
+
+
+class HostedOffer(Dated):
+    id: CatalogId
+    provider: str
+    model: str
+    model_class: ModelClass
+    open_model: str | None = Field(default=None, description="open-weight model id it serves")
+    reasoning: bool = False
+    usd_per_mtok_input: UsdPerMtok
+    usd_per_mtok_output: UsdPerMtok
+    usd_per_mtok_cached_input: UsdPerMtok | None = None
+    usd_per_mtok_cache_write: UsdPerMtok | None = None
+    min_cacheable_tokens: int = Field(default=0, ge=0)
+    cache_ttl_s: float | None = Field(default=None, gt=0)
+    batch_discount: Share | None = None
+    priority: TierPrices | None = None
+    flex: TierPrices | None = None
+    long_context: LongContext | None = None
+    context_window: int | None = Field(default=None, gt=0)
+    deprecation_date: dt.date | None = None
+    rate_limits: list[RateLimitTier] = []
+    rate_limits_source: str | None = None
+
+
+class ComputeOffer(Dated):
+    id: CatalogId
+    provider: str
+    gpu: str
+    gpu_pool: list[str] = Field(default=[], description="GPUs a serverless pool may hand out")
+    billing: Literal["hourly", "serverless"]
+    gpus: int = Field(default=1, ge=1, le=64, description="GPUs per instance")
+    usd_per_hour: float | None = Field(default=None, gt=0, le=10_000)
+    usd_per_gpu_hour: float | None = Field(
+        default=None, gt=0, le=1000, description="rented per GPU: an instance is sized to a replica"
+    )
+    usd_per_second_flex: float | None = Field(default=None, gt=0, le=10)
+    usd_per_second_active: float | None = Field(default=None, gt=0, le=10)
+    cold_start_s: float = Field(default=0.0, ge=0, le=3600)
+    idle_timeout_s: float = Field(default=0.0, ge=0, le=86_400)
+    max_workers_default: int | None = Field(default=None, ge=1)
+    storage_usd_per_gb_month: float | None = Field(default=None, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _prices_for_billing(self) -> ComputeOffer:
+        if self.billing == "hourly" and (self.usd_per_hour is None) == (
+            self.usd_per_gpu_hour is None
+        ):
+            raise ValueError(
+                "`billing: hourly` needs one of `usd_per_hour` (a whole instance of `gpus` GPUs) "
+                "or `usd_per_gpu_hour` (GPUs rented one by one, up to `gpus` per machine)"
+            )
+        if self.billing == "serverless" and self.usd_per_second_flex is None:
+            raise ValueError("`billing: serverless` needs `usd_per_second_flex` (per GPU)")
+        return self
+
+
+class GpuSpec(Strict):
+    id: str
+    name: str
+    memory_gb: float = Field(gt=0, le=10_000)
+    bandwidth_gbs: float = Field(gt=0, le=100_000)
+    bf16_tflops: float = Field(gt=0, le=100_000, description="dense tensor BF16/FP16")
+    fp8_tflops: float | None = Field(default=None, gt=0, le=100_000)
+    source: str
+    notes: str = ""
+
+
+class OpenModel(Strict):
+    id: str
+    name: str
+    model_class: ModelClass
+    params_b: float = Field(gt=0, le=10_000)
+    layers: int = Field(gt=0, le=1000)
+    kv_heads: int = Field(gt=0, le=1000)
+    head_dim: int = Field(gt=0, le=4096)
+    context_window: int | None = Field(default=None, gt=0)
+    source: str
+    notes: str = ""
+
+
+class ThroughputPoint(Dated):
+    """One benchmark run, normalised: request throughput of ONE replica at one mix and load."""
+
+    model: str
+    gpu: str
+    gpus_per_replica: int = Field(ge=1, le=64)
+    precision: Precision
+    input_tokens: float = Field(gt=0, le=10_000_000)
+    output_tokens: float = Field(gt=0, le=10_000_000)
+    concurrency: float | None = Field(
+        default=None, gt=0, description="max concurrency; null = unbounded"
+    )
+    request_rate: float | None = Field(default=None, gt=0, description="offered req/s; null = inf")
+    request_throughput: float = Field(gt=0, le=1e6, description="completed req/s of one replica")
+    ttft_ms_p50: float | None = Field(default=None, gt=0)
+    ttft_ms_p90: float | None = Field(default=None, gt=0)
+    ttft_ms_p95: float | None = Field(default=None, gt=0)
+    ttft_ms_p99: float | None = Field(default=None, gt=0)
+    tpot_ms_p50: float | None = Field(default=None, gt=0)
+    tpot_ms_p90: float | None = Field(default=None, gt=0)
+    tpot_ms_p95: float | None = Field(default=None, gt=0)
+    tpot_ms_p99: float | None = Field(default=None, gt=0)
+    saturated: bool = Field(default=True, description="false: a lower bound on capacity")
+    estimate: bool = False
+    engine: str = "vllm"
+    engine_version: str | None = None
+
+
+class HostedFile(Strict):
+    schema_version: Literal[1] = 1
+    offers: list[HostedOffer]
+
+
+class ComputeFile(Strict):
+    schema_version: Literal[1] = 1
+    offers: list[ComputeOffer]
+
+
+class GpusFile(Strict):
+    schema_version: Literal[1] = 1
+    gpus: list[GpuSpec]
+
+
+class ModelsFile(Strict):
+    schema_version: Literal[1] = 1
+    models: list[OpenModel]
+
+
+class ThroughputFile(Strict):
+    schema_version: Literal[1] = 1
+    points: list[ThroughputPoint]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """The merged catalog: built-in files with the user's `--catalog` directories layered on top."""
+
+    hosted: dict[str, HostedOffer]
+    compute: dict[str, ComputeOffer]
+    gpus: dict[str, GpuSpec]
+    models: dict[str, OpenModel]
+    points: tuple[ThroughputPoint, ...]
+    sources: tuple[str, ...] = ()
+
+    def points_for(
+        self, model: str, gpu: str, gpus_per_replica: int, precision: str
+    ) -> list[ThroughputPoint]:
+        """Benchmark points of one hardware/model configuration."""
+        return [
+            p
+            for p in self.points
+            if p.model == model
+            and p.gpu == gpu
+            and p.gpus_per_replica == gpus_per_replica
+            and p.precision == precision
+        ]
