@@ -47,8 +47,8 @@ def user_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (typer.Exit, typer.Abort):
-            raise
+        except (typer.Exit, typer.Abort, typer.BadParameter):
+            raise  # typer prints these with the usage line and exits 2
         except UserError as exc:
             _fail(str(exc), exc.exit_code)
         except Exception:
@@ -80,7 +80,7 @@ def main_options(
     """Global options."""
 
 
-def parse_volume(text: str | None) -> float | None:
+def parse_volume(text: str | None, option: str) -> float | None:
     if text is None:
         return None
     from costcalc.core.units import parse_quantity
@@ -88,7 +88,7 @@ def parse_volume(text: str | None) -> float | None:
     try:
         return parse_quantity(text)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        raise typer.BadParameter(str(exc), param_hint=f"'{option}'") from None
 
 
 def parse_range(text: str | None) -> tuple[float, float] | None:
@@ -96,11 +96,13 @@ def parse_range(text: str | None) -> tuple[float, float] | None:
         return None
     low_text, sep, high_text = text.partition(":")
     if not sep:
-        raise typer.BadParameter(f"{text!r}: expected LOW:HIGH, such as 100k:10M")
-    low, high = parse_volume(low_text), parse_volume(high_text)
+        raise typer.BadParameter(
+            f"{text!r}: expected LOW:HIGH, such as 100k:10M", param_hint="'--range'"
+        )
+    low, high = parse_volume(low_text, "--range"), parse_volume(high_text, "--range")
     assert low is not None and high is not None
     if low >= high:
-        raise typer.BadParameter(f"{text!r}: LOW must be below HIGH")
+        raise typer.BadParameter(f"{text!r}: LOW must be below HIGH", param_hint="'--range'")
     return low, high
 
 
@@ -197,8 +199,9 @@ def compare(
 
       costcalc compare my.yaml --catalog ./negotiated-prices --range 1M:1B
     """
-    volume = parse_volume(requests_per_day)
+    volume = parse_volume(requests_per_day, "--requests-per-day")
     span = parse_range(volume_range)
+    from costcalc.core.compare import check_ids
     from costcalc.core.compare import compare as run_compare
     from costcalc.io.catalog import load_catalog
     from costcalc.io.profiles import check_volume, load_profile
@@ -207,7 +210,9 @@ def compare(
     loaded = load_profile(profile)
     if volume is not None:
         check_volume("--requests-per-day", loaded.profile, volume)
-    result = run_compare(loaded.profile, load_catalog(catalog or []), today(), volume, span)
+    prices = load_catalog(catalog or [])
+    check_ids(loaded.profile, prices, str(profile))
+    result = run_compare(loaded.profile, prices, today(), volume, span)
     ctx = ReportContext(str(profile), loaded.token_sources, loaded.defaults_used, loaded.warnings)
     if output_format is Format.json:
         from costcalc.render.json import render_json

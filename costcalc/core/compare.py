@@ -99,18 +99,22 @@ def breakeven_range(
     return low_tokens / billed_tokens_per_request, high_tokens / billed_tokens_per_request
 
 
-def _check_ids(profile: Profile, catalog: Catalog) -> None:
-    assert profile.compare is not None
+def check_ids(profile: Profile, catalog: Catalog, source: str = "") -> None:
+    """Every id in the `compare:` section is in the catalog, else the closest ids are named."""
+    if profile.compare is None:
+        return
+    prefix = f"{source}: field " if source else "field "
     for i, hosted in enumerate(profile.compare.hosted):
         if hosted not in catalog.hosted:
-            raise UnknownIdError("hosted offer", hosted, catalog.hosted, f"compare.hosted[{i}]")
+            where = f"{prefix}`compare.hosted[{i}]`"
+            raise UnknownIdError("hosted offer", hosted, catalog.hosted, where)
     for i, choice in enumerate(profile.compare.self_hosted):
-        where = f"compare.self_hosted[{i}]"
+        where = f"{prefix}`compare.self_hosted[{i}]"
         if choice.model not in catalog.models:
-            raise UnknownIdError("open model", choice.model, catalog.models, f"{where}.model")
+            raise UnknownIdError("open model", choice.model, catalog.models, f"{where}.model`")
         if choice.compute not in catalog.compute:
             raise UnknownIdError(
-                "compute offer", choice.compute, catalog.compute, f"{where}.compute"
+                "compute offer", choice.compute, catalog.compute, f"{where}.compute`"
             )
 
 
@@ -143,7 +147,7 @@ def compare(
     warnings: list[str] = []
     explicit = profile.compare is not None
     if explicit:
-        _check_ids(profile, catalog)
+        check_ids(profile, catalog)
         assert profile.compare is not None
         hosted_ids: list[str] = list(profile.compare.hosted)
         choices: list[SelfHostedChoice] = list(profile.compare.self_hosted)
@@ -159,7 +163,10 @@ def compare(
             profile.request.caching.hit_rate, weights,
         )  # fmt: skip
         if model is None:
-            warnings.append(f"{oid}: no {profile.slo.service_tier} tier in the catalog; left out")
+            warnings.append(
+                f"{oid}: the catalog has no {profile.slo.service_tier}-tier price for requests "
+                f"of {tokens.input_tokens:,.0f} input tokens; left out"
+            )
             continue
         hosted.append(price_hosted(model, volume, billed, profile.traffic.burst_factor))
 

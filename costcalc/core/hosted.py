@@ -32,18 +32,30 @@ class Prices:
         )
 
 
-def tier_prices(offer: HostedOffer, tier: ServiceTier) -> Prices | None:
-    """Prices of a service tier, or None when the catalog has no such tier for the offer."""
-    base = Prices(
-        offer.usd_per_mtok_input,
-        offer.usd_per_mtok_output,
-        offer.usd_per_mtok_cached_input,
-        offer.usd_per_mtok_cache_write,
-    )
+def long_context_applies(offer: HostedOffer, input_tokens: float) -> bool:
+    """Some offers reprice the whole request above an input size (Gemini 2.5 Pro: 200k)."""
+    return offer.long_context is not None and input_tokens > offer.long_context.above_input_tokens
+
+
+def tier_prices(offer: HostedOffer, tier: ServiceTier, input_tokens: float = 0.0) -> Prices | None:
+    """Prices of a service tier for requests of `input_tokens`, or None when the catalog has
+    no such price (a tier the offer lacks, or a tier above the long-context threshold)."""
+    long = offer.long_context if long_context_applies(offer, input_tokens) else None
     if tier == "standard":
-        return base
+        if long is not None:
+            write = long.usd_per_mtok_cache_write or offer.usd_per_mtok_cache_write
+            return Prices(
+                long.usd_per_mtok_input, long.usd_per_mtok_output,
+                long.usd_per_mtok_cached_input, write,
+            )  # fmt: skip
+        return Prices(
+            offer.usd_per_mtok_input,
+            offer.usd_per_mtok_output,
+            offer.usd_per_mtok_cached_input,
+            offer.usd_per_mtok_cache_write,
+        )
     chosen = offer.priority if tier == "priority" else offer.flex
-    if chosen is None:
+    if chosen is None or long is not None:
         return None
     return Prices(
         chosen.usd_per_mtok_input,
@@ -140,10 +152,10 @@ def hosted_cost_model(
     weights: FloatArray,
 ) -> HostedCostModel | None:
     """The cost model of an offer, or None when it has no price for the requested tier."""
-    prices = tier_prices(offer, tier)
+    prices = tier_prices(offer, tier, tokens.input_tokens)
     if prices is None:
         return None
-    standard = tier_prices(offer, "standard")
+    standard = tier_prices(offer, "standard", tokens.input_tokens)
     assert standard is not None
     discount = offer.batch_discount or 0.0
     # An offer without a batch API serves the deferrable share at its live price.

@@ -81,7 +81,10 @@ def price_hosted(
             else f"needs rate-limit tier {tier}"
         )  # fmt: skip
     if cost.prefix_tokens > 0 and cost.prices.cached_input is not None:
-        notes.append(f"cache hit {hit:.0%}")
+        if cost.hit_rate == "auto" and cost.offer.cache_ttl_s is None:
+            notes.append("no cache hits counted: cache lifetime not published")
+        else:
+            notes.append(f"cache hit {hit:.0%}")
     if cost.offer.reasoning and cost.tokens.reasoning == 0:
         notes.append("reasoning tokens not counted")
     per_mtok, per_1k = unit_costs(monthly, requests_per_day, billed_tokens_per_request)

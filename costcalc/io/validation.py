@@ -74,8 +74,8 @@ def _describe(error: dict[str, Any], holder: type[BaseModel] | None, path: list[
         return f"unknown key; {hint}allowed here: {', '.join(known)}"
     if kind == "missing":
         return "required field is missing"
-    message = str(error["msg"])
-    message = message.removeprefix("Value error, ")
+    message = str(error["msg"]).removeprefix("Value error, ")
+    message = message[:1].lower() + message[1:]
     if kind not in ("value_error", "assertion_error") and "input" in error:
         shown = repr(error["input"])
         message += f" (got {shown if len(shown) <= 60 else shown[:57] + '...'})"

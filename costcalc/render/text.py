@@ -193,4 +193,5 @@ def render_text(c: Comparison, ctx: ReportContext, width: int = 100, color: bool
         console.print(f"- {note}")
     for warning in [*ctx.warnings, *c.warnings]:
         console.print(Text(f"warning: {warning}", style="yellow"))
-    return buffer.getvalue()
+    # rich pads table cells to the full width; trailing blanks only clutter CI logs and diffs
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"

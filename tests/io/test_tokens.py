@@ -1,0 +1,43 @@
+"""Token counting: real tiktoken when its encoding is available, a stated estimate when not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from costcalc.io.profiles import load_profile
+from costcalc.io.tokens import count_tokens
+
+
+def test_real_cl100k_counts(real_cl100k: str) -> None:
+    counted = count_tokens("hello world", real_cl100k)
+    # cl100k_base: "hello" + " world" = 2 tokens
+    assert counted.tokens == 2 and counted.method == "cl100k_base" and counted.warning is None
+    # special-token text is counted as ordinary text, not refused
+    assert count_tokens("<|endoftext|>", real_cl100k).tokens > 1
+
+
+def test_offline_falls_back_to_characters_over_four_with_a_warning() -> None:
+    counted = count_tokens("x" * 401, "o200k_base")
+    assert counted.tokens == 101  # ceil(401 / 4)
+    assert counted.method == "estimate: characters / 4"
+    assert counted.warning is not None and "TIKTOKEN_CACHE_DIR" in counted.warning
+
+
+def test_profile_text_is_counted_and_the_fallback_said_once(tmp_path: Path) -> None:
+    data = {
+        "name": "t",
+        "traffic": {"requests_per_day": 10},
+        "request": {"system_prompt": {"text": "a" * 80}, "tools": {"text": "b" * 40}},
+    }
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    loaded = load_profile(path)
+    assert loaded.profile.request.system_prompt.tokens == 20
+    assert loaded.profile.request.tools.tokens == 10
+    assert len(loaded.warnings) == 1
+    assert (
+        loaded.token_sources["system_prompt"]
+        == "20 tokens from inline text (estimate: characters / 4)"
+    )

@@ -1,0 +1,93 @@
+"""Every example profile loads and compares, in every format, and the golden report holds."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from costcalc.cli import app
+from costcalc.io.catalog import load_catalog
+from tests.conftest import PROFILES, ROOT
+
+SCHEMA = json.loads((ROOT / "schemas" / "compare.schema.json").read_text(encoding="utf-8"))
+GOLDEN = ROOT / "tests" / "golden"
+runner = CliRunner()
+
+
+def test_there_are_at_least_five_commented_examples() -> None:
+    names = {p.stem for p in PROFILES}
+    assert {
+        "rag-support-chatbot",
+        "consumer-chat-evening",
+        "batch-summarisation",
+        "tool-agent",
+        "article-selfhost-7b",
+    } <= names
+    for path in PROFILES:
+        assert path.read_text(encoding="utf-8").startswith("#"), (
+            f"{path.name} needs a header comment"
+        )
+
+
+@pytest.mark.parametrize("profile", PROFILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "csv"])
+def test_every_example_compares_in_every_format(profile: Path, fmt: str) -> None:
+    result = runner.invoke(app, ["compare", str(profile), "--format", fmt, "--width", "100"])
+    assert result.exit_code == 0, result.stderr
+    if fmt == "json":
+        data = json.loads(result.stdout)
+        jsonschema.validate(data, SCHEMA)
+        assert data["options"] and data["cheapest"]
+        assert any(o["kind"] == "self_hosted" for o in data["options"])
+
+
+def test_profile_without_compare_section_uses_a_trimmed_default_set() -> None:
+    result = runner.invoke(
+        app, ["compare", str(ROOT / "profiles" / "consumer-chat-evening.yaml"), "--format", "json"]
+    )
+    data = json.loads(result.stdout)
+    assert data["default_set"].startswith("no `compare:` section")
+    hosted = [o["id"] for o in data["options"] if o["kind"] == "hosted"]
+    selfs = [o["id"] for o in data["options"] if o["kind"] == "self_hosted"]
+    assert 1 <= len(hosted) <= 5 and 1 <= len(selfs) <= 4
+    assert len({h.split("/")[0] for h in hosted}) == len(hosted)  # one per provider
+    catalog = load_catalog()
+    assert all(catalog.hosted[h].model_class == "small" for h in hosted)
+
+
+def test_every_catalog_entry_is_usable() -> None:
+    """Each compute offer can host the smallest model, each hosted offer prices a request."""
+    catalog = load_catalog()
+    runs = runner.invoke(
+        app, ["compare", str(ROOT / "profiles" / "consumer-chat-evening.yaml"), "--format", "json"]
+    )
+    assert runs.exit_code == 0
+    for gpu in {o.gpu for o in catalog.compute.values()}:
+        assert gpu in catalog.gpus
+    for point in catalog.points:
+        assert point.model in catalog.models and point.gpu in catalog.gpus
+
+
+def test_golden_text_report() -> None:
+    """The report for the RAG example at 100 columns, no colour. Regenerate after an intended
+    change with COSTCALC_UPDATE_GOLDEN=1 and review the diff like code."""
+    result = runner.invoke(
+        app,
+        [
+            "compare",
+            str(ROOT / "profiles" / "rag-support-chatbot.yaml"),
+            "--width",
+            "100",
+            "--no-color",
+        ],
+    )
+    assert result.exit_code == 0
+    golden = GOLDEN / "rag-support-chatbot.txt"
+    if os.environ.get("COSTCALC_UPDATE_GOLDEN"):
+        golden.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == golden.read_text(encoding="utf-8")
