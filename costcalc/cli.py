@@ -31,6 +31,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help: paragraphs rewrap to the terminal, no boxes
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -131,7 +132,11 @@ def _width(width: int | None) -> int:
 @user_errors
 def compare(
     profile: Annotated[
-        Path, typer.Argument(help="Traffic profile (YAML), e.g. profiles/rag-support-chatbot.yaml.")
+        Path,
+        typer.Argument(
+            metavar="PROFILE",
+            help="Traffic profile (YAML), e.g. profiles/rag-support-chatbot.yaml.",
+        ),
     ],
     output_format: Annotated[
         Format,
@@ -149,6 +154,7 @@ def compare(
                 "Directory of catalog files layered over the built-in one "
                 "(same ids replace); repeatable."
             ),
+            metavar="DIR",
         ),
     ] = None,
     requests_per_day: Annotated[
@@ -173,7 +179,11 @@ def compare(
     width: Annotated[
         int | None,
         typer.Option(
-            "--width", min=60, max=400, help="Text width (default: the terminal's, else 100)."
+            "--width",
+            min=60,
+            max=400,
+            metavar="COLUMNS",
+            help="Text width (default: the terminal's, else 100).",
         ),
     ] = None,
     color: Annotated[
@@ -191,13 +201,14 @@ def compare(
     one. Without a `compare:` section in the profile, a default set is chosen from the
     catalog (and the report says which).
 
+    \b
     Examples:
-
       costcalc compare profiles/rag-support-chatbot.yaml
+      costcalc compare profiles/tool-agent.yaml -f json
+      costcalc compare my.yaml --requests-per-day 300k
+      costcalc compare my.yaml --catalog ./our-prices --range 1M:1B
 
-      costcalc compare profiles/article-selfhost-7b.yaml --requests-per-day 300k --format json
-
-      costcalc compare my.yaml --catalog ./negotiated-prices --range 1M:1B
+    Exit codes: 0 success, 2 invalid usage or input, 3 internal error (a bug).
     """
     volume = parse_volume(requests_per_day, "--requests-per-day")
     span = parse_range(volume_range)

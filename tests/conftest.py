@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from costcalc.schema.catalog import (
     Catalog,
@@ -18,6 +19,10 @@ from costcalc.schema.catalog import (
     ThroughputPoint,
 )
 from costcalc.schema.profile import Profile
+
+# No per-example deadlines: a loaded CI machine must not turn a slow example into a failure.
+settings.register_profile("costcalc", deadline=None, derandomize=True)
+settings.load_profile("costcalc")
 
 ROOT = Path(__file__).resolve().parents[1]
 PROFILES = sorted((ROOT / "profiles").glob("*.yaml"))

@@ -57,7 +57,7 @@ def render_markdown(c: Comparison, ctx: ReportContext) -> str:
     out += ["", "Token inflation per request:", ""]
     out += _table(
         ["Component", "Tokens", "Share"],
-        [[name, count(v), f"{v / per_attempt:.0%}"] for name, v in parts]
+        [[name, count(v), f"{v / per_attempt:.0%}"] for name, v in parts if v > 0]
         + [["retries", f"+{count((t.billed_attempts - 1) * per_attempt)}", ""],
            ["billed", count(t.billed_tokens), times(t.factor)]],
         {1, 2},

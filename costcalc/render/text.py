@@ -75,7 +75,8 @@ def _inflation_table(c: Comparison) -> Table:
         ("output", t.output, "the headline output"),
     ]
     for name, tokens, why in parts:
-        table.add_row(name, count(tokens), f"{tokens / per_attempt:.0%}", why)
+        if tokens > 0:  # a profile without tools or retrieval need not list them
+            table.add_row(name, count(tokens), f"{tokens / per_attempt:.0%}", why)
     retries = (t.billed_attempts - 1.0) * per_attempt
     r = request.retries
     table.add_row(
