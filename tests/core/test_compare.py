@@ -1,0 +1,65 @@
+"""The comparison as a whole on a tiny in-memory catalog: costs, cheapest, break-even, defaults."""
+
+from __future__ import annotations
+
+import pytest
+
+from costcalc.core.compare import breakeven_range, compare
+from tests.conftest import TODAY, hosted_offer, make_catalog, make_profile, point
+
+FAST_POINT = point(input_tokens=100, output_tokens=100, request_throughput=10.0,
+                   ttft_ms_p99=200, tpot_ms_p99=20)  # fmt: skip
+COMPARE = {"hosted": ["test/api"], "self_hosted": [{"model": "m8b", "compute": "test/gpu"}]}
+
+
+def test_breakeven_range_default_and_widening() -> None:
+    # 200 tokens/request at 86,400/day = 17.28M tokens/day: widened up to 172.8M
+    assert breakeven_range(200, 86_400, None) == pytest.approx((500, 864_000))
+    # 1,000 × 200 = 200K tokens/day: the low end widens to 20K (1/10), the high end stays 10M
+    assert breakeven_range(200, 1000, None) == pytest.approx((100, 50_000))
+    assert breakeven_range(200, 1000, (1e6, 1e9)) == pytest.approx((5000, 5e6))
+
+
+def test_worked_comparison() -> None:
+    result = compare(make_profile(compare=COMPARE), make_catalog(points=[FAST_POINT]), TODAY)
+    hosted, selfhosted = result.hosted[0], result.self_hosted[0]
+    # hosted: 300 µ$ × 86,400 × 730/24 = $788.40; self-hosted: 1 replica $1,460 + $800 labour
+    assert hosted.monthly_usd == pytest.approx(788.4)
+    assert selfhosted.monthly_usd == pytest.approx(2260.0)
+    assert result.cheapest == "test/api"
+    assert [o.id for o in result.options] == ["test/api", "m8b@test/gpu"]
+    # per million billed tokens: 788.4 / (86,400 × 30.4167 × 200) × 1e6 = $1.50
+    assert hosted.usd_per_mtok == pytest.approx(1.5)
+    assert hosted.usd_per_1k_requests == pytest.approx(0.3)
+    (pair,) = result.pairs
+    # 0.0003 × R × 30.4167 = 2,260 → R = 247,671 requests/day (inside the first replica step)
+    assert pair.with_labour.status == "crosses"
+    assert pair.with_labour.requests_per_day == pytest.approx(2260 / (0.0003 * 730 / 24), rel=1e-3)
+    # without labour: 1,460 / (0.0003 × 30.4167) = 160,000 requests/day
+    assert pair.without_labour.requests_per_day == pytest.approx(160_000, rel=1e-3)
+    assert pair.cost_ratio == pytest.approx(2260 / 788.4)
+
+
+def test_volume_override_and_warnings() -> None:
+    profile = make_profile(compare=COMPARE)
+    stale = hosted_offer(as_of="2026-01-01", deprecation_date="2026-06-01", reasoning=True)
+    result = compare(profile, make_catalog(hosted=[stale], points=[FAST_POINT]), TODAY, 1000.0)
+    assert result.requests_per_day == 1000.0
+    text = " ".join(result.warnings)
+    assert "prices older than 120 days: test/api (2026-01-01)" in text
+    assert "past its deprecation date (2026-06-01)" in text
+    assert "request.reasoning_tokens" in text
+
+
+def test_default_set_keeps_one_offer_per_provider() -> None:
+    offers = [
+        hosted_offer(id="a/cheap", usd_per_mtok_input=0.1),
+        hosted_offer(id="a/dear", usd_per_mtok_input=5.0),
+        hosted_offer(id="b/mid", usd_per_mtok_input=1.0),
+        hosted_offer(id="c/big", model_class="large"),
+        hosted_offer(id="d/retired", deprecation_date="2026-01-01"),
+    ]
+    result = compare(make_profile(), make_catalog(hosted=offers, points=[FAST_POINT]), TODAY)
+    assert [o.id for o in result.hosted] == ["a/cheap", "b/mid"]
+    assert result.default_set is not None and "no `compare:` section" in result.default_set
+    assert [o.id for o in result.self_hosted] == ["m8b@test/gpu"]

@@ -1,0 +1,136 @@
+"""A self-hosted option end to end: capacity source, LoRA, memory fit, billing, fixed costs."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from costcalc.core.calibrate import calibrate
+from costcalc.core.options import cold_starts_break_slo, price_self_hosted
+from costcalc.core.selfhosted import SelfHostedModel, Skipped, option_id, self_hosted_model
+from costcalc.schema.catalog import GpuSpec
+from costcalc.schema.profile import SelfHostedChoice, Slo
+from tests.conftest import GPU, MODEL, compute_offer, make_catalog, make_profile, point
+
+FAST_POINT = point(input_tokens=100, output_tokens=100, request_throughput=10.0,
+                   ttft_ms_p99=200, tpot_ms_p99=20)  # fmt: skip
+
+
+def build(choice: SelfHostedChoice, profile=None, catalog=None) -> SelfHostedModel | Skipped:  # type: ignore[no-untyped-def]
+    catalog = catalog or make_catalog(points=[FAST_POINT])
+    profile = profile or make_profile()
+    cal = calibrate(catalog.points, catalog.gpus, catalog.models)
+    return self_hosted_model(choice, profile, catalog, cal)
+
+
+def test_option_ids_name_precision_and_tensor_parallel_size() -> None:
+    assert option_id(SelfHostedChoice(model="m", compute="p/x")) == "m@p/x"
+    assert (
+        option_id(SelfHostedChoice(model="m", compute="p/x", precision="fp8", gpus_per_replica=2))
+        == "m:fp8@p/x:tp2"
+    )
+
+
+def test_measured_mix_worked_example() -> None:
+    built = build(SelfHostedChoice(model="m8b", compute="test/gpu"))
+    assert isinstance(built, SelfHostedModel)
+    assert built.source == "benchmark" and built.replica_requests_per_s == pytest.approx(10.0)
+    # 86,400/day flat = 1 req/s; β 1.3 × 1 × 0.1 s = 0.13 busy → 0.13/0.8 → 1 replica
+    bill = built.bill(np.array([86_400.0]))
+    assert bill.replicas_peak[0] == 1
+    assert bill.usd_per_month[0] == pytest.approx(2.0 * 730)
+    # labour 8 h × $100 (defaults), no gateway, no storage price for this provider
+    assert built.fixed.total == pytest.approx(800.0) and built.fixed.without_labour == 0.0
+    assert built.monthly_usd(np.array([86_400.0]))[0] == pytest.approx(1460 + 800)
+    # the replica count steps up at k × 0.8 × 3600 / (1.3 × 0.1 × 1/24) = k × 531,692 req/day
+    assert built.breakpoints()[0] == pytest.approx(0.8 * 3600 / (1.3 * 0.1 / 24))
+
+
+def test_lora_adapters_cost_throughput() -> None:
+    built = build(SelfHostedChoice(model="m8b", compute="test/gpu", lora_adapters=3))
+    assert isinstance(built, SelfHostedModel)
+    assert built.seconds_per_attempt == pytest.approx(0.1 / 0.8)  # stated default factor 0.8
+    tuned = build(
+        SelfHostedChoice(
+            model="m8b", compute="test/gpu", lora_adapters=3, lora_throughput_factor=0.5
+        )
+    )
+    assert isinstance(tuned, SelfHostedModel) and tuned.seconds_per_attempt == pytest.approx(0.2)
+
+
+def test_storage_defaults_to_weights_at_the_volume_price() -> None:
+    catalog = make_catalog(
+        compute=[compute_offer(storage_usd_per_gb_month=0.07)], points=[FAST_POINT]
+    )
+    built = build(SelfHostedChoice(model="m8b", compute="test/gpu"), catalog=catalog)
+    assert isinstance(built, SelfHostedModel)
+    # 8e9 parameters × 2 bytes = 16 GB × $0.07 = $1.12 per month
+    assert built.fixed.storage == pytest.approx(1.12)
+
+
+def test_prefix_caching_removes_the_shared_prompt_from_prefill() -> None:
+    profile = make_profile(request={"system_prompt": {"tokens": 900}})
+    on = build(SelfHostedChoice(model="m8b", compute="test/gpu"), profile=profile)
+    off = build(
+        SelfHostedChoice(model="m8b", compute="test/gpu", prefix_caching=False), profile=profile
+    )
+    assert isinstance(on, SelfHostedModel) and isinstance(off, SelfHostedModel)
+    # with caching the prefill is 100 tokens, the benchmarked mix: used as measured
+    assert on.source == "benchmark"
+    assert off.source == "fit" and off.seconds_per_attempt > on.seconds_per_attempt
+
+
+def test_roofline_when_no_benchmark_exists() -> None:
+    built = build(SelfHostedChoice(model="m8b", compute="test/gpu"), catalog=make_catalog())
+    assert isinstance(built, SelfHostedModel)
+    assert built.source == "roofline" and any(
+        n.startswith("estimate: roofline") for n in built.notes
+    )
+
+
+def test_models_that_do_not_fit_are_skipped_with_the_reason() -> None:
+    small = GpuSpec(
+        id="g1", name="Tiny 16GB", memory_gb=16, bandwidth_gbs=300, bf16_tflops=60, source="t"
+    )
+    catalog = make_catalog()
+    catalog.gpus["g1"] = small
+    skipped = build(SelfHostedChoice(model="m8b", compute="test/gpu"), catalog=catalog)
+    assert isinstance(skipped, Skipped) and skipped.reason.startswith(
+        "does not fit: 16.0 GB of weights"
+    )
+    too_wide = build(SelfHostedChoice(model="m8b", compute="test/gpu", gpus_per_replica=2))
+    assert isinstance(too_wide, Skipped) and "an instance has 1" in too_wide.reason
+
+
+def test_per_gpu_rentals_size_the_instance_to_the_replica() -> None:
+    catalog = make_catalog(compute=[compute_offer(usd_per_hour=None, usd_per_gpu_hour=1.5, gpus=8)])
+    built = build(
+        SelfHostedChoice(model="m8b", compute="test/gpu", gpus_per_replica=2), catalog=catalog
+    )
+    assert isinstance(built, SelfHostedModel)
+    # one replica of 2 GPUs at $1.50 each, all month
+    assert built.bill(np.array([1000.0])).usd_per_month[0] == pytest.approx(2 * 1.5 * 730)
+
+
+def test_cold_starts_fail_the_slo_when_the_percentile_cannot_hide_them() -> None:
+    p99 = Slo(percentile=99, ttft_ms=2000)
+    assert cold_starts_break_slo(0.02, 15.0, p99)  # 2 % of requests wait 15 s
+    assert not cold_starts_break_slo(0.005, 15.0, p99)  # 0.5 % fit in the spared 1 %
+    assert not cold_starts_break_slo(0.5, 1.0, p99)  # a 1 s start is within the 2 s TTFT
+
+
+def test_priced_option_reports_scale_to_zero_cold_starts() -> None:
+    catalog = make_catalog(compute=[compute_offer(
+        billing="serverless", usd_per_hour=None, usd_per_second_flex=0.0002,
+        cold_start_s=15, idle_timeout_s=5,
+    )], points=[FAST_POINT])  # fmt: skip
+    profile = make_profile(traffic={"requests_per_day": 200})
+    built = build(
+        SelfHostedChoice(model="m8b", compute="test/gpu", min_replicas=0), profile, catalog
+    )
+    assert isinstance(built, SelfHostedModel)
+    option = price_self_hosted(built, 200, 200, profile.slo)
+    assert "scales to zero" in option.notes
+    assert option.cold_starts_per_day > 100 and not option.eligible
+    assert "cold starts break the TTFT SLO" in option.notes
+    assert MODEL.id == "m8b" and GPU.id == "g1"
