@@ -7,12 +7,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from costcalc.errors import InputFileError, UnknownIdError, UserError, closest
-from costcalc.io.profiles import check_schema_version
-from costcalc.io.validation import validation_error
-from costcalc.io.yamlfile import read_yaml
+from costcalc.io.validation import read_validated
 from costcalc.schema.catalog import (
     Catalog,
     ComputeFile,
@@ -42,12 +40,7 @@ def builtin_dir() -> Path:
 
 def _entries(path: Path) -> list[Any]:
     schema, key = CATALOG_FILES[path.name]
-    data = read_yaml(path)
-    check_schema_version(path, data)
-    try:
-        parsed = schema.model_validate(data)
-    except ValidationError as exc:
-        raise validation_error(path, exc, schema) from None
+    parsed, _ = read_validated(path, schema)
     entries: list[Any] = getattr(parsed, key)
     if key != "points":
         seen: set[str] = set()

@@ -6,14 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
 from costcalc.core.inflation import inflate
 from costcalc.core.units import DAYS_PER_MONTH
 from costcalc.errors import InputFileError
 from costcalc.io.tokens import DEFAULT_ENCODING, count_tokens
-from costcalc.io.validation import validation_error
-from costcalc.io.yamlfile import read_yaml
+from costcalc.io.validation import read_validated
 from costcalc.schema.profile import Profile, PromptPart
 
 # Defaults that change the answer; when a profile leaves them out, the report says so.
@@ -31,7 +28,6 @@ REPORTED_DEFAULTS = (
     "overheads.engineer_usd_per_hour",
 )
 MAX_TOKENS_PER_MONTH = 1e18  # far beyond any real workload; beyond it float sums stop being exact
-SUPPORTED_SCHEMA = 1
 
 
 @dataclass(frozen=True)
@@ -41,16 +37,6 @@ class LoadedProfile:
     token_sources: dict[str, str] = field(default_factory=dict)  # part → how it was counted
     warnings: list[str] = field(default_factory=list)
     defaults_used: list[str] = field(default_factory=list)
-
-
-def check_schema_version(path: Path, data: dict[str, object]) -> None:
-    version = data.get("schema_version", SUPPORTED_SCHEMA)
-    if version != SUPPORTED_SCHEMA:
-        raise InputFileError(
-            path,
-            f"unsupported schema_version {version!r}; this costcalc reads {SUPPORTED_SCHEMA}",
-            "schema_version",
-        )
 
 
 def _resolve_part(
@@ -85,12 +71,7 @@ def _resolve_part(
 
 def load_profile(path: Path) -> LoadedProfile:
     """Read and validate a profile; prompt `file`/`text` parts become token counts."""
-    data = read_yaml(path)
-    check_schema_version(path, data)
-    try:
-        profile = Profile.model_validate(data)
-    except ValidationError as exc:
-        raise validation_error(path, exc, Profile) from None
+    profile, data = read_validated(path, Profile)
     loaded = LoadedProfile(profile, path)
     request = profile.request
     resolved = request.model_copy(

@@ -5,11 +5,12 @@ from __future__ import annotations
 import types
 import typing
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from costcalc.errors import InputFileError, closest
+from costcalc.io.yamlfile import read_yaml
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
@@ -80,6 +81,27 @@ def _describe(error: dict[str, Any], holder: type[BaseModel] | None, path: list[
         shown = repr(error["input"])
         message += f" (got {shown if len(shown) <= 60 else shown[:57] + '...'})"
     return message
+
+
+M = TypeVar("M", bound=BaseModel)
+SUPPORTED_SCHEMA = 1
+
+
+def read_validated(path: Path, schema: type[M]) -> tuple[M, dict[str, Any]]:
+    """Read a YAML file and validate it against `schema`: the model and the raw mapping, or an
+    InputFileError naming the file, each field and what it expected."""
+    data = read_yaml(path)
+    version = data.get("schema_version", SUPPORTED_SCHEMA)
+    if version != SUPPORTED_SCHEMA:
+        raise InputFileError(
+            path,
+            f"unsupported schema_version {version!r}; this costcalc reads {SUPPORTED_SCHEMA}",
+            "schema_version",
+        )
+    try:
+        return schema.model_validate(data), data
+    except ValidationError as exc:
+        raise validation_error(path, exc, schema) from None
 
 
 def validation_error(

@@ -32,24 +32,29 @@ def range_text(c: Comparison) -> str:
     return f"{si(low * c.tokens.billed_tokens)}–{si(high * c.tokens.billed_tokens)} tokens/day"
 
 
+def crossing(c: Comparison, be: BreakEven) -> tuple[str, str]:
+    """A crossing as ('98.1M', '0.43×'): billed tokens/day and the multiple of the profile's."""
+    tokens = tokens_per_day(c, be.requests_per_day)
+    assert tokens is not None, "only a `crosses` break-even has a volume"
+    return si(tokens), times(tokens / c.billed_tokens_per_day)
+
+
 def breakeven_text(c: Comparison, be: BreakEven) -> str:
     """'above 98.1M tokens/day (0.43× yours)', 'never in 100K–2.3B tokens/day', …"""
     if be.status == "always":
         return f"cheaper across {range_text(c)}"
     if be.status == "never":
         return f"never in {range_text(c)}"
-    tokens = tokens_per_day(c, be.requests_per_day)
-    assert tokens is not None
-    return f"above {si(tokens)} tokens/day ({times(tokens / c.billed_tokens_per_day)} yours)"
+    volume, ratio = crossing(c, be)
+    return f"above {volume} tokens/day ({ratio} yours)"
 
 
 def breakeven_short(c: Comparison, be: BreakEven) -> str:
     """Table form: '555.1M (2.5× yours)', 'never', 'always'."""
     if be.status != "crosses":
         return be.status
-    tokens = tokens_per_day(c, be.requests_per_day)
-    assert tokens is not None
-    return f"{si(tokens)} ({times(tokens / c.billed_tokens_per_day)} yours)"
+    volume, ratio = crossing(c, be)
+    return f"{volume} ({ratio} yours)"
 
 
 def verdict(c: Comparison) -> str:
@@ -82,9 +87,8 @@ def verdict(c: Comparison) -> str:
         return f"{head} Self-hosting never beats it in {range_text(c)} (best: {pair.self_hosted})."
     if be.status == "always":
         return f"{head} Across {range_text(c)}, though, {pair.self_hosted} is cheaper."
-    tokens = tokens_per_day(c, be.requests_per_day)
-    assert tokens is not None
+    volume, ratio = crossing(c, be)
     return (
-        f"{head} Self-hosting ({pair.self_hosted}) breaks even above {si(tokens)} tokens/day, "
-        f"{times(tokens / c.billed_tokens_per_day)} your volume."
+        f"{head} Self-hosting ({pair.self_hosted}) breaks even above {volume} tokens/day, "
+        f"{ratio} your volume."
     )
