@@ -75,7 +75,7 @@ def price_hosted(
     )
     tier = needed_tier(cost.offer, need)
     notes = []
-    if tier is not None:
+    if tier is not None and tier != cost.offer.rate_limits[0].tier:  # the entry tier says nothing
         notes.append(
             "exceeds published rate-limit tiers" if tier == "above published tiers"
             else f"needs rate-limit tier {tier}"
