@@ -202,8 +202,9 @@ def compare(
     options = sorted(hosted + selfs, key=lambda o: o.monthly_usd)
     eligible = [o for o in options if o.eligible]
     low, high = breakeven_range(billed, volume, range_tokens_per_day)
+    steps = {o.id: o.cost.breakpoints() for o in options if isinstance(o, SelfHostedOption)}
     pairs = [
-        _pair(h, s, volume, low, high)
+        _pair(h, s, steps[s.id], low, high)
         for h in options if isinstance(h, HostedOption)
         for s in options if isinstance(s, SelfHostedOption)
     ]  # fmt: skip
@@ -237,8 +238,7 @@ def _compute_id(option: Option) -> str:
     return option.cost.compute.id
 
 
-def _pair(h: HostedOption, s: SelfHostedOption, volume: float, low: float, high: float) -> Pair:
-    steps = s.cost.breakpoints()
+def _pair(h: HostedOption, s: SelfHostedOption, steps: FloatArray, low: float, high: float) -> Pair:
     return Pair(
         hosted=h.id,
         self_hosted=s.id,
