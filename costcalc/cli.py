@@ -224,7 +224,7 @@ def compare(
     prices = load_catalog(catalog or [])
     check_ids(loaded.profile, prices, str(profile))
     result = run_compare(loaded.profile, prices, today(), volume, span)
-    ctx = ReportContext(str(profile), loaded.token_sources, loaded.defaults_used, loaded.warnings)
+    ctx = ReportContext(loaded.token_sources, loaded.defaults_used, loaded.warnings)
     if output_format is Format.json:
         from costcalc.render.json import render_json
 

@@ -9,17 +9,11 @@ HOURS_PER_MONTH = 730.0  # cloud-billing convention (contract, DESIGN §1.1)
 HOURS_PER_DAY = 24.0
 DAYS_PER_MONTH = HOURS_PER_MONTH / HOURS_PER_DAY  # 30.4166…
 SECONDS_PER_HOUR = 3600.0
-SECONDS_PER_DAY = 86_400.0
 SECONDS_PER_MONTH = HOURS_PER_MONTH * SECONDS_PER_HOUR
 TOKENS_PER_MTOK = 1_000_000.0
 
 _SUFFIX = {"": 1.0, "k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9}
 _QUANTITY = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*([kmbg]?)\s*$", re.IGNORECASE)
-
-
-def monthly_from_daily(usd_per_day: float) -> float:
-    """A month is 730 hours: $10/day → $304.17/month."""
-    return usd_per_day * DAYS_PER_MONTH
 
 
 def parse_quantity(text: str) -> float:

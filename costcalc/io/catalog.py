@@ -119,7 +119,6 @@ def load_catalog(extra_dirs: Sequence[Path] = ()) -> Catalog:
         gpus=tables["gpus.yaml"],
         models=tables["models.yaml"],
         points=tuple(points),
-        sources=(str(builtin), *(str(d) for d in extra_dirs)),
     )
     _check_references(catalog)
     return catalog

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 class ReportContext:
     """Facts from loading: how prompt tokens were counted, which defaults filled gaps."""
 
-    profile_path: str = ""
     token_sources: dict[str, str] = field(default_factory=dict)
     defaults_used: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

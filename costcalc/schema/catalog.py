@@ -184,7 +184,6 @@ class Catalog:
     gpus: dict[str, GpuSpec]
     models: dict[str, OpenModel]
     points: tuple[ThroughputPoint, ...]
-    sources: tuple[str, ...] = ()
 
     def points_for(
         self, model: str, gpu: str, gpus_per_replica: int, precision: str
