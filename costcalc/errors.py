@@ -31,12 +31,15 @@ class InputFileError(UserError):
 class UnknownIdError(UserError):
     """An id that is not in the catalog; lists the closest ids."""
 
-    def __init__(self, kind: str, wanted: str, known: Iterable[str], where: str = "") -> None:
+    def __init__(
+        self, kind: str, wanted: str, known: Iterable[str], where: str = "", hint: str = ""
+    ) -> None:
         known_list = sorted(set(known))
         close = closest(wanted, known_list)
-        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        suggestion = f" Did you mean {', '.join(close)}?" if close else ""
         prefix = f"{where}: " if where else ""
-        super().__init__(f"{prefix}unknown {kind} `{wanted}`.{hint}")
+        extra = f" {hint}" if hint else ""
+        super().__init__(f"{prefix}unknown {kind} `{wanted}`.{suggestion}{extra}")
         self.wanted = wanted
         self.suggestions = close
 

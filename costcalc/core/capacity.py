@@ -23,6 +23,11 @@ class Mix:
     prefill_tokens: float  # input not served from vLLM's prefix cache
     output_tokens: float
 
+    @property
+    def context(self) -> float:
+        """Mean tokens a sequence holds in the KV cache while it decodes: I + o/2."""
+        return self.input_tokens + self.output_tokens / 2.0
+
 
 def latency_ms(point: ThroughputPoint, metric: str, percentile: int) -> tuple[float | None, int]:
     """A latency at the wanted percentile, else the next stricter one, else the next laxer one."""
@@ -213,3 +218,19 @@ def lone_latency_s(points: Sequence[ThroughputPoint], mix: Mix) -> float | None:
     ttft = float(p.ttft_ms_p50 or p.ttft_ms_p99 or 0.0) * mix.prefill_tokens / p.input_tokens
     tpot = float(p.tpot_ms_p50 or p.tpot_ms_p99 or 0.0)
     return (ttft + mix.output_tokens * tpot) / 1000.0
+
+
+def leave_one_mix_out(ops: Sequence[OperatingPoint]) -> list[float | None]:
+    """For each mix, the fit's relative error predicting it from the other mixes alone
+    (None where fewer than two other mixes remain): how far the fit can be trusted between
+    and beyond the measured mixes."""
+    errors: list[float | None] = []
+    for i, op in enumerate(ops):
+        others = [o for j, o in enumerate(ops) if j != i]
+        if len(others) < 2:
+            errors.append(None)
+            continue
+        fit = fit_mixes(others)
+        mix = Mix(op.point.input_tokens, op.point.input_tokens, op.point.output_tokens)
+        errors.append(fit.seconds(mix) / op.seconds_per_request - 1.0)
+    return errors

@@ -58,8 +58,9 @@ class Efficiency:
     """Achieved share of peak bandwidth and compute, and tail-over-median latency ratios."""
 
     bandwidth: float = 0.7
-    compute: float = 0.5
+    compute: float = 0.5  # engine steps mixing decode and chunked prefill
     tensor_parallel: float = 1.0  # speed kept per doubling of GPUs in a replica
+    prefill: float = 0.5  # a lone prompt's prefill, which sets TTFT
     tpot_p99_over_p50: float = 1.0
     ttft_p99_over_p50: float = 1.0
 
@@ -139,7 +140,7 @@ class StepModel:
 
     def prefill_s(self, prefill_tokens: float) -> float:
         gpus = float(effective_gpus(self.hw.gpus, self.eff.tensor_parallel))
-        flops = self.hw.tflops * 1e12 * gpus * self.eff.compute
+        flops = self.hw.tflops * 1e12 * gpus * self.eff.prefill
         return 2.0 * self.shape.params_b * 1e9 * prefill_tokens / flops
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
@@ -13,6 +11,7 @@ from rich.text import Text
 from costcalc.core.compare import Comparison
 from costcalc.core.options import SelfHostedOption
 from costcalc.core.traffic import peak_hour_ratio
+from costcalc.render.console import capture
 from costcalc.render.context import ReportContext
 from costcalc.render.fmt import count, si, times, usd
 from costcalc.render.summary import breakeven_short, range_text, verdict
@@ -152,11 +151,10 @@ def _notes(c: Comparison, ctx: ReportContext) -> list[str]:
 
 
 def render_text(c: Comparison, ctx: ReportContext, width: int = 100, color: bool = False) -> str:
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer, width=width, force_terminal=color, no_color=not color,
-        color_system="standard" if color else None, highlight=False, soft_wrap=False,
-    )  # fmt: skip
+    return capture(lambda console: _report(console, c, ctx), width, color)
+
+
+def _report(console: Console, c: Comparison, ctx: ReportContext) -> None:
     p = c.profile
     title = Text(p.name, style="bold")
     if p.description:
@@ -194,5 +192,3 @@ def render_text(c: Comparison, ctx: ReportContext, width: int = 100, color: bool
         console.print(f"- {note}")
     for warning in [*ctx.warnings, *c.warnings]:
         console.print(Text(f"warning: {warning}", style="yellow"))
-    # rich pads table cells to the full width; trailing blanks only clutter CI logs and diffs
-    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"

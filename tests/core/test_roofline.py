@@ -116,3 +116,15 @@ def test_calibration_reads_tail_ratios_from_the_points() -> None:
 def test_calibration_without_points_keeps_defaults() -> None:
     cal = calibrate((), {GPU.id: GPU}, {MODEL.id: MODEL})
     assert cal.points_used == 0 and np.isnan(cal.typical_error)
+
+
+def test_prefill_efficiency_from_the_fastest_median_ttft() -> None:
+    from costcalc.core.calibrate import prefill_efficiency
+
+    h100 = Hardware(memory_gb=80, bandwidth_gbs=3350, tflops=989, gpus=1)
+    llmd = point(input_tokens=7999, output_tokens=200, ttft_ms_p50=244.09)
+    queued = point(input_tokens=100, output_tokens=400, ttft_ms_p50=900)
+    # 2 × 8.03e9 × 7,999 / (989e12 × 0.24409 s) = 0.532; the queued run implies less
+    eff = prefill_efficiency([(h100, LLAMA8, llmd, 1.0), (h100, LLAMA8, queued, 1.0)])
+    assert eff == pytest.approx(2 * 8.03e9 * 7999 / (989e12 * 0.24409), rel=1e-6)
+    assert prefill_efficiency([]) == 0.5

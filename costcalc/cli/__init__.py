@@ -1,0 +1,52 @@
+"""The `costcalc` command line: parse, load, compute, render, exit with a documented code."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from costcalc import __version__
+from costcalc.cli.bench import app as bench_app
+from costcalc.cli.compare import compare
+
+EXIT_CODES = """Exit codes: 0 success · 1 budget or threshold exceeded (check, diff) ·
+2 invalid usage or input · 3 internal error (a bug: please report it)."""
+
+app = typer.Typer(
+    name="costcalc",
+    help=(
+        "Hosted LLM API or self-hosted vLLM? Monthly cost, token inflation and the break-even "
+        "volume for your traffic profile.\n\n" + EXIT_CODES
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help: paragraphs rewrap to the terminal, no boxes
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"costcalc {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = None,
+) -> None:
+    """Global options."""
+
+
+app.command()(compare)
+app.add_typer(bench_app, name="bench")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

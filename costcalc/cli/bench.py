@@ -1,0 +1,239 @@
+"""`costcalc bench import|plan|show`: turn real GPU benchmark runs into catalog throughput."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from costcalc.cli.common import terminal_width, today, user_errors
+from costcalc.schema.profile import Precision
+
+app = typer.Typer(
+    help=(
+        "Benchmark your own GPU: plan the vLLM runs a profile needs, import their results into "
+        "a catalog directory, and inspect the points under your SLO."
+    ),
+    no_args_is_help=True,
+)
+
+CATALOG_HELP = "Catalog directory layered over the built-in one; repeatable."
+CatalogOption = Annotated[
+    list[Path] | None, typer.Option("--catalog", metavar="DIR", help=CATALOG_HELP)
+]
+GpusOption = Annotated[
+    int | None, typer.Option("--gpus-per-replica", min=1, max=64, help="GPUs per vLLM server.")
+]
+
+
+@app.command("import")
+@user_errors
+def import_(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="FILE...", help="Result files of vLLM, GuideLLM, llmperf, genai-perf or AIPerf."
+        ),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="OUT.yaml",
+            help="throughput.yaml to write (use it with compare --catalog).",
+        ),
+    ],
+    model: Annotated[
+        str | None,
+        typer.Option(
+            "--model",
+            metavar="ID",
+            help="Catalog model id, when the files do not name a known model.",
+        ),
+    ] = None,
+    gpu: Annotated[
+        str | None,
+        typer.Option(
+            "--gpu", metavar="ID", help="Catalog GPU id or a GPU name (H100, A100-40GB, L40S…)."
+        ),
+    ] = None,
+    gpus_per_replica: GpusOption = None,
+    replicas: Annotated[
+        int | None,
+        typer.Option(
+            "--replicas",
+            min=1,
+            max=10_000,
+            help="vLLM servers the run spread over (default: file metadata, else 1).",
+        ),
+    ] = None,
+    precision: Annotated[
+        Precision | None,
+        typer.Option(
+            "--precision", help="Model precision (default: file metadata or model name, else bf16)."
+        ),
+    ] = None,
+    input_len: Annotated[
+        int | None,
+        typer.Option(
+            "--input-len",
+            min=1,
+            help="Prompt tokens of offline runs (vllm bench throughput/latency).",
+        ),
+    ] = None,
+    output_len: Annotated[
+        int | None, typer.Option("--output-len", min=1, help="Output tokens of offline runs.")
+    ] = None,
+    batch_size: Annotated[
+        int | None,
+        typer.Option("--batch-size", min=1, help="Batch size of a vllm bench latency run."),
+    ] = None,
+    append: Annotated[
+        bool, typer.Option("--append", help="Keep the points already in OUT.yaml.")
+    ] = False,
+    catalog: CatalogOption = None,
+) -> None:
+    """Import benchmark result files as throughput points of one replica.
+
+    The format of each file is detected. Hardware comes from the flags, else from the file's
+    metadata (vllm bench serve --metadata gpu=h100-sxm tp=1 replicas=1); a file with neither
+    is refused. A run over several replicas is divided by their count. A fixed-rate run whose
+    throughput kept up with its offered rate is marked `saturated: false` (a lower bound).
+
+    \b
+    Examples:
+      costcalc bench import results/*.json -o my-catalog/throughput.yaml
+      costcalc bench import run.json --gpu h100-sxm --gpus-per-replica 1 --replicas 2 -o t.yaml
+    """
+    from costcalc.io.bench.hardware import HardwareFlags
+    from costcalc.io.bench.importer import import_files
+    from costcalc.io.bench.vllm_offline import OfflineShape
+    from costcalc.io.catalog import load_catalog
+    from costcalc.io.validation import read_validated
+    from costcalc.render.points import render_points
+    from costcalc.schema.catalog import ThroughputFile
+
+    prices = load_catalog(catalog or [])
+    flags = HardwareFlags(gpu, gpus_per_replica, replicas, precision)
+    shape = OfflineShape(input_len, output_len, batch_size)
+    result = import_files(files, prices, flags, model, shape, today())
+    kept = (
+        list(read_validated(output, ThroughputFile)[0].points) if append and output.exists() else []
+    )
+    header = [
+        f"Imported by costcalc bench import from {len(files)} file(s) on {today().isoformat()}.",
+        "One point per run, throughput of ONE replica.",
+        "Use with: costcalc compare PROFILE --catalog DIR",
+    ]
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(render_points([*kept, *result.points], header), encoding="utf-8")
+    lower = sum(1 for p in result.points if not p.saturated)
+    typer.echo(
+        f"wrote {len(result.points)} point(s) to {output}"
+        + (f" ({len(kept)} kept)" if kept else "")
+        + (f"; {lower} are lower bounds (fixed-rate runs that kept up)" if lower else "")
+    )
+    for line in result.notes:
+        typer.echo(f"note: {line}")
+    for line in result.skipped:
+        typer.echo(f"skipped: {line}", err=True)
+
+
+@app.command()
+@user_errors
+def plan(
+    profile: Annotated[
+        Path, typer.Argument(metavar="PROFILE", help="Traffic profile whose mix to measure.")
+    ],
+    model: Annotated[
+        str,
+        typer.Option("--model", metavar="ID", help="Catalog model id, e.g. llama-3.1-8b-instruct."),
+    ],
+    gpu: Annotated[str, typer.Option("--gpu", metavar="ID", help="Catalog GPU id, e.g. h100-sxm.")],
+    gpus_per_replica: GpusOption = None,
+    precision: Annotated[Precision, typer.Option("--precision")] = "bf16",
+    catalog: CatalogOption = None,
+) -> None:
+    """Print the vllm bench serve commands that measure what PROFILE needs.
+
+    Three mixes (yours, twice the prompt, twice the output) so prefill and decode costs can
+    be fitted, a concurrency sweep, all percentiles, and --metadata so the files carry their
+    hardware; then the import and compare commands.
+    """
+    from costcalc.core.plan import plan as make_plan
+    from costcalc.errors import UnknownIdError
+    from costcalc.io.catalog import load_catalog
+    from costcalc.io.profiles import load_profile
+    from costcalc.render.bench import render_plan
+
+    prices = load_catalog(catalog or [])
+    if model not in prices.models:
+        raise UnknownIdError("open model", model, prices.models, "--model")
+    if gpu not in prices.gpus:
+        raise UnknownIdError("GPU", gpu, prices.gpus, "--gpu")
+    loaded = load_profile(profile)
+    tp = gpus_per_replica or 1
+    the_plan = make_plan(loaded.profile, prices.models[model], prices.gpus[gpu], tp, precision)
+    if not the_plan.concurrencies or the_plan.max_batch == 0:
+        from costcalc.errors import UserError
+
+        raise UserError(
+            f"{model} ({precision}) does not fit on {tp}× {gpu}; try --gpus-per-replica"
+        )
+    sys.stdout.write(
+        render_plan(the_plan, prices.models[model].name, gpu, tp, precision, str(profile))
+    )
+
+
+@app.command()
+@user_errors
+def show(
+    model: Annotated[str, typer.Argument(metavar="MODEL", help="Catalog model id.")],
+    gpu: Annotated[str, typer.Argument(metavar="GPU", help="Catalog GPU id.")],
+    profile: Annotated[
+        Path | None,
+        typer.Option(
+            "--profile", metavar="PROFILE", help="Use its SLO and show the capacity at its mix."
+        ),
+    ] = None,
+    catalog: CatalogOption = None,
+    width: Annotated[
+        int | None, typer.Option("--width", min=60, max=400, metavar="COLUMNS")
+    ] = None,
+) -> None:
+    """Show the benchmark points of MODEL on GPU under the SLO, the fit and its errors."""
+    from costcalc.core.calibrate import calibrate
+    from costcalc.core.inflation import inflate
+    from costcalc.core.selfhosted import replica_capacity
+    from costcalc.errors import UnknownIdError, UserError
+    from costcalc.io.catalog import load_catalog
+    from costcalc.io.profiles import load_profile
+    from costcalc.render.bench import PointGroup, render_show
+    from costcalc.schema.profile import Slo
+
+    prices = load_catalog(catalog or [])
+    if model not in prices.models:
+        raise UnknownIdError("open model", model, prices.models, "MODEL")
+    if gpu not in prices.gpus:
+        raise UnknownIdError("GPU", gpu, prices.gpus, "GPU")
+    points = [p for p in prices.points if p.model == model and p.gpu == gpu]
+    if not points:
+        raise UserError(f"no benchmark points for {model} on {gpu}; see `costcalc bench plan`")
+    loaded = load_profile(profile) if profile else None
+    slo = loaded.profile.slo if loaded else Slo()
+    calibration = calibrate(prices.points, prices.gpus, prices.models) if loaded else None
+    groups = []
+    for tp, precision in sorted({(p.gpus_per_replica, p.precision) for p in points}):
+        subset = [p for p in points if (p.gpus_per_replica, p.precision) == (tp, precision)]
+        capacity = None
+        if loaded and calibration:
+            capacity = replica_capacity(
+                prices.models[model], prices.gpus[gpu], tp, precision,
+                inflate(loaded.profile.request), True, slo, subset, calibration,
+            )  # fmt: skip
+        groups.append(PointGroup(tp, precision, subset, capacity))
+    source = f"from {profile}" if profile else "defaults; pass --profile for yours"
+    sys.stdout.write(render_show(model, gpu, groups, slo, source, terminal_width(width)))

@@ -1,0 +1,93 @@
+"""What every command shares: one error path, volume parsing, the price-age date, width."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import typer
+
+from costcalc.errors import UserError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def user_errors(func: F) -> F:
+    """One error path: user errors → message on stderr, exit 2; bugs → traceback, exit 3."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort, typer.BadParameter):
+            raise  # typer prints these with the usage line and exits 2
+        except UserError as exc:
+            _fail(str(exc), exc.exit_code)
+        except Exception:
+            traceback.print_exc()
+            typer.echo(
+                "costcalc hit an internal error (exit 3). This is a bug: please report it with "
+                "the command line and the files it read.",
+                err=True,
+            )
+            raise typer.Exit(3) from None
+        return None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def parse_volume(text: str | None, option: str) -> float | None:
+    if text is None:
+        return None
+    from costcalc.core.units import parse_quantity
+
+    try:
+        return parse_quantity(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint=f"'{option}'") from None
+
+
+def parse_range(text: str | None) -> tuple[float, float] | None:
+    if text is None:
+        return None
+    low_text, sep, high_text = text.partition(":")
+    if not sep:
+        raise typer.BadParameter(
+            f"{text!r}: expected LOW:HIGH, such as 100k:10M", param_hint="'--range'"
+        )
+    low, high = parse_volume(low_text, "--range"), parse_volume(high_text, "--range")
+    assert low is not None and high is not None
+    if low >= high:
+        raise typer.BadParameter(f"{text!r}: LOW must be below HIGH", param_hint="'--range'")
+    return low, high
+
+
+def today() -> dt.date:
+    """The date prices are aged against; COSTCALC_TODAY=YYYY-MM-DD pins it (reproducible CI)."""
+    pinned = os.environ.get("COSTCALC_TODAY")
+    if not pinned:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(pinned)
+    except ValueError:
+        raise UserError(f"COSTCALC_TODAY={pinned!r}: expected a date such as 2026-11-27") from None
+
+
+def terminal_width(width: int | None) -> int:
+    if width is not None:
+        return width
+    if sys.stdout.isatty():
+        import shutil
+
+        return max(80, shutil.get_terminal_size((100, 24)).columns)
+    return 100

@@ -1,0 +1,71 @@
+"""Benchmark runs: one run as read from a tool's file, and its normalised catalog point."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+
+PERCENTILES = (50, 90, 95, 99)
+
+
+@dataclass
+class Run:
+    """Measurements of one run, normalised to requests/s, tokens and milliseconds.
+
+    `request_throughput` and `request_rate` are totals over every replica that served the run;
+    TPOT means vLLM's: time per output token after the first.
+    """
+
+    fmt: str
+    source: str
+    model_name: str | None
+    input_tokens: float
+    output_tokens: float
+    request_throughput: float
+    completed: int | None = None
+    concurrency: float | None = None
+    request_rate: float | None = None  # offered req/s; None = unlimited (all at once)
+    num_prompts: int | None = None
+    ttft_ms: dict[int, float] = field(default_factory=dict)  # percentile → ms
+    tpot_ms: dict[int, float] = field(default_factory=dict)
+    e2e_mean_s: float | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+    date: dt.date | None = None
+    engine: str = "vllm"
+    engine_version: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def percentiles_ms(values_s: list[float] | np.ndarray, scale: float = 1000.0) -> dict[int, float]:
+    """p50/p90/p95/p99 of raw samples (linear interpolation, as vLLM's np.percentile)."""
+    array = np.asarray(values_s, dtype=np.float64)
+    if array.size == 0:
+        return {}
+    return {p: float(np.percentile(array, p)) * scale for p in PERCENTILES}
+
+
+# A fixed-rate run "keeps up" when it completes at least this share of what an unsaturated
+# server would: N requests offered at rate r finish in N/r + one request's latency.
+KEEPS_UP = 0.85
+# ... and its queue does not run away: p99 TTFT within this multiple of the median.
+FLAT_TTFT = 5.0
+
+
+def lower_bound(run: Run) -> bool:
+    """True when the run measured the offered load, not the capacity (`saturated: false`).
+
+    Example (llm-d, 2 × H100): 200 prompts offered at 3.6 req/s, mean latency 3.46 s: an idle
+    server would finish in 200/3.6 + 3.46 = 59.0 s, i.e. 3.39 req/s; 3.48 measured ≥ 85 % of
+    that and p99 TTFT is 1.07 × the median, so 3.48 req/s is a lower bound on capacity.
+    """
+    if run.request_rate is None:
+        return False  # closed loop or everything at once: the server set the pace
+    expected = run.request_rate
+    if run.num_prompts and run.e2e_mean_s is not None:
+        expected = run.num_prompts / (run.num_prompts / run.request_rate + run.e2e_mean_s)
+    keeps_up = run.request_throughput >= KEEPS_UP * expected
+    p50, p99 = run.ttft_ms.get(50), run.ttft_ms.get(99)
+    flat = p50 is None or p99 is None or p99 <= FLAT_TTFT * p50
+    return keeps_up and flat

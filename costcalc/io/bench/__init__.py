@@ -1,0 +1,89 @@
+"""Read benchmark result files of every supported tool: detect the format, parse the runs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from costcalc.core.benchrun import Run
+from costcalc.errors import InputFileError
+from costcalc.io.bench import genai_perf, guidellm, llmperf, vllm_nightly, vllm_offline, vllm_serve
+from costcalc.io.bench.vllm_offline import OfflineShape
+
+Parser = Callable[[Any, str, OfflineShape], Sequence[Run | str]]
+
+
+def _plain(parse: Callable[[Any, str], Sequence[Run | str]]) -> Parser:
+    """A parser that needs nothing beyond the file itself."""
+    return lambda doc, source, _shape: parse(doc, source)
+
+
+# Order matters only where shapes overlap: genai-perf's request_throughput is a dict.
+FORMATS: list[tuple[str, Callable[[Any], bool], Parser]] = [
+    ("vLLM nightly-benchmark summary", vllm_nightly.detect, _plain(vllm_nightly.parse)),
+    ("GuideLLM report", guidellm.detect, _plain(guidellm.parse)),
+    ("genai-perf / AIPerf profile export", genai_perf.detect, _plain(genai_perf.parse)),
+    ("llmperf summary", llmperf.detect, _plain(llmperf.parse)),
+    ("vLLM serving result", vllm_serve.detect, _plain(vllm_serve.parse)),
+    ("vLLM throughput result", vllm_offline.detect_throughput, vllm_offline.parse_throughput),
+    ("vLLM latency result", vllm_offline.detect_latency, vllm_offline.parse_latency),
+]
+
+
+def documents(path: Path) -> list[Any]:
+    """The JSON documents of a file: one, or one per line as `--append-result` writes them."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputFileError(path, "no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(path, f"cannot be read: {exc}") from None
+    decoder = json.JSONDecoder()
+    docs, position = [], 0
+    while True:
+        while position < len(text) and text[position].isspace():
+            position += 1
+        if position == len(text):
+            break
+        try:
+            doc, position = decoder.raw_decode(text, position)
+        except json.JSONDecodeError as exc:
+            where = (
+                "the file ends before the JSON does (truncated?)"
+                if exc.pos >= len(text)
+                else exc.msg
+            )
+            raise InputFileError(
+                f"{path}:{exc.lineno}:{exc.colno}", f"not valid JSON: {where}"
+            ) from None
+        docs.append(doc)
+    if not docs:
+        raise InputFileError(path, "the file is empty")
+    return docs
+
+
+def read_runs(path: Path, shape: OfflineShape) -> tuple[list[Run], list[str]]:
+    """Every run in a result file, and messages for the runs skipped (nothing completed)."""
+    runs: list[Run] = []
+    skipped: list[str] = []
+    for number, doc in enumerate(documents(path)):
+        source = str(path) if number == 0 else f"{path} (line {number + 1})"
+        parser = next((p for _, detect, p in FORMATS if detect(doc)), None)
+        if parser is None:
+            raise InputFileError(
+                path,
+                "not a benchmark result costcalc can read; it reads "
+                + ", ".join(name for name, *_ in FORMATS),
+            )
+        try:
+            parsed = parser(doc, source, shape)
+        except ValueError as exc:
+            if "completed no requests" in str(exc):
+                skipped.append(f"{source}: {exc}, skipped")
+                continue
+            raise InputFileError(source, str(exc)) from None
+        runs.extend(r for r in parsed if isinstance(r, Run))
+        skipped.extend(r for r in parsed if isinstance(r, str))
+    return runs, skipped

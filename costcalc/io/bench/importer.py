@@ -1,0 +1,110 @@
+"""`costcalc bench import`: result files in, catalog throughput points (one per replica) out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from costcalc.core.benchrun import Run, lower_bound
+from costcalc.errors import UnknownIdError, UserError
+from costcalc.io.bench import read_runs
+from costcalc.io.bench.hardware import HardwareFlags, resolve
+from costcalc.io.bench.vllm_offline import OfflineShape
+from costcalc.schema.catalog import Catalog, ThroughputPoint
+
+
+@dataclass
+class Imported:
+    points: list[ThroughputPoint] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def model_id(name: str | None, flag: str | None, catalog: Catalog, source: str) -> str:
+    """The catalog id of the run's model: the flag, else the file's model name (a Hugging Face
+    id such as meta-llama/Llama-3.1-8B-Instruct) matched against the catalog's models."""
+    if flag is not None:
+        if flag not in catalog.models:
+            raise UnknownIdError("open model", flag, catalog.models, "--model")
+        return flag
+    if name:
+        wanted = name.strip().lower().rstrip("/")
+        for model in catalog.models.values():
+            names = {model.id, model.name.lower(), model.name.lower().split("/")[-1]}
+            if wanted in names or wanted.split("/")[-1] in names:
+                return model.id
+    raise UnknownIdError(
+        "open model",
+        name or "(not recorded)",
+        catalog.models,
+        f"{source}: the file's model",
+        "Give --model ID, or add the model to models.yaml in a --catalog directory.",
+    )
+
+
+def to_point(
+    run: Run, model: str, flags: HardwareFlags, catalog: Catalog, today: dt.date
+) -> tuple[ThroughputPoint, list[str]]:
+    """A run as a catalog point of ONE replica: throughput, offered rate and concurrency are
+    divided by the replica count (llm-d: 3.483 req/s over 2 replicas → 1.7415 per replica)."""
+    hw = resolve(run, flags, catalog)
+    n = hw.replicas
+    latencies = {f"ttft_ms_p{p}": v for p, v in run.ttft_ms.items()}
+    latencies.update({f"tpot_ms_p{p}": v for p, v in run.tpot_ms.items()})
+    notes = [f"{run.fmt}", *run.notes, *hw.notes]
+    if n > 1:
+        notes.append(f"{run.request_throughput:.4g} req/s over {n} replicas")
+    point = ThroughputPoint(
+        model=model,
+        gpu=hw.gpu,
+        gpus_per_replica=hw.gpus_per_replica,
+        precision=hw.precision,
+        input_tokens=run.input_tokens,
+        output_tokens=run.output_tokens,
+        concurrency=None if run.concurrency is None else run.concurrency / n,
+        request_rate=None if run.request_rate is None else run.request_rate / n,
+        request_throughput=run.request_throughput / n,
+        saturated=not lower_bound(run),
+        engine=run.engine,
+        engine_version=run.engine_version,
+        as_of=run.date or today,
+        source=run.source,
+        notes="; ".join(notes)
+        + ("" if run.date else "; run date not recorded, as_of is the import date"),
+        **latencies,
+    )
+    return point, hw.notes
+
+
+def import_files(
+    paths: Sequence[Path],
+    catalog: Catalog,
+    flags: HardwareFlags,
+    model_flag: str | None,
+    shape: OfflineShape,
+    today: dt.date,
+) -> Imported:
+    """Read every file, refuse mixed models, and convert each completed run into a point."""
+    result = Imported()
+    runs: list[Run] = []
+    for path in paths:
+        found, skipped = read_runs(path, shape)
+        runs.extend(found)
+        result.skipped.extend(skipped)
+    if not runs:
+        raise UserError("no completed runs in " + ", ".join(str(p) for p in paths))
+    names = {r.model_name for r in runs if r.model_name}
+    if len(names) > 1:
+        where = "; ".join(f"{r.model_name} in {r.source}" for r in runs if r.model_name)
+        raise UserError(f"the files hold {len(names)} models ({where}); import one model at a time")
+    for run in runs:
+        if run.input_tokens <= 0 or run.output_tokens <= 0:
+            result.skipped.append(f"{run.source}: no input/output token counts, skipped")
+            continue
+        model = model_id(run.model_name, model_flag, catalog, run.source)
+        point, notes = to_point(run, model, flags, catalog, today)
+        result.points.append(point)
+        result.notes.extend(n for n in notes if n not in result.notes)
+    return result

@@ -1,0 +1,191 @@
+"""`bench show` and `bench plan` as text: points under the SLO, the fit, the commands to run."""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from costcalc.core.capacity import (
+    fit_mixes,
+    latency_ms,
+    leave_one_mix_out,
+    meets_slo,
+    operating_points,
+)
+from costcalc.core.plan import BenchPlan
+from costcalc.core.selfhosted import ReplicaCapacity
+from costcalc.render.console import capture
+from costcalc.schema.catalog import ThroughputPoint
+from costcalc.schema.profile import Slo
+
+
+@dataclass(frozen=True)
+class PointGroup:
+    """The points of one replica shape: GPUs per replica and precision."""
+
+    gpus_per_replica: int
+    precision: str
+    points: Sequence[ThroughputPoint]
+    capacity: ReplicaCapacity | str | None  # at the profile's mix, when a profile was given
+
+
+def _load(p: ThroughputPoint) -> str:
+    if p.concurrency is not None:
+        return f"concurrency {p.concurrency:g}"
+    if p.request_rate is not None:
+        return f"{p.request_rate:.3g} req/s offered"
+    return "all at once"
+
+
+def _latency(p: ThroughputPoint, metric: str, slo: Slo) -> str:
+    value, used = latency_ms(p, metric, slo.percentile)
+    if value is None:
+        return "–"
+    return f"{value:,.1f}" + ("" if used == slo.percentile else f" (p{used})")
+
+
+def _points_table(points: Sequence[ThroughputPoint], slo: Slo) -> Table:
+    chosen = {id(op.point) for op in operating_points(points, slo)}
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    pct = slo.percentile
+    table.add_column("Mix in → out", no_wrap=True)
+    table.add_column("Load", no_wrap=True)
+    table.add_column("req/s/replica", justify="right", no_wrap=True)
+    table.add_column(f"TTFT p{pct} ms", justify="right", no_wrap=True)
+    table.add_column(f"TPOT p{pct} ms", justify="right", no_wrap=True)
+    table.add_column("SLO", no_wrap=True)
+    table.add_column("Run", no_wrap=True)
+    for p in sorted(points, key=lambda q: (q.input_tokens, q.output_tokens, q.request_throughput)):
+        ok, notes = meets_slo(p, slo)
+        unchecked = any("SLO unchecked" in n for n in notes)
+        table.add_row(
+            ("* " if id(p) in chosen else "  ") + f"{p.input_tokens:,.0f} → {p.output_tokens:,.0f}",
+            _load(p),
+            f"{p.request_throughput:.3f}",
+            _latency(p, "ttft", slo),
+            _latency(p, "tpot", slo),
+            "pass?" if ok and unchecked else ("pass" if ok else "FAIL"),
+            "capacity" if p.saturated else "lower bound",
+        )
+    return table
+
+
+def _fit_lines(points: Sequence[ThroughputPoint], slo: Slo) -> list[str]:
+    ops = [op for op in operating_points(points, slo) if op.slo_met] or operating_points(
+        points, slo
+    )
+    if len(ops) < 2:
+        return ["one mix measured: no fit; other mixes are scaled by the calibrated roofline"]
+    fit = fit_mixes(ops)
+    lines = [
+        f"fit s = a·prefill + b·output + c: a = {fit.a * 1000:.4g} ms per prefill token, "
+        f"b = {fit.b * 1000:.4g} ms per output token, c = {fit.c * 1000:.4g} ms"
+    ]
+    loo = leave_one_mix_out(ops)
+    for op, residual, held_out in zip(ops, fit.residuals, loo, strict=True):
+        mix = f"{op.point.input_tokens:,.0f} → {op.point.output_tokens:,.0f}"
+        held = "n/a" if held_out is None else f"{held_out:+.1%}"
+        lines.append(f"  {mix}: residual {residual:+.1%}, predicted from the other mixes {held}")
+    return lines
+
+
+def _capacity_line(capacity: ReplicaCapacity | str) -> str:
+    if isinstance(capacity, str):
+        return f"at your mix: {capacity}"
+    mix = capacity.mix
+    roofline = 1.0 / capacity.roofline.seconds_per_request
+    return (
+        f"at your mix ({mix.prefill_tokens:,.0f} prefill of {mix.input_tokens:,.0f} input tokens, "
+        f"{mix.output_tokens:,.0f} output): {1.0 / capacity.seconds_per_request:.3g} req/s per "
+        f"replica from {capacity.source}{'' if capacity.slo_met else ' (SLO not met)'}; "
+        f"the calibrated roofline alone says {roofline:.3g}"
+    )
+
+
+def render_show(
+    model: str, gpu: str, groups: Sequence[PointGroup], slo: Slo, slo_source: str, width: int
+) -> str:
+    def body(console: Console) -> None:
+        console.print(
+            f"SLO: p{slo.percentile} TTFT ≤ {slo.ttft_ms:g} ms, "
+            f"TPOT ≤ {slo.tpot_ms:g} ms ({slo_source})"
+        )
+        for g in groups:
+            console.print()
+            console.print(Text(
+                f"{model} on {gpu}, {g.gpus_per_replica} GPU(s) "
+                f"per replica, {g.precision} ({len(g.points)} points; * = chosen for its mix)",
+                style="bold",
+            ))  # fmt: skip
+            console.print(_points_table(g.points, slo))
+            for line in _fit_lines(g.points, slo):
+                console.print(line)
+            if g.capacity is not None:
+                console.print(_capacity_line(g.capacity))
+
+    return capture(body, width)
+
+
+def render_plan(
+    plan: BenchPlan,
+    hf_name: str,
+    gpu: str,
+    gpus_per_replica: int,
+    precision: str,
+    profile_path: str,
+) -> str:
+    serve = ["vllm", "serve", hf_name, "--tensor-parallel-size", str(gpus_per_replica)]
+    if precision == "fp8":
+        serve += ["--quantization", "fp8"]
+    lines = [
+        f"# Benchmark plan for {hf_name} on {gpu}: {gpus_per_replica} GPU(s) per replica, "
+        f"{precision}.",
+        "# Concurrency doubles until the KV cache of the longest mix is full "
+        f"(about {plan.max_batch} sequences).",
+    ]
+    if precision == "int4":
+        lines.append(
+            "# int4: serve an AWQ or GPTQ checkpoint of the model instead of the one below."
+        )
+    lines += ["", "# 1. On the GPU machine, start one replica:", shlex.join(serve), ""]
+    lines.append("# 2. From a client, sweep each mix (results go to ./bench-results):")
+    for number, mix in enumerate(plan.mixes, start=1):
+        lines.append(
+            f"# mix {number} ({mix.name}): {mix.prefix_tokens} shared prefix + {mix.input_tokens} "
+            f"input tokens, {mix.output_tokens} output"
+        )
+        lines.append(f"for C in {' '.join(str(c) for c in plan.concurrencies)}; do")
+        lines.append(f"  vllm bench serve --model {shlex.quote(hf_name)} --dataset-name random \\")
+        prefix = f"--random-prefix-len {mix.prefix_tokens} " if mix.prefix_tokens else ""
+        lines.append(
+            f"    {prefix}--random-input-len {mix.input_tokens} "
+            f"--random-output-len {mix.output_tokens} --ignore-eos \\"
+        )
+        lines.append(
+            "    --max-concurrency $C --num-prompts $(( C * 8 > 100 ? C * 8 : 100 )) "
+            "--request-rate inf \\"
+        )
+        lines.append(
+            "    --percentile-metrics ttft,tpot,itl,e2el --metric-percentiles 50,90,95,99 \\"
+        )
+        lines.append(
+            "    --save-result --result-dir bench-results "
+            f"--result-filename mix{number}-c$C.json \\"
+        )
+        lines.append(
+            f"    --metadata gpu={gpu} tp={gpus_per_replica} replicas=1 precision={precision}"
+        )
+        lines.append("done")
+    lines += [
+        "",
+        "# 3. Turn the results into catalog points and compare with them:",
+        "costcalc bench import bench-results/*.json -o my-catalog/throughput.yaml",
+        f"costcalc compare {shlex.quote(profile_path)} --catalog my-catalog",
+    ]
+    return "\n".join(lines) + "\n"
