@@ -78,13 +78,23 @@ def compute_offer(**fields: Any) -> ComputeOffer:
 
 
 GPU = GpuSpec(
-    id="g1", name="Test GPU 80GB", memory_gb=80, bandwidth_gbs=2000, bf16_tflops=300,
+    id="g1",
+    name="Test GPU 80GB",
+    memory_gb=80,
+    bandwidth_gbs=2000,
+    bf16_tflops=300,
     source="test",
-)  # fmt: skip
+)
 MODEL = OpenModel(
-    id="m8b", name="test/8b", model_class="small", params_b=8.0, layers=32, kv_heads=8,
-    head_dim=128, source="test",
-)  # fmt: skip
+    id="m8b",
+    name="test/8b",
+    model_class="small",
+    params_b=8.0,
+    layers=32,
+    kv_heads=8,
+    head_dim=128,
+    source="test",
+)
 
 
 def point(**fields: Any) -> ThroughputPoint:

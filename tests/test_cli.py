@@ -92,10 +92,25 @@ def test_range_option_sets_the_search_range() -> None:
 def test_catalog_option_layers_user_prices(tmp_path: Path) -> None:
     mine = tmp_path / "prices"
     mine.mkdir()
-    (mine / "hosted.yaml").write_text(yaml.safe_dump({"offers": [
-        {"id": "fireworks/llama-3.1-8b-instruct", "provider": "Together AI", "model": "x",
-         "model_class": "small", "usd_per_mtok_input": 0.0, "usd_per_mtok_output": 0.0,
-         "as_of": "2026-11-20", "source": "free credits"}]}), encoding="utf-8")  # fmt: skip
+    (mine / "hosted.yaml").write_text(
+        yaml.safe_dump(
+            {
+                "offers": [
+                    {
+                        "id": "fireworks/llama-3.1-8b-instruct",
+                        "provider": "Together AI",
+                        "model": "x",
+                        "model_class": "small",
+                        "usd_per_mtok_input": 0.0,
+                        "usd_per_mtok_output": 0.0,
+                        "as_of": "2026-11-20",
+                        "source": "free credits",
+                    }
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
     code, out, _ = run("compare", RAG, "--format", "json", "--catalog", str(mine))
     assert code == 0
     assert json.loads(out)["cheapest"] == "fireworks/llama-3.1-8b-instruct"

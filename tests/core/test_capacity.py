@@ -131,3 +131,29 @@ def test_lone_latency_from_the_lightest_run_scaled_to_the_prompt() -> None:
     # TTFT 100 ms × (2,000 / 1,000 prefill tokens) + 300 × 10 ms = 3.2 s
     assert lone_latency_s(sweep, Mix(2000, 2000, 300)) == pytest.approx(3.2)
     assert lone_latency_s([point()], Mix(1, 1, 1)) is None
+
+
+def test_leave_one_mix_out_predicts_each_mix_from_the_others() -> None:
+    from costcalc.core.capacity import leave_one_mix_out
+
+    a, b = 1e-4, 2e-3
+    mixes = [(1000, 200), (2000, 100), (500, 500)]
+    exact = [
+        point(input_tokens=i, output_tokens=o, request_throughput=1 / (a * i + b * o))
+        for i, o in mixes
+    ]
+    assert leave_one_mix_out(operating_points(exact, SLO)) == pytest.approx(
+        [0.0, 0.0, 0.0], abs=1e-9
+    )
+    # the third mix measured 25 % slower than the linear model says: predicting it from the
+    # other two (which fit exactly) comes out 20 % fast: 1/1.25 − 1 = −0.2
+    skewed = [
+        *exact[:2],
+        point(
+            input_tokens=500, output_tokens=500, request_throughput=1 / (1.25 * (a * 500 + b * 500))
+        ),
+    ]
+    ops = operating_points(skewed, SLO)
+    held_out = dict(zip((op.point.input_tokens for op in ops), leave_one_mix_out(ops), strict=True))
+    assert held_out[500] == pytest.approx(-0.2)
+    assert leave_one_mix_out(operating_points(exact[:2], SLO)) == [None, None]

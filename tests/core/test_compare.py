@@ -7,8 +7,9 @@ import pytest
 from costcalc.core.compare import breakeven_range, compare
 from tests.conftest import TODAY, hosted_offer, make_catalog, make_profile, point
 
-FAST_POINT = point(input_tokens=100, output_tokens=100, request_throughput=10.0,
-                   ttft_ms_p99=200, tpot_ms_p99=20)  # fmt: skip
+FAST_POINT = point(
+    input_tokens=100, output_tokens=100, request_throughput=10.0, ttft_ms_p99=200, tpot_ms_p99=20
+)
 COMPARE = {"hosted": ["test/api"], "self_hosted": [{"model": "m8b", "compute": "test/gpu"}]}
 
 

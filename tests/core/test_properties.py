@@ -60,9 +60,13 @@ def monthly(
 ) -> float:
     profile = make_profile(request=request)
     model = hosted_cost_model(
-        hosted_offer(**offer), inflate(profile.request), "standard", batch,
-        profile.request.caching.hit_rate, hourly_weights(profile.traffic),
-    )  # fmt: skip
+        hosted_offer(**offer),
+        inflate(profile.request),
+        "standard",
+        batch,
+        profile.request.caching.hit_rate,
+        hourly_weights(profile.traffic),
+    )
     assert model is not None
     return float(model.monthly_usd(np.array([volume]))[0])
 

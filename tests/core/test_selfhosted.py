@@ -12,8 +12,9 @@ from costcalc.schema.catalog import GpuSpec
 from costcalc.schema.profile import SelfHostedChoice, Slo
 from tests.conftest import GPU, MODEL, compute_offer, make_catalog, make_profile, point
 
-FAST_POINT = point(input_tokens=100, output_tokens=100, request_throughput=10.0,
-                   ttft_ms_p99=200, tpot_ms_p99=20)  # fmt: skip
+FAST_POINT = point(
+    input_tokens=100, output_tokens=100, request_throughput=10.0, ttft_ms_p99=200, tpot_ms_p99=20
+)
 
 
 def build(choice: SelfHostedChoice, profile=None, catalog=None) -> SelfHostedModel | Skipped:  # type: ignore[no-untyped-def]
@@ -120,10 +121,18 @@ def test_cold_starts_fail_the_slo_when_the_percentile_cannot_hide_them() -> None
 
 
 def test_priced_option_reports_scale_to_zero_cold_starts() -> None:
-    catalog = make_catalog(compute=[compute_offer(
-        billing="serverless", usd_per_hour=None, usd_per_second_flex=0.0002,
-        cold_start_s=15, idle_timeout_s=5,
-    )], points=[FAST_POINT])  # fmt: skip
+    catalog = make_catalog(
+        compute=[
+            compute_offer(
+                billing="serverless",
+                usd_per_hour=None,
+                usd_per_second_flex=0.0002,
+                cold_start_s=15,
+                idle_timeout_s=5,
+            )
+        ],
+        points=[FAST_POINT],
+    )
     profile = make_profile(traffic={"requests_per_day": 200})
     built = build(
         SelfHostedChoice(model="m8b", compute="test/gpu", min_replicas=0), profile, catalog

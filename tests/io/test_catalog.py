@@ -156,8 +156,12 @@ def test_catalog_works_from_an_installed_wheel(tmp_path: Path) -> None:
     )
     run = subprocess.run(
         [sys.executable, "-c", code, str(profile)],
-        cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines()[0] == str(site / "costcalc" / "_pricing")
     assert '"schema_version": 1' in run.stdout

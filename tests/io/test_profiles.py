@@ -46,8 +46,11 @@ def test_minimal_profile_gets_documented_defaults(tmp_path: Path) -> None:
 
 
 def test_conversations_per_day_multiply_by_turns(tmp_path: Path) -> None:
-    loaded = load(tmp_path, traffic={"requests_per_day": None, "conversations_per_day": 500},
-                  request={"conversation": {"turns": 4}})  # fmt: skip
+    loaded = load(
+        tmp_path,
+        traffic={"requests_per_day": None, "conversations_per_day": 500},
+        request={"conversation": {"turns": 4}},
+    )
     assert loaded.profile.requests_per_day == 2000
 
 
@@ -92,8 +95,11 @@ def test_hit_rate_accepts_a_share_or_auto(tmp_path: Path) -> None:
 
 
 def test_a_month_of_tokens_that_overflows_is_refused(tmp_path: Path) -> None:
-    e = error(tmp_path, traffic={"requests_per_day": 1e10},
-              request={"user_tokens": 5e6, "conversation": {"turns": 1000}})  # fmt: skip
+    e = error(
+        tmp_path,
+        traffic={"requests_per_day": 1e10},
+        request={"user_tokens": 5e6, "conversation": {"turns": 1000}},
+    )
     assert e.field == "traffic.requests_per_day" and "billed tokens per month" in e.problem
 
 
