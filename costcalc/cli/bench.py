@@ -24,7 +24,8 @@ CatalogOption = Annotated[
     list[Path] | None, typer.Option("--catalog", metavar="DIR", help=CATALOG_HELP)
 ]
 GpusOption = Annotated[
-    int | None, typer.Option("--gpus-per-replica", min=1, max=64, help="GPUs per vLLM server.")
+    int | None,
+    typer.Option("--gpus-per-replica", min=1, max=64, metavar="N", help="GPUs per vLLM server."),
 ]
 
 
@@ -34,7 +35,7 @@ def import_(
     files: Annotated[
         list[Path],
         typer.Argument(
-            metavar="FILE...", help="Result files of vLLM, GuideLLM, llmperf, genai-perf or AIPerf."
+            metavar="FILE", help="Result files of vLLM, GuideLLM, llmperf, genai-perf or AIPerf."
         ),
     ],
     output: Annotated[
@@ -65,6 +66,7 @@ def import_(
         int | None,
         typer.Option(
             "--replicas",
+            metavar="N",
             min=1,
             max=10_000,
             help="vLLM servers the run spread over (default: file metadata, else 1).",
@@ -80,16 +82,20 @@ def import_(
         int | None,
         typer.Option(
             "--input-len",
+            metavar="N",
             min=1,
             help="Prompt tokens of offline runs (vllm bench throughput/latency).",
         ),
     ] = None,
     output_len: Annotated[
-        int | None, typer.Option("--output-len", min=1, help="Output tokens of offline runs.")
+        int | None,
+        typer.Option("--output-len", min=1, metavar="N", help="Output tokens of offline runs."),
     ] = None,
     batch_size: Annotated[
         int | None,
-        typer.Option("--batch-size", min=1, help="Batch size of a vllm bench latency run."),
+        typer.Option(
+            "--batch-size", min=1, metavar="N", help="Batch size of a vllm bench latency run."
+        ),
     ] = None,
     append: Annotated[
         bool, typer.Option("--append", help="Keep the points already in OUT.yaml.")
@@ -108,9 +114,9 @@ def import_(
       costcalc bench import results/*.json -o my-catalog/throughput.yaml
       costcalc bench import run.json --gpu h100-sxm --gpus-per-replica 1 --replicas 2 -o t.yaml
     """
+    from costcalc.io.bench.common import OfflineShape
     from costcalc.io.bench.hardware import HardwareFlags
     from costcalc.io.bench.importer import import_files
-    from costcalc.io.bench.vllm_offline import OfflineShape
     from costcalc.io.catalog import load_catalog
     from costcalc.io.validation import read_validated
     from costcalc.render.points import render_points

@@ -57,4 +57,6 @@ def plan(
     hw, sh = hardware(gpu, gpus_per_replica, precision), shape(model, precision)
     limit = min(max_batch(hw, sh, m.prefix_tokens + m.input_tokens, m.output_tokens) for m in mixes)
     levels = tuple(c for c in CONCURRENCY_LEVELS if c <= max(limit, 1))
+    if limit > levels[-1] and limit <= CONCURRENCY_LEVELS[-1]:
+        levels += (limit,)  # end the sweep where the KV cache is full
     return BenchPlan(mixes, levels, limit)

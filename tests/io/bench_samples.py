@@ -207,3 +207,15 @@ def nightly() -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def aiperf() -> dict[str, Any]:
+    """AIPerf: genai-perf's metric dicts, concurrency under input_config.loadgen, GPU names in
+    telemetry_data."""
+    doc = genai_perf(new_layout=False)
+    doc["input_config"] = {"endpoint": {"model_names": [MODEL]}, "loadgen": {"concurrency": 4}}
+    doc["telemetry_data"] = {
+        "summary": {"start_time": "2026-10-30T10:00:00"},
+        "endpoints": {"localhost:9400": {"gpus": {"gpu_0": {"gpu_name": "NVIDIA H100 80GB HBM3"}}}},
+    }
+    return doc

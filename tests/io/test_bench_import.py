@@ -15,9 +15,9 @@ from costcalc.core.benchrun import Run, lower_bound
 from costcalc.core.capacity import Mix, benchmark_capacity, fit_mixes, operating_points
 from costcalc.errors import InputFileError, UserError
 from costcalc.io.bench import read_runs
+from costcalc.io.bench.common import OfflineShape
 from costcalc.io.bench.hardware import HardwareFlags, gpu_from_name
 from costcalc.io.bench.importer import import_files
-from costcalc.io.bench.vllm_offline import OfflineShape
 from costcalc.io.catalog import load_catalog
 from costcalc.schema.profile import Slo
 from tests.conftest import TODAY
@@ -277,3 +277,21 @@ def test_cli_import_errors_exit_2(tmp_path: Path) -> None:
     done = runner.invoke(app, ["bench", "import", str(bad), "-o", str(tmp_path / "o.yaml")])
     assert done.exit_code == 2 and "not a benchmark result" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_aiperf_reads_loadgen_and_gpu_telemetry(tmp_path: Path) -> None:
+    path = samples.write(tmp_path / "profile_export_aiperf.json", samples.aiperf())
+    (p,) = imported([path], HardwareFlags(gpus_per_replica=1)).points
+    assert (p.gpu, p.concurrency, p.request_throughput) == ("h100-sxm", 4, 6.5)
+    assert p.as_of.isoformat() == "2026-10-30" and "aiperf" in (p.notes or "")
+
+
+def test_append_keeps_earlier_points(tmp_path: Path) -> None:
+    out = tmp_path / "throughput.yaml"
+    first = samples.write(tmp_path / "a.json", samples.vllm_serve(gpu="a40", tp="1"))
+    second = samples.write(tmp_path / "b.json", samples.vllm_serve(rps=6.0, gpu="a40", tp="1"))
+    assert runner.invoke(app, ["bench", "import", str(first), "-o", str(out)]).exit_code == 0
+    done = runner.invoke(app, ["bench", "import", str(second), "-o", str(out), "--append"])
+    assert done.exit_code == 0 and "(1 kept)" in done.stdout
+    rates = [p["request_throughput"] for p in yaml.safe_load(out.read_text())["points"]]
+    assert rates == [4.0, 6.0]

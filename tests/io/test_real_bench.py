@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from costcalc.io.bench.common import OfflineShape
 from costcalc.io.bench.hardware import HardwareFlags
 from costcalc.io.bench.importer import import_files
-from costcalc.io.bench.vllm_offline import OfflineShape
 from costcalc.io.catalog import load_catalog
 from tests.conftest import ROOT, TODAY
 

@@ -9,8 +9,16 @@ from typing import Any
 
 from costcalc.core.benchrun import Run
 from costcalc.errors import InputFileError
-from costcalc.io.bench import genai_perf, guidellm, llmperf, vllm_nightly, vllm_offline, vllm_serve
-from costcalc.io.bench.vllm_offline import OfflineShape
+from costcalc.io.bench import (
+    genai_perf,
+    guidellm,
+    llmperf,
+    vllm_latency,
+    vllm_nightly,
+    vllm_serve,
+    vllm_throughput,
+)
+from costcalc.io.bench.common import OfflineShape
 
 Parser = Callable[[Any, str, OfflineShape], Sequence[Run | str]]
 
@@ -27,8 +35,8 @@ FORMATS: list[tuple[str, Callable[[Any], bool], Parser]] = [
     ("genai-perf / AIPerf profile export", genai_perf.detect, _plain(genai_perf.parse)),
     ("llmperf summary", llmperf.detect, _plain(llmperf.parse)),
     ("vLLM serving result", vllm_serve.detect, _plain(vllm_serve.parse)),
-    ("vLLM throughput result", vllm_offline.detect_throughput, vllm_offline.parse_throughput),
-    ("vLLM latency result", vllm_offline.detect_latency, vllm_offline.parse_latency),
+    ("vLLM throughput result", vllm_throughput.detect, vllm_throughput.parse),
+    ("vLLM latency result", vllm_latency.detect, vllm_latency.parse),
 ]
 
 

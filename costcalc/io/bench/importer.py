@@ -10,8 +10,8 @@ from pathlib import Path
 from costcalc.core.benchrun import Run, lower_bound
 from costcalc.errors import UnknownIdError, UserError
 from costcalc.io.bench import read_runs
+from costcalc.io.bench.common import OfflineShape
 from costcalc.io.bench.hardware import HardwareFlags, resolve
-from costcalc.io.bench.vllm_offline import OfflineShape
 from costcalc.schema.catalog import Catalog, ThroughputPoint
 
 
