@@ -8,7 +8,9 @@ import typer
 
 from costcalc import __version__
 from costcalc.cli.bench import app as bench_app
+from costcalc.cli.check import check
 from costcalc.cli.compare import compare
+from costcalc.cli.diff import diff
 
 EXIT_CODES = """Exit codes: 0 success · 1 budget or threshold exceeded (check, diff) ·
 2 invalid usage or input · 3 internal error (a bug: please report it)."""
@@ -44,6 +46,8 @@ def main_options(
 
 
 app.command()(compare)
+app.command()(check)
+app.command()(diff)
 app.add_typer(bench_app, name="bench")
 
 

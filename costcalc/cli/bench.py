@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from costcalc.cli.common import terminal_width, today, user_errors
+from costcalc.cli.common import CatalogOption, terminal_width, today, user_errors
 from costcalc.schema.profile import Precision
 
 app = typer.Typer(
@@ -19,10 +19,6 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-CATALOG_HELP = "Catalog directory layered over the built-in one; repeatable."
-CatalogOption = Annotated[
-    list[Path] | None, typer.Option("--catalog", metavar="DIR", help=CATALOG_HELP)
-]
 GpusOption = Annotated[
     int | None,
     typer.Option("--gpus-per-replica", min=1, max=64, metavar="N", help="GPUs per vLLM server."),

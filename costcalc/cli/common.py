@@ -8,13 +8,31 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from costcalc.errors import UserError
 
+if TYPE_CHECKING:
+    from costcalc.core.compare import Comparison
+    from costcalc.io.profiles import LoadedProfile
+
 F = TypeVar("F", bound=Callable[..., Any])
+
+CatalogOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--catalog",
+        metavar="DIR",
+        help="Catalog directory layered over the built-in one; repeatable.",
+    ),
+]
+OutputOption = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", metavar="FILE", help="Write the report here instead of stdout."),
+]
 
 
 def _fail(message: str, code: int) -> None:
@@ -91,3 +109,40 @@ def terminal_width(width: int | None) -> int:
 
         return max(80, shutil.get_terminal_size((100, 24)).columns)
     return 100
+
+
+def analyse(
+    profile: Path,
+    catalogs: list[Path],
+    requests_per_day: float | None = None,
+    range_tokens_per_day: tuple[float, float] | None = None,
+) -> tuple[LoadedProfile, Comparison]:
+    """Load a profile and the catalog, check the profile's ids, compare: what compare, check
+    and diff all start from."""
+    from costcalc.core.compare import check_ids, compare
+    from costcalc.io.catalog import load_catalog
+    from costcalc.io.profiles import check_volume, load_profile
+
+    loaded = load_profile(profile)
+    if requests_per_day is not None:
+        check_volume("--requests-per-day", loaded.profile, requests_per_day)
+    prices = load_catalog(catalogs)
+    check_ids(loaded.profile, prices, str(profile))
+    return loaded, compare(loaded.profile, prices, today(), requests_per_day, range_tokens_per_day)
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """The report to stdout, or to a file (a JUnit report for the CI server, a PR comment)."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+
+
+def append_step_summary(markdown: str) -> None:
+    """Under GitHub Actions, add the Markdown report to the job's step summary."""
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        with open(summary_file, "a", encoding="utf-8") as handle:
+            handle.write(markdown)

@@ -9,7 +9,14 @@ from typing import Annotated
 
 import typer
 
-from costcalc.cli.common import parse_range, parse_volume, terminal_width, today, user_errors
+from costcalc.cli.common import (
+    CatalogOption,
+    analyse,
+    parse_range,
+    parse_volume,
+    terminal_width,
+    user_errors,
+)
 from costcalc.render import Format
 
 
@@ -30,17 +37,7 @@ def compare(
             help="text (terminal), json (contract, schema_version 1), markdown or csv.",
         ),
     ] = Format.text,
-    catalog: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--catalog",
-            help=(
-                "Directory of catalog files layered over the built-in one "
-                "(same ids replace); repeatable."
-            ),
-            metavar="DIR",
-        ),
-    ] = None,
+    catalog: CatalogOption = None,
     requests_per_day: Annotated[
         str | None,
         typer.Option(
@@ -96,18 +93,9 @@ def compare(
     """
     volume = parse_volume(requests_per_day, "--requests-per-day")
     span = parse_range(volume_range)
-    from costcalc.core.compare import check_ids
-    from costcalc.core.compare import compare as run_compare
-    from costcalc.io.catalog import load_catalog
-    from costcalc.io.profiles import check_volume, load_profile
     from costcalc.render.context import ReportContext
 
-    loaded = load_profile(profile)
-    if volume is not None:
-        check_volume("--requests-per-day", loaded.profile, volume)
-    prices = load_catalog(catalog or [])
-    check_ids(loaded.profile, prices, str(profile))
-    result = run_compare(loaded.profile, prices, today(), volume, span)
+    loaded, result = analyse(profile, catalog or [], volume, span)
     ctx = ReportContext(loaded.token_sources, loaded.defaults_used, loaded.warnings)
     if output_format is Format.json:
         from costcalc.render.json import render_json

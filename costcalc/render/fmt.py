@@ -9,6 +9,8 @@ def usd(value: float) -> str:
     """$1,234 from $100 up, $12.35 below, four decimals under a dollar: $0.0123."""
     if not math.isfinite(value):
         return "n/a"
+    if value == 0:
+        return "$0"
     if abs(value) >= 100:
         return f"${value:,.0f}"
     if abs(value) >= 1:
@@ -37,3 +39,8 @@ def times(value: float) -> str:
     if not math.isfinite(value):
         return "n/a"
     return f"{value:.1f}×" if value >= 1 else f"{value:.2f}×"
+
+
+def md_cell(text: str) -> str:
+    """Text safe inside a Markdown table cell: pipes escaped, line breaks as <br>."""
+    return text.replace("|", "\\|").replace("\n", "<br>")

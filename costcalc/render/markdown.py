@@ -5,18 +5,14 @@ from __future__ import annotations
 from costcalc.core.compare import Comparison
 from costcalc.core.options import SelfHostedOption
 from costcalc.render.context import ReportContext
-from costcalc.render.fmt import count, si, times, usd
+from costcalc.render.fmt import count, md_cell, si, times, usd
 from costcalc.render.summary import breakeven_text, verdict
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
 
 
 def _table(header: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
     align = ["---:" if i in right else "---" for i in range(len(header))]
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
-    lines += ["| " + " | ".join(_cell(x) for x in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(md_cell(x) for x in row) + " |" for row in rows]
     return lines
 
 

@@ -1,0 +1,110 @@
+"""`costcalc check`: fail CI when projected spend crosses a budget (exit 1), per profile."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from costcalc.cli.common import (
+    CatalogOption,
+    OutputOption,
+    analyse,
+    append_step_summary,
+    user_errors,
+    write_output,
+)
+from costcalc.errors import UserError
+
+
+class CheckFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    junit = "junit"
+    github = "github"
+
+
+def _money_option(flag: str, what: str) -> object:
+    return typer.Option(flag, min=0, metavar="USD", help=f"Fail when {what} exceeds this.")
+
+
+@user_errors
+def check(
+    profiles: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="PROFILE", help="Profiles to check (default: those in costcalc.yaml)."
+        ),
+    ] = None,
+    catalog: CatalogOption = None,
+    option: Annotated[
+        str | None,
+        typer.Option(
+            "--option",
+            metavar="ID",
+            help="Option to check (default: budget.option, else the cheapest).",
+        ),
+    ] = None,
+    max_monthly_usd: Annotated[
+        float | None, _money_option("--max-monthly-usd", "the monthly cost")
+    ] = None,
+    max_usd_per_1k_requests: Annotated[
+        float | None, _money_option("--max-usd-per-1k-requests", "the cost per 1,000 requests")
+    ] = None,
+    max_usd_per_mtok: Annotated[
+        float | None, _money_option("--max-usd-per-mtok", "the cost per million billed tokens")
+    ] = None,
+    output_format: Annotated[CheckFormat, typer.Option("--format", "-f")] = CheckFormat.text,
+    output: OutputOption = None,
+) -> None:
+    """Check projected spend against budgets: exit 0 within, 1 over, 2 invalid input.
+
+    Budgets come from each profile's `budget:` (monthly_usd, usd_per_1k_requests,
+    usd_per_mtok, option), from costcalc.yaml, and from these flags, which win. With several
+    profiles each is checked and the exit code is the worst. Without PROFILE arguments the
+    profiles listed in costcalc.yaml (found from here up to the repository root) are checked.
+
+    \b
+    Examples:
+      costcalc check profiles/rag-support-chatbot.yaml --max-monthly-usd 2500
+      costcalc check --format junit -o costcalc-junit.xml
+      costcalc check profiles/*.yaml --format github
+    """
+    from costcalc.core.budget import check as run_check
+    from costcalc.core.budget import merge_budgets
+    from costcalc.io.project import ProjectEntry, find_project, load_project
+    from costcalc.render import check as render
+    from costcalc.schema.profile import Budget
+
+    catalogs = list(catalog or [])
+    if profiles:
+        entries = [ProjectEntry(p, None) for p in profiles]
+    else:
+        project = load_project(find_project(Path.cwd()))
+        entries, catalogs = project.entries, [*project.catalogs, *catalogs]
+    flags = Budget(monthly_usd=max_monthly_usd, usd_per_1k_requests=max_usd_per_1k_requests,
+                   usd_per_mtok=max_usd_per_mtok)  # fmt: skip
+    outcomes = []
+    for entry in entries:
+        try:
+            loaded, comparison = analyse(entry.path, catalogs)
+            budget = merge_budgets(
+                merge_budgets(loaded.profile.budget, entry.budget or Budget()), flags
+            )
+            result = run_check(comparison, budget, option)
+            outcomes.append(render.Outcome(str(entry.path), result, warnings=comparison.warnings))
+        except UserError as exc:
+            outcomes.append(render.Outcome(str(entry.path), error=str(exc)))
+    renderers = {
+        CheckFormat.text: render.render_text, CheckFormat.json: render.render_json,
+        CheckFormat.markdown: render.render_markdown, CheckFormat.junit: render.render_junit,
+        CheckFormat.github: render.render_github,
+    }  # fmt: skip
+    write_output(renderers[output_format](outcomes), output)
+    if output_format is CheckFormat.github:
+        append_step_summary(render.render_markdown(outcomes))
+    statuses = {o.status for o in outcomes}
+    raise typer.Exit(2 if "error" in statuses else 1 if "fail" in statuses else 0)

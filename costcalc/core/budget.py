@@ -1,0 +1,85 @@
+"""Budget gates (`costcalc check`): is the projected spend of one option within its limits?"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from costcalc.core.compare import Comparison
+from costcalc.core.options import Option
+from costcalc.errors import UnknownIdError, UserError
+from costcalc.schema.profile import Budget
+
+# (budget field, what it limits, option attribute)
+METRICS = (
+    ("monthly_usd", "monthly USD", "monthly_usd"),
+    ("usd_per_1k_requests", "USD per 1k requests", "usd_per_1k_requests"),
+    ("usd_per_mtok", "USD per million billed tokens", "usd_per_mtok"),
+)
+
+
+@dataclass(frozen=True)
+class Gate:
+    """One limit on one figure of the checked option."""
+
+    metric: str  # a Budget field name
+    label: str
+    limit: float
+    projected: float
+
+    @property
+    def passed(self) -> bool:
+        return self.projected <= self.limit
+
+    @property
+    def excess(self) -> float:
+        """How far over the limit, in the metric's unit (0 when within it)."""
+        return max(0.0, self.projected - self.limit)
+
+    @property
+    def excess_share(self) -> float:
+        """Excess as a share of the limit: $3,450 against $3,000 → 0.15."""
+        return self.excess / self.limit if self.limit > 0 else float("inf")
+
+
+@dataclass(frozen=True)
+class Check:
+    profile: str
+    option: Option
+    chosen_by: str  # "--option", "budget.option" or "cheapest"
+    gates: tuple[Gate, ...]
+
+    @property
+    def passed(self) -> bool:
+        return all(g.passed for g in self.gates)
+
+
+def merge_budgets(profile_budget: Budget | None, overrides: Budget) -> Budget:
+    """Flags (and project-file budgets) override the profile's `budget:` key by key."""
+    base = profile_budget.model_dump() if profile_budget else {}
+    base.update({k: v for k, v in overrides.model_dump().items() if v is not None})
+    return Budget.model_validate(base)
+
+
+def check(comparison: Comparison, budget: Budget, option_flag: str | None) -> Check:
+    """The gates of the option named by the flag, else by the budget, else the cheapest."""
+    if option_flag:
+        wanted, chosen_by = option_flag, "--option"
+    elif budget.option:
+        wanted, chosen_by = budget.option, "budget.option"
+    elif comparison.cheapest:
+        wanted, chosen_by = comparison.cheapest, "cheapest"
+    else:
+        raise UserError(
+            f"{comparison.profile.name}: no option meets the SLO; name one with --option"
+        )
+    option = next((o for o in comparison.options if o.id == wanted), None)
+    if option is None:
+        where = f"{comparison.profile.name}: {chosen_by}"
+        compared = [o.id for o in comparison.options]
+        raise UnknownIdError("compared option", wanted, compared, where)
+    gates = tuple(
+        Gate(field, label, float(limit), float(getattr(option, attribute)))
+        for field, label, attribute in METRICS
+        if (limit := getattr(budget, field)) is not None
+    )
+    return Check(comparison.profile.name, option, chosen_by, gates)

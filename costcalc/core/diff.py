@@ -1,0 +1,167 @@
+"""Cost diff between two reports (`costcalc diff`): past, current and change, and its gates.
+
+Both sides are `compare --format json` documents (schema_version 1), so a baseline saved on
+the main branch diffs against a profile changed in a pull request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from costcalc.errors import UnknownIdError, UserError
+
+
+@dataclass(frozen=True)
+class Change:
+    past: float | None
+    current: float | None
+
+    @property
+    def delta(self) -> float | None:
+        if self.past is None or self.current is None:
+            return None
+        return self.current - self.past
+
+    @property
+    def share(self) -> float | None:
+        """Relative change: 3,000 → 3,450 is +0.15; None from zero or a missing side."""
+        if self.delta is None or not self.past:
+            return None
+        return self.delta / self.past
+
+    @property
+    def changed(self) -> bool:
+        """Changed by more than rounding (0.05 %, or either side missing)."""
+        if self.past is None or self.current is None:
+            return self.past != self.current
+        scale = max(abs(self.past), abs(self.current), 1e-9)
+        return abs(self.current - self.past) > 5e-4 * scale
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str  # an option id, or a pair "hosted vs self-hosted"
+    change: Change
+    past_status: str | None = None  # break-even status (crosses, never, always)
+    current_status: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.change.changed or self.past_status != self.current_status
+
+
+@dataclass(frozen=True)
+class Gate:
+    name: str  # --max-increase-pct or --max-increase-usd
+    limit: float
+    value: float | None
+
+    @property
+    def passed(self) -> bool:
+        return self.value is None or self.value <= self.limit
+
+
+@dataclass(frozen=True)
+class ReportDiff:
+    profile: str
+    volume: tuple[Row, ...]  # requests/day, billed tokens/day, inflation factor
+    options: tuple[Row, ...]  # monthly USD per option
+    breakeven: tuple[Row, ...]  # billed tokens/day per pair
+    cheapest: tuple[str | None, str | None]
+    gated_option: str
+    gated: Change
+    gates: tuple[Gate, ...]
+
+    @property
+    def changed(self) -> bool:
+        rows = (*self.volume, *self.options, *self.breakeven)
+        return any(r.changed for r in rows) or self.cheapest[0] != self.cheapest[1]
+
+    @property
+    def passed(self) -> bool:
+        return all(g.passed for g in self.gates)
+
+
+def _by_id(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {o["id"]: o for o in report.get("options", [])}
+
+
+def _pairs(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {f"{b['hosted']} vs {b['self_hosted']}": b for b in report.get("breakeven", [])}
+
+
+def _union(past: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    return list(current) + [k for k in past if k not in current]
+
+
+def diff(
+    base: dict[str, Any],
+    head: dict[str, Any],
+    option: str | None,
+    max_increase_pct: float | None,
+    max_increase_usd: float | None,
+) -> ReportDiff:
+    """Compare two reports; the gated figure is the monthly USD of `option`, else of HEAD's
+    cheapest option (against the same option in BASE)."""
+    past_options, head_options = _by_id(base), _by_id(head)
+    gated_id = option or head.get("cheapest")
+    if gated_id is None:
+        raise UserError("HEAD has no cheapest option to gate on; name one with --option")
+    if gated_id not in head_options and gated_id not in past_options:
+        raise UnknownIdError(
+            "compared option", gated_id, _union(past_options, head_options), "--option"
+        )
+    gated = Change(
+        past_options.get(gated_id, {}).get("monthly_usd"),
+        head_options.get(gated_id, {}).get("monthly_usd"),
+    )
+    gates = []
+    if max_increase_pct is not None:
+        share = gated.share
+        gates.append(
+            Gate("--max-increase-pct", max_increase_pct, None if share is None else share * 100)
+        )
+    if max_increase_usd is not None:
+        gates.append(Gate("--max-increase-usd", max_increase_usd, gated.delta))
+    volume = tuple(
+        Row(label, Change(base.get(section, {}).get(key), head.get(section, {}).get(key)))
+        for label, section, key in (
+            ("requests/day", "volume", "requests_per_day"),
+            ("billed tokens/day", "volume", "billed_tokens_per_day"),
+            ("inflation factor", "inflation", "factor"),
+        )
+    )
+    options = tuple(
+        Row(
+            oid,
+            Change(
+                past_options.get(oid, {}).get("monthly_usd"),
+                head_options.get(oid, {}).get("monthly_usd"),
+            ),
+        )
+        for oid in _union(past_options, head_options)
+    )
+    past_pairs, head_pairs = _pairs(base), _pairs(head)
+    breakeven = tuple(
+        Row(
+            label,
+            Change(
+                past_pairs.get(label, {}).get("tokens_per_day"),
+                head_pairs.get(label, {}).get("tokens_per_day"),
+            ),
+            past_pairs.get(label, {}).get("status"),
+            head_pairs.get(label, {}).get("status"),
+        )
+        for label in _union(past_pairs, head_pairs)
+    )
+    return ReportDiff(
+        profile=str(head.get("profile") or base.get("profile")),
+        volume=volume,
+        options=options,
+        breakeven=breakeven,
+        cheapest=(base.get("cheapest"), head.get("cheapest")),
+        gated_option=gated_id,
+        gated=gated,
+        gates=tuple(gates),
+    )

@@ -1,0 +1,212 @@
+"""`costcalc check` results as text, JSON, Markdown, JUnit XML or GitHub Actions annotations."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from costcalc.core.budget import Check, Gate
+from costcalc.render.fmt import md_cell, usd
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One profile's check, or the user error that stopped it."""
+
+    source: str  # the profile file
+    check: Check | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        if self.error is not None:
+            return "error"
+        assert self.check is not None
+        if not self.check.gates:
+            return "no_budget"
+        return "pass" if self.check.passed else "fail"
+
+
+UNITS = {
+    "monthly_usd": "/month",
+    "usd_per_1k_requests": " per 1k requests",
+    "usd_per_mtok": " per M tokens",
+}
+
+
+def _figure(gate: Gate, value: float) -> str:
+    return usd(value) + UNITS[gate.metric]
+
+
+def gate_sentence(check: Check, gate: Gate) -> str:
+    """'openai/gpt-4.1 (cheapest): $3,450/month is over the $3,000/month budget by $450 (15.0%)'."""
+    head = f"{check.option.id} ({check.chosen_by})"
+    budget = _figure(gate, gate.limit)
+    if gate.passed:
+        return f"{head}: {_figure(gate, gate.projected)} is within the {budget} budget"
+    return (
+        f"{head}: {_figure(gate, gate.projected)} is over the {budget} budget "
+        f"by {usd(gate.excess)} ({gate.excess_share:.1%})"
+    )
+
+
+@dataclass(frozen=True)
+class Item:
+    """One reported line: PASS/FAIL per gate, SKIP without a budget, ERROR for bad input."""
+
+    word: str
+    case: str  # a stable test-case name for JUnit history: the gate's metric
+    sentence: str
+
+
+def items(outcome: Outcome) -> list[Item]:
+    if outcome.error is not None:
+        text = (
+            outcome.error
+            if outcome.error.startswith(outcome.source)
+            else f"{outcome.source}: {outcome.error}"
+        )
+        return [Item("ERROR", "load", text)]
+    check = outcome.check
+    assert check is not None
+    if not check.gates:
+        costs = f"{check.option.id} costs {usd(check.option.monthly_usd)}/month"
+        return [Item("SKIP", "budget", f"{check.profile}: no budget set ({costs})")]
+    return [
+        Item(
+            "PASS" if g.passed else "FAIL", g.metric, f"{check.profile}: {gate_sentence(check, g)}"
+        )
+        for g in check.gates
+    ]
+
+
+def _profile(outcome: Outcome) -> str:
+    return outcome.check.profile if outcome.check else outcome.source
+
+
+def summary(outcomes: Sequence[Outcome]) -> str:
+    counts = {
+        s: sum(1 for o in outcomes if o.status == s) for s in ("pass", "fail", "no_budget", "error")
+    }
+    return (
+        f"{len(outcomes)} profile(s) checked: {counts['pass']} within budget, "
+        f"{counts['fail']} over, "
+        f"{counts['no_budget']} without a budget, {counts['error']} invalid"
+    )
+
+
+def render_text(outcomes: Sequence[Outcome]) -> str:
+    lines = []
+    for o in outcomes:
+        lines += [f"{i.word:<5} {i.sentence}" for i in items(o)]
+        lines += [f"      warning: {w}" for w in o.warnings]
+    return "\n".join([*lines, summary(outcomes)]) + "\n"
+
+
+def to_dict(outcomes: Sequence[Outcome]) -> dict[str, Any]:
+    results = []
+    for o in outcomes:
+        check = o.check
+        results.append({
+            "source": o.source,
+            "profile": check.profile if check else None,
+            "status": o.status,
+            "option": check.option.id if check else None,
+            "chosen_by": check.chosen_by if check else None,
+            "monthly_usd": round(check.option.monthly_usd, 2) if check else None,
+            "gates": [
+                {"metric": g.metric, "limit": g.limit, "projected": round(g.projected, 6),
+                 "passed": g.passed, "excess": round(g.excess, 6),
+                 "excess_pct": round(g.excess_share * 100, 4) if g.limit > 0 else None}
+                for g in (check.gates if check else ())
+            ],
+            "error": o.error,
+            "warnings": o.warnings,
+        })  # fmt: skip
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "command": "check",
+        "passed": all(o.status in ("pass", "no_budget") for o in outcomes),
+        "summary": summary(outcomes),
+        "results": results,
+    }
+
+
+def render_json(outcomes: Sequence[Outcome]) -> str:
+    return json.dumps(to_dict(outcomes), indent=2) + "\n"
+
+
+def render_markdown(outcomes: Sequence[Outcome]) -> str:
+    rows = ["| Status | Check |", "| --- | --- |"]
+    icon = {
+        "PASS": "✅ pass",
+        "FAIL": "❌ over budget",
+        "SKIP": "➖ no budget",
+        "ERROR": "⚠️ invalid",
+    }
+    for o in outcomes:
+        rows += [f"| {icon[i.word]} | {md_cell(i.sentence)} |" for i in items(o)]
+    return "### costcalc check\n\n" + "\n".join(rows) + f"\n\n{summary(outcomes)}\n"
+
+
+def render_junit(outcomes: Sequence[Outcome]) -> str:
+    """JUnit XML: one test case per profile and gate; a failure element on a breach."""
+    suite = ET.Element("testsuite", name="costcalc check")
+    counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for o in outcomes:
+        for item in items(o):
+            case = ET.SubElement(
+                suite, "testcase", classname=f"costcalc.{_profile(o)}", name=item.case
+            )
+            counts["tests"] += 1
+            if item.word == "FAIL":
+                failure = ET.SubElement(
+                    case, "failure", message=item.sentence, type="BudgetExceeded"
+                )
+                failure.text = item.sentence
+                counts["failures"] += 1
+            elif item.word == "ERROR":
+                error = ET.SubElement(case, "error", message=item.sentence, type="InvalidInput")
+                error.text = item.sentence
+                counts["errors"] += 1
+            elif item.word == "SKIP":
+                ET.SubElement(case, "skipped", message=item.sentence)
+                counts["skipped"] += 1
+            else:
+                ET.SubElement(case, "system-out").text = item.sentence
+    suite.attrib.update({k: str(v) for k, v in counts.items()})
+    root = ET.Element("testsuites", name="costcalc", tests=str(counts["tests"]),
+                      failures=str(counts["failures"]), errors=str(counts["errors"]))  # fmt: skip
+    root.append(suite)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def annotation(level: str, title: str, message: str, file: str | None = None) -> str:
+    """A GitHub Actions workflow command; '%', CR and LF escaped as the runner requires."""
+    text = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    properties = ([f"file={file}"] if file else []) + [f"title={title}"]
+    return f"::{level} {','.join(properties)}::{text}"
+
+
+def render_github(outcomes: Sequence[Outcome]) -> str:
+    levels = {"PASS": "notice", "FAIL": "error", "SKIP": "notice", "ERROR": "error"}
+    titles = {
+        "PASS": "costcalc budget",
+        "FAIL": "costcalc budget exceeded",
+        "SKIP": "costcalc budget",
+        "ERROR": "costcalc invalid input",
+    }
+    lines = [
+        annotation(levels[i.word], titles[i.word], i.sentence, o.source)
+        for o in outcomes
+        for i in items(o)
+    ]
+    lines += [annotation("warning", "costcalc", w, o.source) for o in outcomes for w in o.warnings]
+    return "\n".join([*lines, summary(outcomes)]) + "\n"

@@ -1,0 +1,172 @@
+"""`costcalc diff` as text, JSON, a quiet Markdown PR comment, or GitHub annotations."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from costcalc.core.diff import Change, ReportDiff, Row
+from costcalc.render.check import annotation
+from costcalc.render.fmt import count, md_cell, si, usd
+
+SCHEMA_VERSION = 1
+MARKER = "<!-- costcalc diff -->"  # lets a bot find and update its own comment
+
+
+def _pct(change: Change) -> str:
+    share = change.share
+    return "n/a" if share is None else f"{share:+.1%}"
+
+
+def _money(value: float | None) -> str:
+    return "–" if value is None else usd(value)
+
+
+def _delta_money(change: Change) -> str:
+    delta = change.delta
+    return "–" if delta is None else ("+" if delta >= 0 else "−") + usd(abs(delta))
+
+
+def _tokens(value: float | None) -> str:
+    return "–" if value is None else si(value)
+
+
+def _volume_value(label: str, value: float | None) -> str:
+    if value is None:
+        return "–"
+    return (
+        f"{value:.2f}×"
+        if label == "inflation factor"
+        else (count(value) if label == "requests/day" else si(value))
+    )
+
+
+def _breakeven_value(row: Row, past: bool) -> str:
+    status = row.past_status if past else row.current_status
+    return _tokens(_side(row, past)) if status == "crosses" else status or "–"
+
+
+def headline(d: ReportDiff) -> str:
+    g = d.gated
+    return (
+        f"{d.profile}: {d.gated_option} {_money(g.past)} → {_money(g.current)}/month "
+        f"({_delta_money(g)}, {_pct(g)})"
+    )
+
+
+def gate_lines(d: ReportDiff) -> list[str]:
+    lines = []
+    for gate in d.gates:
+        unit = "%" if gate.name.endswith("pct") else " USD"
+        value = "n/a" if gate.value is None else f"{gate.value:+,.2f}{unit}"
+        verdict = "within" if gate.passed else "OVER"
+        lines.append(f"{gate.name} {gate.limit:g}: increase {value}, {verdict}")
+    return lines
+
+
+def _table(
+    rows: tuple[Row, ...], fmt: Callable[[Row, bool], str], only_changed: bool
+) -> list[list[str]]:
+    return [
+        [r.label, fmt(r, True), fmt(r, False), _pct(r.change)]
+        for r in rows
+        if r.changed or not only_changed
+    ]
+
+
+def _side(row: Row, past: bool) -> float | None:
+    return row.change.past if past else row.change.current
+
+
+def _sections(d: ReportDiff, only_changed: bool) -> list[tuple[str, list[list[str]]]]:
+    def volume(r: Row, past: bool) -> str:
+        return _volume_value(r.label, _side(r, past))
+
+    def money(r: Row, past: bool) -> str:
+        return _money(_side(r, past))
+
+    return [
+        ("Volume", _table(d.volume, volume, only_changed)),
+        ("Monthly cost", _table(d.options, money, only_changed)),
+        ("Break-even (billed tokens/day)", _table(d.breakeven, _breakeven_value, only_changed)),
+    ]
+
+
+def render_text(d: ReportDiff) -> str:
+    lines = [headline(d)]
+    if d.cheapest[0] != d.cheapest[1]:
+        lines.append(f"cheapest option: {d.cheapest[0]} → {d.cheapest[1]}")
+    if not d.changed:
+        lines.append("no change in costs, volumes or break-even")
+    for title, rows in _sections(d, only_changed=True):
+        if rows:
+            width = max(len(r[0]) for r in rows)
+            lines += ["", f"{title:<{width}}  {'past':>12}  {'current':>12}  {'change':>8}"]
+            lines += [f"{r[0]:<{width}}  {r[1]:>12}  {r[2]:>12}  {r[3]:>8}" for r in rows]
+    gates = gate_lines(d)
+    if gates:
+        lines += ["", *gates]
+    return "\n".join(lines) + "\n"
+
+
+def to_dict(d: ReportDiff) -> dict[str, Any]:
+    def change(c: Change) -> dict[str, Any]:
+        return {"past": c.past, "current": c.current, "delta": c.delta,
+                "pct": None if c.share is None else round(c.share * 100, 4)}  # fmt: skip
+
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "command": "diff",
+        "profile": d.profile,
+        "changed": d.changed,
+        "passed": d.passed,
+        "gated": {"option": d.gated_option, **change(d.gated)},
+        "gates": [
+            {"name": g.name, "limit": g.limit, "value": g.value, "passed": g.passed}
+            for g in d.gates
+        ],
+        "cheapest": {"past": d.cheapest[0], "current": d.cheapest[1]},
+        "volume": [{"label": r.label, **change(r.change)} for r in d.volume],
+        "options": [{"id": r.label, **change(r.change)} for r in d.options],
+        "breakeven": [
+            {
+                "pair": r.label,
+                **change(r.change),
+                "past_status": r.past_status,
+                "current_status": r.current_status,
+            }
+            for r in d.breakeven
+        ],
+    }
+
+
+def render_json(d: ReportDiff) -> str:
+    return json.dumps(to_dict(d), indent=2) + "\n"
+
+
+def render_markdown(d: ReportDiff) -> str:
+    """A compact PR comment of what changed; empty when nothing did (no noise on the PR)."""
+    if not d.changed and d.passed:
+        return ""
+    out = [MARKER, f"**costcalc** · {headline(d)}"]
+    if d.cheapest[0] != d.cheapest[1]:
+        out.append(f"Cheapest option: `{d.cheapest[0]}` → `{d.cheapest[1]}`")
+    for title, rows in _sections(d, only_changed=True):
+        if rows:
+            out += ["", f"| {title} | past | current | change |", "| --- | ---: | ---: | ---: |"]
+            out += ["| " + " | ".join(md_cell(x) for x in r) + " |" for r in rows]
+    failed = [line for line, g in zip(gate_lines(d), d.gates, strict=True) if not g.passed]
+    if failed:
+        out += ["", *[f"❌ {line}" for line in failed]]
+    return "\n".join(out) + "\n"
+
+
+def render_github(d: ReportDiff) -> str:
+    lines = []
+    for line, gate in zip(gate_lines(d), d.gates, strict=True):
+        if not gate.passed:
+            lines.append(annotation("error", "costcalc cost increase", f"{headline(d)}; {line}"))
+    if d.changed:
+        lines.append(annotation("notice", "costcalc diff", headline(d)))
+    return "\n".join(lines) + ("\n" if lines else "")
