@@ -255,3 +255,17 @@ def test_pull_request_recipe_in_a_git_repository(tmp_path: Path) -> None:
         "markdown",
     )
     assert passed.returncode == 0 and passed.stdout == ""
+
+
+def test_diff_github_annotations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    head = tmp_path / "head.yaml"
+    head.write_text(
+        Path(AGENT).read_text(encoding="utf-8").replace("user_tokens: 400", "user_tokens: 800")
+    )
+    code, out, _ = run("diff", AGENT, str(head), "--max-increase-usd", "100", "-f", "github")
+    assert code == 1
+    assert out.startswith("::error title=costcalc cost increase::tool-agent: openai/gpt-4.1")
+    assert "::notice title=costcalc diff::" in out
+    assert summary.read_text(encoding="utf-8").startswith("<!-- costcalc diff -->")
