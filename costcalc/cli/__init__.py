@@ -11,6 +11,7 @@ from costcalc.cli.bench import app as bench_app
 from costcalc.cli.check import check
 from costcalc.cli.compare import compare
 from costcalc.cli.diff import diff
+from costcalc.cli.logs import profile_app, tokens
 
 EXIT_CODES = """Exit codes: 0 success · 1 budget or threshold exceeded (check, diff) ·
 2 invalid usage or input · 3 internal error (a bug: please report it)."""
@@ -48,6 +49,8 @@ def main_options(
 app.command()(compare)
 app.command()(check)
 app.command()(diff)
+app.command()(tokens)
+app.add_typer(profile_app, name="profile")
 app.add_typer(bench_app, name="bench")
 
 

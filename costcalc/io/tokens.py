@@ -73,3 +73,61 @@ def count_tokens(text: str, encoding: str = DEFAULT_ENCODING) -> TokenCount:
         f"text are estimated as characters / 4. Put the encoding file in TIKTOKEN_CACHE_DIR "
         f"to count exactly.",
     )
+
+
+def encoding_for_model(model: str | None) -> tuple[str, str | None]:
+    """The tiktoken encoding of a model, and a note when an OpenAI encoding stands in.
+
+    o200k_base for current OpenAI models (gpt-4o, gpt-4.1, gpt-5, o-series), cl100k_base for
+    GPT-4 and GPT-3.5; other families' tokenizers are not in tiktoken, so o200k_base stands in.
+    """
+    if not model:
+        return DEFAULT_ENCODING, None
+    try:
+        from tiktoken.model import encoding_name_for_model
+
+        return encoding_name_for_model(model.split("/")[-1]), None
+    except KeyError:
+        return DEFAULT_ENCODING, (
+            f"{model} does not use an OpenAI tokenizer; {DEFAULT_ENCODING} stands in, so its "
+            "counts are estimates for that model"
+        )
+
+
+class TokenCounter:
+    """Counts many texts, each distinct text once (a conversation's earlier turns come back
+    in every later request), in batches on tiktoken's threads."""
+
+    MAX_CACHED = 500_000  # distinct texts remembered (≈ 50 MB); then the cache starts over
+
+    def __init__(self, encoding: str) -> None:
+        self.encoding = encoding
+        self._encoder = encoder(encoding)
+        self._counts: dict[int, int] = {}
+
+    @property
+    def method(self) -> str:
+        return self.encoding if self._encoder is not None else "estimate: characters / 4"
+
+    @property
+    def warning(self) -> str | None:
+        return None if self._encoder is not None else count_tokens("", self.encoding).warning
+
+    def prepare(self, texts: list[str]) -> None:
+        """Count every text not counted yet, in one batch."""
+        if len(self._counts) > self.MAX_CACHED:
+            self._counts.clear()
+        todo = list({hash(t): t for t in texts if hash(t) not in self._counts}.items())
+        if not todo:
+            return
+        if self._encoder is None:
+            counts = [math.ceil(len(t) / CHARS_PER_TOKEN) for _, t in todo]
+        else:
+            counts = [len(ids) for ids in self._encoder.encode_ordinary_batch([t for _, t in todo])]
+        self._counts.update((key, n) for (key, _), n in zip(todo, counts, strict=True))
+
+    def __getitem__(self, text: str) -> int:
+        key = hash(text)
+        if key not in self._counts:
+            self.prepare([text])
+        return self._counts[key]

@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from costcalc.io.profiles import load_profile
-from costcalc.io.tokens import count_tokens
+from costcalc.io.tokens import TokenCounter, count_tokens
 
 
 def test_real_cl100k_counts(real_cl100k: str) -> None:
@@ -41,3 +41,27 @@ def test_profile_text_is_counted_and_the_fallback_said_once(tmp_path: Path) -> N
         loaded.token_sources["system_prompt"]
         == "20 tokens from inline text (estimate: characters / 4)"
     )
+
+
+class CountingEncoder:
+    """Stands in for a tiktoken Encoding and records every text it is asked to encode."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def encode_ordinary_batch(self, texts: list[str]) -> list[list[int]]:
+        self.seen.extend(texts)
+        return [[0] * len(t.split()) for t in texts]
+
+
+def test_counter_encodes_each_distinct_text_once() -> None:
+    counter = TokenCounter("cl100k_base")
+    fake = CountingEncoder()
+    counter._encoder = fake
+    # a three-turn conversation: every request carries the earlier turns again
+    turn1, turn2, turn3 = "system rules here", "first question", "second question please"
+    counter.prepare([turn1, turn2])
+    counter.prepare([turn1, turn2, turn3, turn3])
+    assert fake.seen == [turn1, turn2, turn3]
+    assert (counter[turn1], counter[turn2], counter[turn3]) == (3, 2, 3)
+    assert len(fake.seen) == 3  # lookups after prepare encode nothing

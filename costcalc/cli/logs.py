@@ -1,0 +1,187 @@
+"""`costcalc tokens` and `costcalc profile from-logs`: measure tokens instead of guessing them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from costcalc.cli.common import today, user_errors
+
+profile_app = typer.Typer(
+    help="Build traffic profiles from what you already have.", no_args_is_help=True
+)
+
+
+class TokensFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def _files(paths: list[Path]) -> list[Path]:
+    from costcalc.errors import InputFileError
+
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(
+                p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise InputFileError(path, "no such file or folder")
+    return found
+
+
+@user_errors
+def tokens(
+    paths: Annotated[
+        list[Path], typer.Argument(metavar="PATH", help="Files or folders (read recursively).")
+    ],
+    model: Annotated[
+        str | None, typer.Option("--model", metavar="M", help="Count with this model's encoding.")
+    ] = None,
+    output_format: Annotated[TokensFormat, typer.Option("--format", "-f")] = TokensFormat.text,
+) -> None:
+    """Count the tokens of prompt files: system prompts, tool schemas, few-shot examples.
+
+    Uses tiktoken: o200k_base for current OpenAI models (the default), cl100k_base for GPT-4
+    and GPT-3.5; for other families o200k_base stands in and the output says so. Offline,
+    without the encoding file, it falls back to characters / 4 and says that too.
+    """
+    from costcalc.io.tokens import TokenCounter, encoding_for_model
+
+    encoding, note = encoding_for_model(model)
+    counter = TokenCounter(encoding)
+    rows = []
+    for path in _files(paths):
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        if "\x00" in text:
+            continue  # binary
+        rows.append((str(path), counter[text], len(text)))
+    total = sum(n for _, n, _ in rows)
+    notes = [n for n in (note, counter.warning) if n]
+    if output_format is TokensFormat.json:
+        sys.stdout.write(json.dumps({
+            "encoding": encoding, "method": counter.method, "total": total, "notes": notes,
+            "files": [{"path": p, "tokens": n, "characters": c} for p, n, c in rows],
+        }, indent=2) + "\n")  # fmt: skip
+        return
+    width = max([len(p) for p, _, _ in rows] + [5])
+    for name, n, chars in rows:
+        typer.echo(f"{name:<{width}}  {n:>10,} tokens  {chars:>10,} characters")
+    typer.echo(f"{'total':<{width}}  {total:>10,} tokens  ({counter.method})")
+    for line in notes:
+        typer.echo(f"note: {line}", err=True)
+
+
+@profile_app.command("from-logs")
+@user_errors
+def from_logs(
+    logs: Annotated[
+        list[Path], typer.Argument(metavar="LOG", help="JSONL chat logs or CSV usage logs.")
+    ],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", metavar="PROFILE.yaml", help="Profile to write.")
+    ],
+    model: Annotated[
+        str | None, typer.Option("--model", metavar="M", help="Keep only this model's requests.")
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Stop at the first malformed line.")
+    ] = False,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Profile name (default: the output file's stem).")
+    ] = None,
+    days: Annotated[
+        float | None,
+        typer.Option(
+            "--days", min=0.001, help="Days the logs cover (default: first to last timestamp)."
+        ),
+    ] = None,
+    utc_offset: Annotated[
+        float,
+        typer.Option(
+            "--utc-offset",
+            min=-14,
+            max=14,
+            metavar="HOURS",
+            help="Shift the daily shape to local time.",
+        ),
+    ] = 0.0,
+) -> None:
+    """Measure a traffic profile from request logs.
+
+    Reads JSONL where each line holds a chat request (`request` or `body`, with `model` and
+    `messages`), optionally its response (`response`, with `usage`/`choices`), a time
+    (`created` or ISO `timestamp`) and a `conversation_id` — OpenAI Batch API input and output
+    files read as they are — or CSV with timestamp, prompt_tokens, completion_tokens[,
+    cached_tokens]. Provider usage is the ground truth for totals. Logs are streamed in
+    bounded memory; malformed lines are counted and reported (fatal with --strict).
+
+    \b
+    Example:
+      costcalc profile from-logs logs/*.jsonl -o profiles/measured.yaml
+    """
+    from costcalc.core.derive import derive_profile
+    from costcalc.errors import UserError
+    from costcalc.io.logs.measure import measure_logs
+    from costcalc.io.profiles import load_profile
+    from costcalc.render.profile_yaml import render_profile
+
+    progress = None
+    bar = None
+    if sys.stderr.isatty():
+        from rich.progress import Progress
+
+        bar = Progress(transient=True)
+        task = bar.add_task(
+            "reading logs", total=sum(p.stat().st_size for p in logs if p.is_file())
+        )
+        bar.start()
+
+        def progress(position: int) -> None:
+            bar.update(task, completed=position)
+
+    try:
+        measured = measure_logs(logs, model, strict, utc_offset, progress)
+    finally:
+        if bar is not None:
+            bar.stop()
+    if measured.stats.attempts == 0:
+        skipped = (
+            f" ({sum(measured.skipped_models.values())} of other models)"
+            if measured.skipped_models
+            else ""
+        )
+        raise UserError(f"no requests found in {', '.join(map(str, logs))}{skipped}")
+    derived = derive_profile(measured.stats, name or output.stem, days)
+    stats = measured.stats
+    models = (
+        ", ".join(f"{m} {n / stats.attempts:.0%}" for m, n in stats.models.most_common(5))
+        or "not recorded"
+    )
+    usage_share = measured.with_usage / stats.attempts
+    header = [
+        f"Derived by costcalc profile from-logs on {today().isoformat()} from {len(logs)} file(s).",
+        f"{measured.lines:,} lines: {stats.attempts:,} requests, "
+        f"{measured.malformed:,} malformed (skipped).",
+        f"Usage reported for {usage_share:.0%} of requests (the ground truth for totals).",
+        f"Models: {models}. Tokens counted with: {', '.join(measured.encodings) or 'usage only'}.",
+        *measured.notes,
+        "Latency targets (slo) and the compare section are not in logs: add them.",
+        "",
+    ]
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(render_profile(derived, header), encoding="utf-8")
+    load_profile(output)  # what was written must load and compare
+    per_day = derived.data["traffic"]["requests_per_day"]
+    typer.echo(f"wrote {output}: {stats.requests:,} requests, {per_day:,} per day")
+    if measured.malformed:
+        where = ", ".join(measured.malformed_examples)
+        typer.echo(f"skipped {measured.malformed:,} malformed line(s), first at {where}", err=True)

@@ -1,0 +1,173 @@
+"""Streaming statistics of request logs in bounded memory: rates, daily shape, bursts, tokens."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+RESERVOIR = 20_000  # samples kept per metric for percentiles (exact means are kept apart)
+RECENT_REQUESTS = 100_000  # request fingerprints remembered to spot retries
+RETRY_WINDOW_S = 300.0  # an identical request this soon after is a retry, later a new request
+
+
+@dataclass
+class Metric:
+    """Mean (exact) and percentiles (from a uniform reservoir sample) of one token count."""
+
+    total: float = 0.0
+    count: int = 0
+    samples: list[float] = field(default_factory=list)
+    _rng: random.Random = field(default_factory=lambda: random.Random(0))
+
+    def add(self, value: float) -> None:
+        self.total += value
+        self.count += 1
+        if len(self.samples) < RESERVOIR:
+            self.samples.append(value)
+        else:
+            # reservoir sampling (Vitter's algorithm R): every value kept with equal chance
+            slot = self._rng.randrange(self.count)
+            if slot < RESERVOIR:
+                self.samples[slot] = value
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.count if self.count else 0.0
+
+    def percentile(self, p: float) -> float:
+        return float(np.percentile(self.samples, p)) if self.samples else 0.0
+
+
+@dataclass(frozen=True)
+class RecordTokens:
+    """What one logged request was made of, in tokens (None where the log cannot say)."""
+
+    time_s: float | None
+    model: str | None
+    system: float | None
+    tools: float | None
+    retrieval: float | None
+    retrieval_chunks: int | None
+    history: float | None
+    carried_turns: int | None  # earlier turns sent with this request
+    user: float
+    output: float
+    reasoning: float
+    cached: float | None  # input tokens read from cache, where usage says
+    prompt_total: float | None  # usage's prompt tokens (ground truth), where present
+    conversation: str | None
+    fingerprint: int | None  # hash of the request body: the same value again is a retry
+
+
+class LogStats:
+    """Accumulates RecordTokens; every structure is bounded or grows with distinct minutes."""
+
+    def __init__(self) -> None:
+        self.attempts = 0
+        self.retries = 0
+        self.max_repeats = 0
+        self.first_time: float | None = None
+        self.last_time: float | None = None
+        self.hours = np.zeros(24)
+        self.minutes: Counter[int] = Counter()  # epoch minute → requests (≈ 0.5 M a year)
+        self.models: Counter[str] = Counter()
+        self.metrics = {name: Metric() for name in (
+            "system", "tools", "retrieval", "retrieval_chunks", "history", "user", "output",
+            "reasoning", "cached", "prompt_total", "carried_turns",
+        )}  # fmt: skip
+        self.with_messages = 0
+        self.first_turns = 0
+        self.max_carried = 0
+        self.conversations: OrderedDict[str, int] = OrderedDict()
+        self._recent: OrderedDict[int, tuple[int, float | None]] = OrderedDict()
+
+    def add(self, r: RecordTokens, utc_offset_h: float = 0.0) -> None:
+        self.attempts += 1
+        if r.fingerprint is not None:
+            key = hash((r.fingerprint, r.conversation))
+            seen, last = self._recent.pop(key, (0, None))
+            if (
+                seen
+                and last is not None
+                and r.time_s is not None
+                and r.time_s - last > RETRY_WINDOW_S
+            ):
+                seen = 0  # the same question asked again later is a new request
+            self._recent[key] = (seen + 1, r.time_s)
+            if seen:
+                self.retries += 1
+                self.max_repeats = max(self.max_repeats, seen)
+            if len(self._recent) > RECENT_REQUESTS:
+                self._recent.popitem(last=False)
+        if r.model:
+            self.models[r.model] += 1
+        if r.time_s is not None:
+            self.first_time = (
+                r.time_s if self.first_time is None else min(self.first_time, r.time_s)
+            )
+            self.last_time = r.time_s if self.last_time is None else max(self.last_time, r.time_s)
+            local = r.time_s + utc_offset_h * 3600.0
+            self.hours[int(local // 3600) % 24] += 1
+            self.minutes[int(r.time_s // 60)] += 1
+        for name in ("system", "tools", "retrieval", "retrieval_chunks", "history", "cached",
+                     "prompt_total", "carried_turns"):  # fmt: skip
+            value = getattr(r, name)
+            if value is not None:
+                self.metrics[name].add(float(value))
+        for name in ("user", "output", "reasoning"):
+            self.metrics[name].add(float(getattr(r, name)))
+        if r.carried_turns is not None:
+            self.with_messages += 1
+            self.first_turns += r.carried_turns == 0
+            self.max_carried = max(self.max_carried, r.carried_turns)
+        if r.conversation is not None:
+            turns = self.conversations.pop(r.conversation, 0) + 1
+            self.conversations[r.conversation] = turns
+            if len(self.conversations) > 1_000_000:
+                self.conversations.popitem(last=False)
+
+    @property
+    def requests(self) -> int:
+        """Distinct requests: attempts minus the repeats that were retries."""
+        return self.attempts - self.retries
+
+    @property
+    def span_days(self) -> float | None:
+        if self.first_time is None or self.last_time is None or self.last_time <= self.first_time:
+            return None
+        return (self.last_time - self.first_time) / 86_400.0
+
+    def burst_factor(self) -> tuple[float | None, str]:
+        """Busiest minute over its hour's mean minute, from hours with ≥ 60 requests.
+
+        Example: an hour of 600 requests has a mean of 10 a minute; if its busiest minute has
+        17, the burst factor is 1.7.
+        """
+        per_hour: Counter[int] = Counter()
+        for minute, n in self.minutes.items():
+            per_hour[minute // 60] += n
+        busy = {h for h, n in per_hour.items() if n >= 60}
+        if not busy:
+            return None, "too few requests per hour to measure"
+        peak_minute = max(
+            (m for m in self.minutes if m // 60 in busy), key=lambda m: self.minutes[m]
+        )
+        hour_total = per_hour[peak_minute // 60]
+        return self.minutes[peak_minute] / (
+            hour_total / 60.0
+        ), f"busiest minute {self.minutes[peak_minute]} requests, its hour {hour_total}"
+
+    def turns(self) -> tuple[float | None, str]:
+        """Mean turns per conversation: by conversation id, else first turns among requests."""
+        if self.conversations:
+            values = list(self.conversations.values())
+            return sum(values) / len(values), f"{len(values):,} conversation ids"
+        if self.with_messages and self.first_turns:
+            return (
+                self.with_messages / self.first_turns,
+                "requests per first turn (no assistant message yet)",
+            )
+        return None, "no messages or conversation ids"

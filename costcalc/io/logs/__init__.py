@@ -1,0 +1,1 @@
+"""Request logs: formats, streaming measurement."""

@@ -1,0 +1,257 @@
+"""Stream request logs into LogStats: parse, count tokens once per distinct text, join batches."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from costcalc.core.logstats import LogStats, RecordTokens
+from costcalc.errors import InputFileError
+from costcalc.io.logs.formats import (
+    RETRIEVAL_ROLES,
+    SYSTEM_ROLES,
+    LogRecord,
+    Usage,
+    from_csv,
+    from_json,
+    text_of,
+)
+from costcalc.io.tokens import TokenCounter, encoding_for_model
+
+CHUNK = 2_000  # records tokenised per batch
+
+
+@dataclass
+class Measured:
+    stats: LogStats = field(default_factory=LogStats)
+    lines: int = 0
+    malformed: int = 0
+    malformed_examples: list[str] = field(default_factory=list)
+    skipped_models: Counter[str] = field(default_factory=Counter)
+    with_usage: int = 0
+    encodings: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+
+    def note(self, text: str | None) -> None:
+        if text and text not in self.notes:
+            self.notes.append(text)
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A request's input, split by what it is, in tokens."""
+
+    system: float
+    tools: float
+    retrieval: float
+    chunks: int
+    history: float
+    carried: int
+    user: float
+    fingerprint: int
+
+
+def _lines(
+    path: Path, strict: bool, measured: Measured, progress: Callable[[int], None] | None
+) -> Iterator[LogRecord]:
+    try:
+        handle = path.open("r", encoding="utf-8", errors="replace", newline="")
+    except OSError as exc:
+        raise InputFileError(path, f"cannot be read: {exc.strerror or exc}") from None
+    with handle:
+        rows: Iterator[tuple[int, LogRecord | None, str]]
+        if path.suffix.lower() == ".csv":
+            reader = csv.DictReader(handle)
+            if not reader.fieldnames or not {"prompt_tokens", "completion_tokens"} <= set(
+                reader.fieldnames
+            ):
+                raise InputFileError(
+                    path, "a CSV log needs the columns timestamp, prompt_tokens, completion_tokens"
+                )
+            rows = ((i + 2, from_csv(row), str(row)) for i, row in enumerate(reader))
+        else:
+            rows = (_json_line(i + 1, line) for i, line in enumerate(handle) if line.strip())
+        for number, record, raw in rows:
+            measured.lines += 1
+            if progress and measured.lines % 1000 == 0:
+                progress(handle.tell() if path.suffix.lower() != ".csv" else 0)
+            if record is None:
+                measured.malformed += 1
+                if strict:
+                    raise InputFileError(
+                        f"{path}:{number}",
+                        f"not a chat request, response or usage record: {raw[:80]}",
+                    )
+                if len(measured.malformed_examples) < 3:
+                    measured.malformed_examples.append(f"{path}:{number}")
+                continue
+            yield record
+
+
+def _json_line(number: int, line: str) -> tuple[int, LogRecord | None, str]:
+    try:
+        return number, from_json(json.loads(line)), line
+    except (json.JSONDecodeError, RecursionError):
+        return number, None, line
+
+
+def _texts(record: LogRecord) -> list[str]:
+    texts = [text_of(m.get("content")) for m in record.messages or [] if isinstance(m, dict)]
+    return texts + [t for t in (record.tools, record.answer) if t]
+
+
+def parts(record: LogRecord, count: TokenCounter) -> Parts | None:
+    """System, tools, retrieved context, history and the new user input of a request.
+
+    The new input is everything after the last assistant message; tool/function results and
+    marked context roles there are retrieved context. Earlier turns are history.
+    """
+    messages = [m for m in record.messages or [] if isinstance(m, dict)]
+    if not messages:
+        return None
+    roles = [str(m.get("role", "user")) for m in messages]
+    texts = [text_of(m.get("content")) for m in messages]
+    last_assistant = max((i for i, r in enumerate(roles) if r == "assistant"), default=-1)
+    system = sum(count[t] for r, t in zip(roles, texts, strict=True) if r in SYSTEM_ROLES)
+    history = sum(
+        count[t]
+        for r, t in zip(roles[: last_assistant + 1], texts, strict=False)
+        if r not in SYSTEM_ROLES
+    )
+    fresh = [
+        (r, t)
+        for r, t in zip(roles[last_assistant + 1 :], texts[last_assistant + 1 :], strict=True)
+        if r not in SYSTEM_ROLES
+    ]
+    retrieved = [count[t] for r, t in fresh if r in RETRIEVAL_ROLES]
+    return Parts(
+        system=system,
+        tools=count[record.tools] if record.tools else 0.0,
+        retrieval=sum(retrieved),
+        chunks=len(retrieved),
+        history=history,
+        carried=roles.count("assistant"),
+        user=sum(count[t] for r, t in fresh if r not in RETRIEVAL_ROLES),
+        fingerprint=hash((record.model, tuple(zip(roles, texts, strict=True)), record.tools)),
+    )
+
+
+def combine(
+    record: LogRecord, p: Parts | None, usage: Usage | None, answer: float | None
+) -> RecordTokens:
+    """Usage is the ground truth for totals: the message framing tokens counted by the
+    provider but not in the message texts are put with the user's input."""
+    known = (p.system + p.tools + p.retrieval + p.history) if p else 0.0
+    if usage is not None:
+        user = max(usage.prompt - known, 0.0)
+        output, reasoning = max(usage.completion - usage.reasoning, 0.0), usage.reasoning
+    else:
+        user = p.user if p else 0.0
+        output, reasoning = answer or 0.0, 0.0
+    return RecordTokens(
+        time_s=record.time_s, model=record.model,
+        system=p.system if p else None, tools=p.tools if p else None,
+        retrieval=p.retrieval if p else None, retrieval_chunks=p.chunks if p else None,
+        history=p.history if p else None, carried_turns=p.carried if p else None,
+        user=user, output=output, reasoning=reasoning,
+        cached=usage.cached if usage else None, prompt_total=usage.prompt if usage else None,
+        conversation=record.conversation, fingerprint=p.fingerprint if p else None,
+    )  # fmt: skip
+
+
+class _Batches:
+    """Joins OpenAI Batch API input and output lines by custom_id, keeping only small parts."""
+
+    def __init__(self) -> None:
+        self.inputs: dict[str, tuple[LogRecord, Parts | None]] = {}
+        self.outputs: dict[str, LogRecord] = {}
+
+    def take(
+        self, record: LogRecord, p: Parts | None
+    ) -> list[tuple[LogRecord, Parts | None, LogRecord | None]]:
+        key = record.custom_id
+        if key is None or (record.messages and record.usage):
+            return [(record, p, record)]
+        if record.usage is None:  # a request waiting for its response
+            if key in self.outputs:
+                return [(record, p, self.outputs.pop(key))]
+            self.inputs[key] = (record, p)
+            return []
+        if key in self.inputs:
+            request, request_parts = self.inputs.pop(key)
+            return [(request, request_parts, record)]
+        self.outputs[key] = record
+        return []
+
+    def rest(self) -> list[tuple[LogRecord, Parts | None, LogRecord | None]]:
+        left: list[tuple[LogRecord, Parts | None, LogRecord | None]]
+        left = [(r, p, None) for r, p in self.inputs.values()]
+        left += [(r, None, r) for r in self.outputs.values()]
+        return left
+
+
+def measure_logs(
+    paths: list[Path],
+    model: str | None,
+    strict: bool,
+    utc_offset_h: float,
+    progress: Callable[[int], None] | None = None,
+) -> Measured:
+    """One pass over every log in bounded memory (a chunk of records at a time)."""
+    measured = Measured()
+    counters: dict[str, TokenCounter] = {}
+    batches = _Batches()
+
+    def counter_for(record: LogRecord) -> TokenCounter:
+        encoding, note = encoding_for_model(model or record.model)
+        measured.note(note)
+        if encoding not in counters:
+            counters[encoding] = TokenCounter(encoding)
+            measured.note(counters[encoding].warning)
+        return counters[encoding]
+
+    def flush(chunk: list[LogRecord]) -> None:
+        by_counter: dict[str, list[str]] = {}
+        for record in chunk:
+            by_counter.setdefault(counter_for(record).encoding, []).extend(_texts(record))
+        for encoding, texts in by_counter.items():
+            counters[encoding].prepare(texts)
+        for record in chunk:
+            counter = counter_for(record)
+            request_parts = parts(record, counter)
+            for request, req_parts, response in batches.take(record, request_parts):
+                add(request, req_parts, response, counter)
+
+    def add(
+        request: LogRecord, p: Parts | None, response: LogRecord | None, counter: TokenCounter
+    ) -> None:
+        usage = response.usage if response else None
+        answer = counter[response.answer] if response and response.answer else None
+        if response is not None and response is not request:
+            request = LogRecord(response.time_s or request.time_s, request.model or response.model,
+                                request.messages, request.tools, response.answer, usage,
+                                request.conversation, request.custom_id)  # fmt: skip
+        measured.with_usage += usage is not None
+        measured.encodings[counter.method] += 1
+        measured.stats.add(combine(request, p, usage, answer), utc_offset_h)
+
+    for path in paths:
+        if not path.is_file():
+            raise InputFileError(path, "no such file")
+        chunk: list[LogRecord] = []
+        for record in _lines(path, strict, measured, progress):
+            if model and record.model and record.model != model:
+                measured.skipped_models[record.model] += 1
+                continue
+            chunk.append(record)
+            if len(chunk) >= CHUNK:
+                flush(chunk)
+                chunk = []
+        flush(chunk)
+    for request, p, response in batches.rest():
+        add(request, p, response, counter_for(request))
+    return measured

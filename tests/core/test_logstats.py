@@ -1,0 +1,80 @@
+"""Log statistics: reservoir percentiles, bursts, turns, retries, the derived profile."""
+
+from __future__ import annotations
+
+import pytest
+
+from costcalc.core.derive import derive_profile
+from costcalc.core.logstats import RESERVOIR, LogStats, Metric, RecordTokens
+
+T0 = 1_793_059_200
+
+
+def record(time_s: float | None = None, **fields: object) -> RecordTokens:
+    unset = ("system", "tools", "retrieval", "retrieval_chunks", "history", "carried_turns")
+    unset += ("cached", "prompt_total", "conversation", "fingerprint")
+    base: dict[str, object] = dict.fromkeys(unset)
+    base |= {"time_s": time_s, "model": "m", "user": 100.0, "output": 50.0, "reasoning": 0.0}
+    base.update(fields)
+    return RecordTokens(**base)  # type: ignore[arg-type]
+
+
+def test_metric_mean_is_exact_and_percentiles_come_from_a_bounded_sample() -> None:
+    metric = Metric()
+    for value in range(1, 3 * RESERVOIR + 1):
+        metric.add(float(value))
+    assert metric.mean == pytest.approx((3 * RESERVOIR + 1) / 2)
+    assert len(metric.samples) == RESERVOIR
+    # a uniform sample of 1..60,000: the median within 2 % of 30,000
+    assert metric.percentile(50) == pytest.approx(30_000, rel=0.02)
+
+
+def test_burst_is_the_busiest_minute_over_its_hours_mean() -> None:
+    stats = LogStats()
+    # hour 0: 600 requests, 10 a minute, but 28 in minute 7 and 8 in minutes 8 and 9 … total 600
+    counts = [10] * 60
+    counts[7], counts[8], counts[9] = 28, 1, 1
+    for minute, n in enumerate(counts):
+        for _ in range(n):
+            stats.add(record(T0 + minute * 60))
+    burst, _ = stats.burst_factor()
+    # 28 / (600 / 60) = 2.8
+    assert sum(counts) == 600 and burst == pytest.approx(2.8)
+
+
+def test_too_few_requests_per_hour_leave_the_burst_unmeasured() -> None:
+    stats = LogStats()
+    stats.add(record(T0))
+    assert stats.burst_factor() == (None, "too few requests per hour to measure")
+
+
+def test_turns_from_ids_else_from_first_turns() -> None:
+    by_id = LogStats()
+    for conv, turns in (("a", 2), ("b", 4)):
+        for _ in range(turns):
+            by_id.add(record(conversation=conv))
+    assert by_id.turns()[0] == pytest.approx(3.0)
+    by_messages = LogStats()
+    for carried in (0, 1, 2, 0, 1):  # two conversations, of 3 and 2 turns
+        by_messages.add(record(carried_turns=carried))
+    assert by_messages.turns()[0] == pytest.approx(2.5)
+
+
+def test_repeated_requests_are_retries() -> None:
+    stats = LogStats()
+    for fingerprint in (1, 2, 2, 3, 3, 3):
+        stats.add(record(fingerprint=fingerprint))
+    # 6 attempts, 3 distinct requests: 3 retries, one request repeated twice
+    assert (stats.attempts, stats.requests, stats.retries, stats.max_repeats) == (6, 3, 3, 2)
+    derived = derive_profile(stats, "t", days=1.0)
+    assert derived.data["traffic"]["requests_per_day"] == 3
+    assert derived.data["request"]["retries"] == {"failed": 0.5, "max_retries": 2}
+
+
+def test_reasoning_is_kept_apart_from_visible_output() -> None:
+    stats = LogStats()
+    # a real batch of extraction prompts: 12 visible and 1,200 reasoning tokens each
+    for _ in range(100):
+        stats.add(record(output=12.0, reasoning=1200.0))
+    request = derive_profile(stats, "t", days=1.0).data["request"]
+    assert request["output_tokens"] == 12 and request["reasoning_tokens"] == 1200

@@ -1,0 +1,228 @@
+"""profile from-logs and tokens on logs written with known shape, turns, tokens and usage."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from costcalc.cli import app
+from costcalc.io.logs.measure import measure_logs
+from costcalc.io.profiles import load_profile
+from tests.conftest import ROOT
+from tests.io import log_samples as logs
+
+runner = CliRunner()
+GOLDEN = ROOT / "tests" / "golden"
+
+
+def derive(
+    tmp_path: Path, lines: list[object], *args: str, name: str = "log.jsonl"
+) -> tuple[int, dict, str]:  # type: ignore[type-arg]
+    log = logs.write_jsonl(tmp_path / name, lines)  # type: ignore[arg-type]
+    out = tmp_path / "measured.yaml"
+    result = runner.invoke(app, ["profile", "from-logs", str(log), "-o", str(out), *args])
+    data = yaml.safe_load(out.read_text(encoding="utf-8")) if out.exists() else {}
+    return result.exit_code, data, result.stdout + result.stderr
+
+
+def test_daily_shape_volume_and_turns(tmp_path: Path, real_cl100k: str) -> None:
+    code, data, output = derive(tmp_path, logs.shaped_day_log())
+    assert code == 0, output
+    traffic = data["traffic"]
+    # 11 conversations × 3 turns = 33 requests over exactly 2 days
+    assert traffic["requests_per_day"] == 16.5
+    weights = traffic["hourly_weights"]
+    # hour 9: 9 + 9 + 1 = 19 requests; hour 14: 6 + 6 = 12; hour 8: 2 (day 2's first turns)
+    assert (weights[9], weights[14], weights[8]) == (
+        round(19 / 33, 4),
+        round(12 / 33, 4),
+        round(2 / 33, 4),
+    )
+    assert data["request"]["conversation"] == {"turns": 3, "history_window": "all"}
+
+
+def test_token_counts_with_the_real_encoding(tmp_path: Path, real_cl100k: str) -> None:
+    import tiktoken
+
+    enc = tiktoken.get_encoding("cl100k_base")
+    assert len(enc.encode_ordinary("hello world")) == 2  # "hello", " world"
+    code, data, _ = derive(tmp_path, logs.conversation("c", 2, logs.T0))
+    assert code == 0
+    request = data["request"]
+    assert request["system_prompt"]["tokens"] == len(enc.encode_ordinary(logs.SYSTEM))
+    tools = json.dumps(logs.TOOLS, sort_keys=True, separators=(",", ":"))
+    assert request["tools"]["tokens"] == len(enc.encode_ordinary(tools))
+    user = [len(enc.encode_ordinary(f"question {t} " * 10)) for t in (0, 1)]
+    assert request["user_tokens"] == pytest.approx(sum(user) / 2, abs=0.05)
+    assert request["output_tokens"] == len(enc.encode_ordinary("fine thanks"))
+
+
+def test_usage_is_the_ground_truth_and_reasoning_is_apart(tmp_path: Path) -> None:
+    usage = {
+        "prompt_tokens": 1000,
+        "completion_tokens": 1212,
+        "prompt_tokens_details": {"cached_tokens": 0},
+        "completion_tokens_details": {"reasoning_tokens": 1200},
+    }
+    lines = [
+        logs.chat_line([{"role": "user", "content": "extract"}], logs.T0 + i, usage=usage)
+        for i in range(10)
+    ]
+    code, data, _ = derive(tmp_path, lines)
+    assert code == 0
+    request = data["request"]
+    # 1,212 completion tokens of which 1,200 reasoning: 12 visible
+    assert request["output_tokens"] == 12 and request["reasoning_tokens"] == 1200
+    # tools are counted from the schema; the rest of the 1,000 prompt tokens is the user's
+    assert request["user_tokens"] + request["tools"]["tokens"] == pytest.approx(1000, abs=0.1)
+
+
+def test_cached_share_from_usage(tmp_path: Path) -> None:
+    usage = {
+        "prompt_tokens": 2000,
+        "completion_tokens": 10,
+        "prompt_tokens_details": {"cached_tokens": 1024},
+    }
+    messages = [{"role": "system", "content": "x" * 6000}, {"role": "user", "content": "hi"}]
+    code, data, _ = derive(
+        tmp_path, [logs.chat_line(messages, logs.T0 + i, usage=usage) for i in range(5)]
+    )
+    assert code == 0
+    assert "51.2% of input tokens read from cache" in (tmp_path / "measured.yaml").read_text()
+    assert 0 < data["request"]["caching"]["hit_rate"] <= 1
+
+
+def test_retries_from_repeated_requests(tmp_path: Path) -> None:
+    once = logs.chat_line([{"role": "user", "content": "a"}], logs.T0)
+    twice = logs.chat_line([{"role": "user", "content": "b"}], logs.T0 + 60)
+    code, data, _ = derive(tmp_path, [once, twice, twice, twice])
+    # 4 attempts, 2 requests: half the attempts are retries, the longest run repeats twice
+    assert code == 0 and data["request"]["retries"] == {"failed": 0.5, "max_retries": 2}
+
+
+def test_openai_batch_input_and_output_files(tmp_path: Path) -> None:
+    messages = [
+        {"role": "system", "content": "sys " * 40},
+        {"role": "user", "content": "doc " * 200},
+    ]
+    body = {"model": "gpt-4o-mini", "messages": messages}
+    inputs = [
+        {"custom_id": f"r{i}", "method": "POST", "url": "/v1/chat/completions", "body": body}
+        for i in range(4)
+    ]
+    usage = {"prompt_tokens": 260, "completion_tokens": 30, "total_tokens": 290}
+    reply = {"role": "assistant", "content": "ok"}
+
+    def response(i: int) -> dict[str, object]:
+        created = logs.T0 + 3600 * i
+        return {"model": "gpt-4o-mini", "created": created, "choices": [{"message": reply}]}
+
+    outputs = [
+        {
+            "id": f"batch_req_{i}",
+            "custom_id": f"r{i}",
+            "error": None,
+            "response": {"status_code": 200, "body": response(i) | {"usage": usage}},
+        }
+        for i in range(4)
+    ]
+    out_only = logs.write_jsonl(tmp_path / "out.jsonl", outputs)
+    measured = measure_logs([out_only], None, True, 0.0)
+    # output files read as they are: usage only, times from response.body.created
+    assert measured.stats.attempts == 4 and measured.with_usage == 4
+    assert measured.stats.span_days == pytest.approx(3 / 24)
+    both = measure_logs(
+        [logs.write_jsonl(tmp_path / "in.jsonl", inputs), out_only], None, True, 0.0
+    )
+    assert both.stats.attempts == 4 and both.stats.metrics["system"].count == 4
+    assert both.stats.metrics["output"].mean == 30
+
+
+def test_csv_usage_log(tmp_path: Path) -> None:
+    log = tmp_path / "usage.csv"
+    header = "timestamp,prompt_tokens,completion_tokens,cached_tokens\n"
+    log.write_text(header + "2026-11-01T10:00:00Z,1200,300,800\n2026-11-02T10:00:00Z,800,100,0\n")
+    out = tmp_path / "p.yaml"
+    result = runner.invoke(app, ["profile", "from-logs", str(log), "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    data = yaml.safe_load(out.read_text())
+    # 2 requests over exactly 1 day; all input counted as user input (the split is unknown)
+    assert data["traffic"]["requests_per_day"] == 2 and data["request"]["user_tokens"] == 1000
+
+
+def test_malformed_lines_are_counted_or_fatal_with_strict(tmp_path: Path) -> None:
+    good = logs.chat_line([{"role": "user", "content": "a"}], logs.T0)
+    lines = [good, "{not json", '{"unrelated": 1}', good]
+    code, _, output = derive(tmp_path, lines)
+    assert code == 0 and "skipped 2 malformed line(s), first at" in output
+    code, _, output = derive(tmp_path, lines, "--strict")
+    assert code == 2 and "log.jsonl:2" in output and "Traceback" not in output
+
+
+def test_empty_log_and_one_line(tmp_path: Path) -> None:
+    code, _, output = derive(tmp_path, [])
+    assert code == 2 and "no requests found" in output
+    code, data, _ = derive(tmp_path, [logs.chat_line([{"role": "user", "content": "a"}], logs.T0)])
+    assert code == 0 and data["traffic"]["requests_per_day"] == 1
+    assert "taken as one day" in (tmp_path / "measured.yaml").read_text()
+
+
+def test_mixed_models_are_reported_or_filtered(tmp_path: Path) -> None:
+    a = logs.chat_line([{"role": "user", "content": "a"}], logs.T0, model="gpt-4o")
+    b = logs.chat_line([{"role": "user", "content": "b"}], logs.T0 + 60, model="claude-haiku-4-5")
+    code, data, _ = derive(tmp_path, [a, b, b])
+    text = (tmp_path / "measured.yaml").read_text()
+    assert code == 0 and "claude-haiku-4-5 67%" in text and "stands in" in text
+    code, data, _ = derive(tmp_path, [a, b, b], "--model", "gpt-4o")
+    assert code == 0 and data["traffic"]["requests_per_day"] == 1
+
+
+def test_derived_profile_loads_and_compares(tmp_path: Path) -> None:
+    code, _, _ = derive(tmp_path, logs.shaped_day_log())
+    assert code == 0
+    load_profile(tmp_path / "measured.yaml")
+    result = runner.invoke(app, ["compare", str(tmp_path / "measured.yaml"), "-f", "json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)["options"]
+
+
+def test_golden_derived_profile(tmp_path: Path) -> None:
+    """The whole file for a fixed log, offline (characters / 4). Regenerate with
+    COSTCALC_UPDATE_GOLDEN=1 after an intended change."""
+    code, _, _ = derive(tmp_path, logs.shaped_day_log(), "--name", "golden")
+    assert code == 0
+    text = (tmp_path / "measured.yaml").read_text(encoding="utf-8")
+    text = text.replace(str(tmp_path), "[TMP]")
+    golden = GOLDEN / "derived-profile.yaml"
+    if os.environ.get("COSTCALC_UPDATE_GOLDEN"):
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
+def test_tokens_command(tmp_path: Path, real_cl100k: str) -> None:
+    (tmp_path / "prompts").mkdir()
+    (tmp_path / "prompts" / "system.md").write_text("hello world")
+    (tmp_path / "prompts" / "tools.json").write_text("hello world hello world")
+    result = runner.invoke(
+        app, ["tokens", str(tmp_path / "prompts"), "--model", "gpt-4", "-f", "json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(result.stdout)
+    # cl100k_base: 2 and 4 tokens
+    assert data["encoding"] == "cl100k_base" and data["total"] == 6
+    assert [f["tokens"] for f in data["files"]] == [2, 4]
+    text = runner.invoke(
+        app, ["tokens", str(tmp_path / "prompts" / "system.md"), "--model", "llama-3"]
+    )
+    assert "stands in" in text.stderr
+
+
+def test_tokens_offline_falls_back_with_a_note(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("x" * 40)
+    result = runner.invoke(app, ["tokens", str(tmp_path / "a.txt")])
+    assert result.exit_code == 0 and "10 tokens" in result.stdout  # 40 characters / 4
+    assert "estimate: characters / 4" in result.stdout and "TIKTOKEN_CACHE_DIR" in result.stderr
