@@ -140,6 +140,7 @@ def _offline_tiktoken(
 ) -> None:
     """No test downloads an encoding: an empty cache and a refused download, as in CI."""
     import tiktoken.load
+    import tiktoken.registry
 
     from costcalc.io import tokens
 
@@ -148,6 +149,9 @@ def _offline_tiktoken(
 
     monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path_factory.mktemp("tiktoken-empty")))
     monkeypatch.setattr(tiktoken.load, "read_file", refuse)
+    # tiktoken keeps loaded encodings for the process: without this, a test that loaded the
+    # real cl100k_base would hand it to every later test
+    monkeypatch.setattr(tiktoken.registry, "ENCODINGS", {})
     monkeypatch.setattr(tokens, "_encoders", {})
     monkeypatch.setattr(tokens, "_failures", {})
 

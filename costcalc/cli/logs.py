@@ -182,6 +182,8 @@ def from_logs(
     load_profile(output)  # what was written must load and compare
     per_day = derived.data["traffic"]["requests_per_day"]
     typer.echo(f"wrote {output}: {stats.requests:,} requests, {per_day:,} per day")
+    for note in measured.notes:  # the tiktoken fallback and stand-in encodings, said once
+        typer.echo(f"note: {note}", err=True)
     if measured.malformed:
         where = ", ".join(measured.malformed_examples)
         typer.echo(f"skipped {measured.malformed:,} malformed line(s), first at {where}", err=True)

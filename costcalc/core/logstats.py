@@ -10,6 +10,7 @@ import numpy as np
 
 RESERVOIR = 20_000  # samples kept per metric for percentiles (exact means are kept apart)
 RECENT_REQUESTS = 100_000  # request fingerprints remembered to spot retries
+OPEN_CONVERSATIONS = 200_000  # ids tracked at once (≈ 40 MB); the least recently active close
 RETRY_WINDOW_S = 300.0  # an identical request this soon after is a retry, later a new request
 
 
@@ -82,6 +83,8 @@ class LogStats:
         self.first_turns = 0
         self.max_carried = 0
         self.conversations: OrderedDict[str, int] = OrderedDict()
+        self.closed_conversations = 0
+        self.closed_turns = 0
         self._recent: OrderedDict[int, tuple[int, float | None]] = OrderedDict()
 
     def add(self, r: RecordTokens, utc_offset_h: float = 0.0) -> None:
@@ -126,8 +129,10 @@ class LogStats:
         if r.conversation is not None:
             turns = self.conversations.pop(r.conversation, 0) + 1
             self.conversations[r.conversation] = turns
-            if len(self.conversations) > 1_000_000:
-                self.conversations.popitem(last=False)
+            if len(self.conversations) > OPEN_CONVERSATIONS:
+                _, closed = self.conversations.popitem(last=False)
+                self.closed_conversations += 1
+                self.closed_turns += closed
 
     @property
     def requests(self) -> int:
@@ -156,15 +161,19 @@ class LogStats:
             (m for m in self.minutes if m // 60 in busy), key=lambda m: self.minutes[m]
         )
         hour_total = per_hour[peak_minute // 60]
-        return self.minutes[peak_minute] / (
-            hour_total / 60.0
-        ), f"busiest minute {self.minutes[peak_minute]} requests, its hour {hour_total}"
+        how = f"busiest minute {self.minutes[peak_minute]} requests, its hour {hour_total}"
+        if hour_total < 600:
+            # under 10 a minute, chance alone fills some minutes: at 1 a minute on average,
+            # the busiest of a week's minutes typically holds 5 or 6 (Poisson)
+            how += "; under 10 requests a minute, so chance inflates it"
+        return self.minutes[peak_minute] / (hour_total / 60.0), how
 
     def turns(self) -> tuple[float | None, str]:
         """Mean turns per conversation: by conversation id, else first turns among requests."""
         if self.conversations:
-            values = list(self.conversations.values())
-            return sum(values) / len(values), f"{len(values):,} conversation ids"
+            count = len(self.conversations) + self.closed_conversations
+            turns = sum(self.conversations.values()) + self.closed_turns
+            return turns / count, f"{count:,} conversation ids"
         if self.with_messages and self.first_turns:
             return (
                 self.with_messages / self.first_turns,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from costcalc.core import logstats
 from costcalc.core.derive import derive_profile
 from costcalc.core.logstats import RESERVOIR, LogStats, Metric, RecordTokens
 
@@ -58,6 +59,17 @@ def test_turns_from_ids_else_from_first_turns() -> None:
     for carried in (0, 1, 2, 0, 1):  # two conversations, of 3 and 2 turns
         by_messages.add(record(carried_turns=carried))
     assert by_messages.turns()[0] == pytest.approx(2.5)
+
+
+def test_closed_conversations_still_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(logstats, "OPEN_CONVERSATIONS", 2)
+    stats = LogStats()
+    # a: 3 turns, then b and c open; a is the least recently active and closes with 3 turns
+    for conv in ("a", "a", "a", "b", "c", "c"):
+        stats.add(record(conversation=conv))
+    assert (stats.closed_conversations, stats.closed_turns) == (1, 3)
+    # (3 + 1 + 2) turns over 3 conversations = 2.0
+    assert stats.turns() == (pytest.approx(2.0), "3 conversation ids")
 
 
 def test_repeated_requests_are_retries() -> None:

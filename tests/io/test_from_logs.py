@@ -100,9 +100,12 @@ def test_cached_share_from_usage(tmp_path: Path) -> None:
 def test_retries_from_repeated_requests(tmp_path: Path) -> None:
     once = logs.chat_line([{"role": "user", "content": "a"}], logs.T0)
     twice = logs.chat_line([{"role": "user", "content": "b"}], logs.T0 + 60)
-    code, data, _ = derive(tmp_path, [once, twice, twice, twice])
+    code, data, output = derive(tmp_path, [once, twice, twice, twice])
     # 4 attempts, 2 requests: half the attempts are retries, the longest run repeats twice
     assert code == 0 and data["request"]["retries"] == {"failed": 0.5, "max_retries": 2}
+    # offline (as every test is unless it asks for the real encoding): said once, on stderr
+    # (the ConnectionError-free refusal in conftest is an OSError, reported by its type)
+    assert output.count("note: tiktoken could not load cl100k_base (OSError") == 1
 
 
 def test_openai_batch_input_and_output_files(tmp_path: Path) -> None:
@@ -190,8 +193,8 @@ def test_derived_profile_loads_and_compares(tmp_path: Path) -> None:
     assert result.exit_code == 0 and json.loads(result.stdout)["options"]
 
 
-def test_golden_derived_profile(tmp_path: Path) -> None:
-    """The whole file for a fixed log, offline (characters / 4). Regenerate with
+def test_golden_derived_profile(tmp_path: Path, real_cl100k: str) -> None:
+    """The whole file for a fixed log, counted with the real cl100k_base. Regenerate with
     COSTCALC_UPDATE_GOLDEN=1 after an intended change."""
     code, _, _ = derive(tmp_path, logs.shaped_day_log(), "--name", "golden")
     assert code == 0
@@ -226,3 +229,14 @@ def test_tokens_offline_falls_back_with_a_note(tmp_path: Path) -> None:
     result = runner.invoke(app, ["tokens", str(tmp_path / "a.txt")])
     assert result.exit_code == 0 and "10 tokens" in result.stdout  # 40 characters / 4
     assert "estimate: characters / 4" in result.stdout and "TIKTOKEN_CACHE_DIR" in result.stderr
+
+
+def test_readme_tokens_example_is_real(real_cl100k: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README shows this command's output; it must stay what the command prints."""
+    monkeypatch.chdir(ROOT)
+    result = runner.invoke(app, ["tokens", "examples/prompts", "--model", "gpt-4"])
+    assert result.exit_code == 0, result.stderr
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for line in result.stdout.splitlines():
+        assert line in readme
+    assert "total                                      714 tokens  (cl100k_base)" in result.stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import tiktoken
 import yaml
 
 from costcalc.io.profiles import load_profile
@@ -49,9 +50,9 @@ class CountingEncoder:
     def __init__(self) -> None:
         self.seen: list[str] = []
 
-    def encode_ordinary_batch(self, texts: list[str]) -> list[list[int]]:
-        self.seen.extend(texts)
-        return [[0] * len(t.split()) for t in texts]
+    def encode_ordinary(self, text: str) -> list[int]:
+        self.seen.append(text)
+        return [0] * len(text.split())
 
 
 def test_counter_encodes_each_distinct_text_once() -> None:
@@ -65,3 +66,23 @@ def test_counter_encodes_each_distinct_text_once() -> None:
     assert fake.seen == [turn1, turn2, turn3]
     assert (counter[turn1], counter[turn2], counter[turn3]) == (3, 2, 3)
     assert len(fake.seen) == 3  # lookups after prepare encode nothing
+
+
+def test_counts_on_threads_match_one_at_a_time(real_cl100k: str) -> None:
+    texts = [f"turn {i}: " + "refund policy " * (i % 37) for i in range(500)]
+    threaded = TokenCounter(real_cl100k)
+    assert threaded.THREADS >= 1
+    threaded.THREADS = 4  # slices interleaved over 4 threads, whatever this machine has
+    threaded.prepare(texts)
+    enc = tiktoken.get_encoding(real_cl100k)
+    assert [threaded[t] for t in texts] == [len(enc.encode_ordinary(t)) for t in texts]
+
+
+def test_load_failures_read_in_one_short_clause() -> None:
+    import requests
+
+    from costcalc.io.tokens import _reason
+
+    long = requests.exceptions.ConnectionError("HTTPSConnectionPool(host=...) " + "x" * 300)
+    assert _reason(long) == "no network to download it"
+    assert _reason(OSError("disk full\nmore")) == "OSError: disk full"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -100,8 +101,10 @@ def _json_line(number: int, line: str) -> tuple[int, LogRecord | None, str]:
 
 
 def _texts(record: LogRecord) -> list[str]:
+    """The texts a record needs counted: with usage, the answer's tokens are already known."""
     texts = [text_of(m.get("content")) for m in record.messages or [] if isinstance(m, dict)]
-    return texts + [t for t in (record.tools, record.answer) if t]
+    answer = record.answer if record.usage is None else None
+    return texts + [t for t in (record.tools, answer) if t]
 
 
 def parts(record: LogRecord, count: TokenCounter) -> Parts | None:
@@ -179,12 +182,14 @@ class _Batches:
         if record.usage is None:  # a request waiting for its response
             if key in self.outputs:
                 return [(record, p, self.outputs.pop(key))]
-            self.inputs[key] = (record, p)
+            # its parts are counted: drop the message texts so a large input file read
+            # before its output file costs a few hundred bytes per request, not its prompt
+            self.inputs[key] = (dataclasses.replace(record, messages=None), p)
             return []
         if key in self.inputs:
             request, request_parts = self.inputs.pop(key)
             return [(request, request_parts, record)]
-        self.outputs[key] = record
+        self.outputs[key] = dataclasses.replace(record, messages=None)
         return []
 
     def rest(self) -> list[tuple[LogRecord, Parts | None, LogRecord | None]]:
@@ -230,7 +235,8 @@ def measure_logs(
         request: LogRecord, p: Parts | None, response: LogRecord | None, counter: TokenCounter
     ) -> None:
         usage = response.usage if response else None
-        answer = counter[response.answer] if response and response.answer else None
+        text = response.answer if response and usage is None else None
+        answer = counter[text] if text else None
         if response is not None and response is not request:
             request = LogRecord(response.time_s or request.time_s, request.model or response.model,
                                 request.messages, request.tools, response.answer, usage,
