@@ -61,6 +61,7 @@ class RecordTokens:
     prompt_total: float | None  # usage's prompt tokens (ground truth), where present
     conversation: str | None
     fingerprint: int | None  # hash of the request body: the same value again is a retry
+    thread: int | None = None  # hash of the opening exchange: shared by a conversation's turns
 
 
 class LogStats:
@@ -79,10 +80,9 @@ class LogStats:
             "system", "tools", "retrieval", "retrieval_chunks", "history", "user", "output",
             "reasoning", "cached", "prompt_total", "carried_turns",
         )}  # fmt: skip
-        self.with_messages = 0
-        self.first_turns = 0
         self.max_carried = 0
-        self.conversations: OrderedDict[str, int] = OrderedDict()
+        self.conversations: OrderedDict[str | int, int] = OrderedDict()
+        self.by_id = 0  # requests grouped by conversation_id (the rest by shared prefix)
         self.closed_conversations = 0
         self.closed_turns = 0
         self._recent: OrderedDict[int, tuple[int, float | None]] = OrderedDict()
@@ -123,12 +123,12 @@ class LogStats:
         for name in ("user", "output", "reasoning"):
             self.metrics[name].add(float(getattr(r, name)))
         if r.carried_turns is not None:
-            self.with_messages += 1
-            self.first_turns += r.carried_turns == 0
             self.max_carried = max(self.max_carried, r.carried_turns)
-        if r.conversation is not None:
-            turns = self.conversations.pop(r.conversation, 0) + 1
-            self.conversations[r.conversation] = turns
+        thread = r.conversation if r.conversation is not None else r.thread
+        if thread is not None:
+            self.by_id += r.conversation is not None
+            turns = self.conversations.pop(thread, 0) + 1
+            self.conversations[thread] = turns
             if len(self.conversations) > OPEN_CONVERSATIONS:
                 _, closed = self.conversations.popitem(last=False)
                 self.closed_conversations += 1
@@ -164,19 +164,23 @@ class LogStats:
         how = f"busiest minute {self.minutes[peak_minute]} requests, its hour {hour_total}"
         if hour_total < 600:
             # under 10 a minute, chance alone fills some minutes: at 1 a minute on average,
-            # the busiest of a week's minutes typically holds 5 or 6 (Poisson)
+            # the busiest of a week's 10,080 minutes typically holds 6 or 7 (Poisson:
+            # P(X ≥ 7) = 8.3e-5, so 0.84 such minutes a week are expected)
             how += "; under 10 requests a minute, so chance inflates it"
         return self.minutes[peak_minute] / (hour_total / 60.0), how
 
     def turns(self) -> tuple[float | None, str]:
-        """Mean turns per conversation: by conversation id, else first turns among requests."""
+        """Mean turns per conversation: by conversation id, else by the opening exchange
+        (system prompt, first user message and the first answer) the turns share."""
         if self.conversations:
             count = len(self.conversations) + self.closed_conversations
             turns = sum(self.conversations.values()) + self.closed_turns
-            return turns / count, f"{count:,} conversation ids"
-        if self.with_messages and self.first_turns:
-            return (
-                self.with_messages / self.first_turns,
-                "requests per first turn (no assistant message yet)",
+            how = (
+                "by conversation id"
+                if self.by_id == turns
+                else "grouped by shared message prefix"
+                if self.by_id == 0
+                else "by conversation id or shared message prefix"
             )
+            return turns / count, f"{count:,} conversations, {how}"
         return None, "no messages or conversation ids"

@@ -13,7 +13,7 @@ T0 = 1_793_059_200
 
 def record(time_s: float | None = None, **fields: object) -> RecordTokens:
     unset = ("system", "tools", "retrieval", "retrieval_chunks", "history", "carried_turns")
-    unset += ("cached", "prompt_total", "conversation", "fingerprint")
+    unset += ("cached", "prompt_total", "conversation", "fingerprint", "thread")
     base: dict[str, object] = dict.fromkeys(unset)
     base |= {"time_s": time_s, "model": "m", "user": 100.0, "output": 50.0, "reasoning": 0.0}
     base.update(fields)
@@ -49,16 +49,27 @@ def test_too_few_requests_per_hour_leave_the_burst_unmeasured() -> None:
     assert stats.burst_factor() == (None, "too few requests per hour to measure")
 
 
-def test_turns_from_ids_else_from_first_turns() -> None:
+def test_turns_by_id_else_by_shared_opening() -> None:
     by_id = LogStats()
     for conv, turns in (("a", 2), ("b", 4)):
         for _ in range(turns):
             by_id.add(record(conversation=conv))
-    assert by_id.turns()[0] == pytest.approx(3.0)
-    by_messages = LogStats()
-    for carried in (0, 1, 2, 0, 1):  # two conversations, of 3 and 2 turns
-        by_messages.add(record(carried_turns=carried))
-    assert by_messages.turns()[0] == pytest.approx(2.5)
+    # (2 + 4) turns / 2 conversations
+    assert by_id.turns() == (pytest.approx(3.0), "2 conversations, by conversation id")
+    by_prefix = LogStats()
+    for thread in (11, 11, 11, 22, 22):  # two openings, of 3 and 2 turns
+        by_prefix.add(record(thread=thread))
+    assert by_prefix.turns() == (
+        pytest.approx(2.5),
+        "2 conversations, grouped by shared message prefix",
+    )
+    mixed = LogStats()
+    mixed.add(record(conversation="a", thread=1))
+    mixed.add(record(conversation="a", thread=2))  # the id wins over the prefix
+    mixed.add(record(thread=3))
+    assert mixed.turns()[0] == pytest.approx(1.5)
+    assert mixed.turns()[1].endswith("by conversation id or shared message prefix")
+    assert LogStats().turns()[0] is None
 
 
 def test_closed_conversations_still_count(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -69,7 +80,7 @@ def test_closed_conversations_still_count(monkeypatch: pytest.MonkeyPatch) -> No
         stats.add(record(conversation=conv))
     assert (stats.closed_conversations, stats.closed_turns) == (1, 3)
     # (3 + 1 + 2) turns over 3 conversations = 2.0
-    assert stats.turns() == (pytest.approx(2.0), "3 conversation ids")
+    assert stats.turns() == (pytest.approx(2.0), "3 conversations, by conversation id")
 
 
 def test_repeated_requests_are_retries() -> None:

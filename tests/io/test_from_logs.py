@@ -46,6 +46,29 @@ def test_daily_shape_volume_and_turns(tmp_path: Path, real_cl100k: str) -> None:
     assert data["request"]["conversation"] == {"turns": 3, "history_window": "all"}
 
 
+def test_turns_without_ids_from_the_shared_opening(tmp_path: Path) -> None:
+    def talk(opening: str, answers: list[str], start: float) -> list[dict[str, object]]:
+        """A conversation without an id: each turn carries the earlier turns and answers."""
+        lines, messages = [], [{"role": "system", "content": "rules"}]
+        for turn, answer in enumerate(answers):
+            messages.append({"role": "user", "content": opening if turn == 0 else f"more {turn}"})
+            lines.append(logs.chat_line(list(messages), start + 60 * turn, answer=answer))
+            messages.append({"role": "assistant", "content": answer})
+        return lines
+
+    lines = talk("where is my order", ["it shipped", "Tuesday", "yes"], logs.T0)
+    # the same opening question, answered differently: a different conversation
+    lines += talk("where is my order", ["which order?", "found it"], logs.T0 + 30)
+    lines += talk("cancel my plan", ["done"], logs.T0 + 90)
+    lines.sort(key=lambda line: float(line["created"]))  # type: ignore[arg-type]
+    code, data, _ = derive(tmp_path, lines)
+    assert code == 0
+    # 3 + 2 + 1 = 6 turns over 3 conversations = 2 turns each
+    assert data["request"]["conversation"]["turns"] == 2
+    text = (tmp_path / "measured.yaml").read_text(encoding="utf-8")
+    assert "2.00 turns per conversation (3 conversations, grouped by shared message prefix)" in text
+
+
 def test_token_counts_with_the_real_encoding(tmp_path: Path, real_cl100k: str) -> None:
     import tiktoken
 

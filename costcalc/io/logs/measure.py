@@ -54,6 +54,7 @@ class Parts:
     carried: int
     user: float
     fingerprint: int
+    thread: int
 
 
 def _lines(
@@ -140,7 +141,22 @@ def parts(record: LogRecord, count: TokenCounter) -> Parts | None:
         carried=roles.count("assistant"),
         user=sum(count[t] for r, t in fresh if r not in RETRIEVAL_ROLES),
         fingerprint=hash((record.model, tuple(zip(roles, texts, strict=True)), record.tools)),
+        thread=_opening(roles, texts, record.answer),
     )
+
+
+def _opening(roles: list[str], texts: list[str], answer: str | None) -> int:
+    """Hash of a conversation's opening exchange: system prompt, first user message, first answer.
+
+    A later turn carries that exchange as its prefix; a first turn is followed by its logged
+    answer. Without the answer (request-only logs) the key stops at the first user message,
+    so conversations opening identically are merged and a first turn whose answer is missing
+    is not joined to its later turns.
+    """
+    first = next((i for i, r in enumerate(roles) if r not in SYSTEM_ROLES), len(roles))
+    reply = next((i for i, r in enumerate(roles) if r == "assistant"), None)
+    first_answer = texts[reply] if reply is not None else answer
+    return hash((*zip(roles[: first + 1], texts, strict=False), first_answer))
 
 
 def combine(
@@ -163,6 +179,7 @@ def combine(
         user=user, output=output, reasoning=reasoning,
         cached=usage.cached if usage else None, prompt_total=usage.prompt if usage else None,
         conversation=record.conversation, fingerprint=p.fingerprint if p else None,
+        thread=p.thread if p else None,
     )  # fmt: skip
 
 
