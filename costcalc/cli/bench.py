@@ -209,7 +209,7 @@ def show(
     """Show the benchmark points of MODEL on GPU under the SLO, the fit and its errors."""
     from costcalc.core.calibrate import calibrate
     from costcalc.core.inflation import inflate
-    from costcalc.core.selfhosted import replica_capacity
+    from costcalc.core.replica import mix_of, replica_capacity
     from costcalc.errors import UnknownIdError, UserError
     from costcalc.io.catalog import load_catalog
     from costcalc.io.profiles import load_profile
@@ -234,7 +234,7 @@ def show(
         if loaded and calibration:
             capacity = replica_capacity(
                 prices.models[model], prices.gpus[gpu], tp, precision,
-                inflate(loaded.profile.request), True, slo, subset, calibration,
+                mix_of(inflate(loaded.profile.request), True), slo, subset, calibration,
             )  # fmt: skip
         groups.append(PointGroup(tp, precision, subset, capacity))
     source = f"from {profile}" if profile else "defaults; pass --profile for yours"

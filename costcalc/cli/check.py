@@ -11,6 +11,8 @@ import typer
 from costcalc.cli.common import (
     CatalogOption,
     OutputOption,
+    SamplesOption,
+    SeedOption,
     analyse,
     append_step_summary,
     user_errors,
@@ -57,6 +59,17 @@ def check(
     max_usd_per_mtok: Annotated[
         float | None, _money_option("--max-usd-per-mtok", "the cost per million billed tokens")
     ] = None,
+    quantile: Annotated[
+        str | None,
+        typer.Option(
+            "--quantile",
+            metavar="pNN",
+            help="Gate on this Monte Carlo quantile (e.g. p90: the pessimistic case) instead "
+            "of the point figure; samples the profile's uncertain inputs.",
+        ),
+    ] = None,
+    samples: SamplesOption = None,
+    seed: SeedOption = 0,
     output_format: Annotated[CheckFormat, typer.Option("--format", "-f")] = CheckFormat.text,
     output: OutputOption = None,
 ) -> None:
@@ -72,6 +85,10 @@ def check(
       costcalc check profiles/rag-support-chatbot.yaml --max-monthly-usd 2500
       costcalc check --format junit -o costcalc-junit.xml
       costcalc check profiles/*.yaml --format github
+      costcalc check my.yaml --quantile p90 --max-monthly-usd 5000
+
+    With --quantile, profiles whose inputs are distributions are sampled (--monte-carlo N,
+    default 10000; --seed, default 0) and each budget is checked against that quantile.
     """
     from costcalc.core.budget import check as run_check
     from costcalc.core.budget import merge_budgets
@@ -85,17 +102,27 @@ def check(
     else:
         project = load_project(find_project(Path.cwd()))
         entries, catalogs = project.entries, [*project.catalogs, *catalogs]
+    if quantile is not None:
+        from costcalc.core.budget import parse_quantile
+
+        try:
+            parse_quantile(quantile)
+        except UserError as exc:
+            raise typer.BadParameter(str(exc), param_hint="'--quantile'") from None
+        samples = samples or 10_000
     flags = Budget(monthly_usd=max_monthly_usd, usd_per_1k_requests=max_usd_per_1k_requests,
                    usd_per_mtok=max_usd_per_mtok)  # fmt: skip
     outcomes = []
     for entry in entries:
         try:
-            loaded, comparison = analyse(entry.path, catalogs)
+            loaded, comparison = analyse(entry.path, catalogs, samples=samples, seed=seed)
             budget = merge_budgets(
                 merge_budgets(loaded.profile.budget, entry.budget or Budget()), flags
             )
-            result = run_check(comparison, budget, option)
-            outcomes.append(render.Outcome(str(entry.path), result, warnings=comparison.warnings))
+            result = run_check(comparison, budget, option, quantile)
+            mc_notes = list(comparison.monte_carlo.notes) if comparison.monte_carlo else []
+            warnings = [*comparison.warnings, *mc_notes]
+            outcomes.append(render.Outcome(str(entry.path), result, warnings=warnings))
         except UserError as exc:
             outcomes.append(render.Outcome(str(entry.path), error=str(exc)))
     renderers = {

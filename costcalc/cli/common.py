@@ -116,9 +116,13 @@ def analyse(
     catalogs: list[Path],
     requests_per_day: float | None = None,
     range_tokens_per_day: tuple[float, float] | None = None,
+    samples: int | None = None,
+    seed: int = 0,
 ) -> tuple[LoadedProfile, Comparison]:
-    """Load a profile and the catalog, check the profile's ids, compare: what compare, check
-    and diff all start from."""
+    """Load a profile and the catalog, check the profile's ids, compare, and with `samples`
+    run Monte Carlo over its uncertain inputs: what compare, check and diff all start from."""
+    import dataclasses
+
     from costcalc.core.compare import check_ids, compare
     from costcalc.io.catalog import load_catalog
     from costcalc.io.profiles import check_volume, load_profile
@@ -128,7 +132,30 @@ def analyse(
         check_volume("--requests-per-day", loaded.profile, requests_per_day)
     prices = load_catalog(catalogs)
     check_ids(loaded.profile, prices, str(profile))
-    return loaded, compare(loaded.profile, prices, today(), requests_per_day, range_tokens_per_day)
+    result = compare(loaded.profile, prices, today(), requests_per_day, range_tokens_per_day)
+    if samples is None:
+        return loaded, result
+    from costcalc.core.montecarlo import monte_carlo
+
+    simulated = monte_carlo(
+        result, prices, loaded.uncertain, samples, seed, fixed_volume=requests_per_day is not None
+    )
+    return loaded, dataclasses.replace(result, monte_carlo=simulated)
+
+
+SamplesOption = Annotated[
+    int | None,
+    typer.Option(
+        "--monte-carlo",
+        min=100,
+        max=1_000_000,
+        metavar="N",
+        help="Sample the profile's uncertain inputs N times (e.g. 10000): P10-P90 ranges.",
+    ),
+]
+SeedOption = Annotated[
+    int, typer.Option("--seed", min=0, help="Random seed of --monte-carlo; same seed, same output.")
+]
 
 
 def write_output(text: str, output: Path | None) -> None:

@@ -22,6 +22,11 @@ class ComputeBill:
     cold_start_share: FloatArray  # share of requests that wait for a cold start
 
 
+def _day_sum(per_hour: FloatArray, hours: FloatArray | None) -> FloatArray:
+    """Σ over the day's hours of a (volumes, columns) array."""
+    return per_hour.sum(axis=1) if hours is None else per_hour @ hours
+
+
 def replicas_needed(load: FloatArray, utilization: float) -> FloatArray:
     """ceil(ρ / U): a load of 1.7 busy replicas at 80 % target utilisation needs 3."""
     return np.ceil(load / utilization - _EPS).clip(min=0.0)
@@ -37,19 +42,22 @@ def dedicated_bill(
     gpus_per_instance: int,
     usd_per_instance_hour: float,
     autoscale_hourly: bool,
+    hours: FloatArray | None = None,
 ) -> ComputeBill:
     """Hourly-billed instances sized for the peak minute.
 
     N = max(min_replicas, ceil(max_h β·λ_h·s / U)) replicas, packed onto instances of `gpus`
     GPUs: instances = ceil(N × gpus_per_replica / gpus); monthly = instances × $/h × 730. With
     `autoscale_hourly` each hour gets its own N_h and is billed for its own instances.
+    `hours`: how many hours of the day each column of `lam_per_s` stands for (default one each;
+    Monte Carlo merges hours of equal weight, which changes no sum or maximum).
     """
     per_hour = np.maximum(
         replicas_needed(burst_factor * lam_per_s * seconds_per_attempt, utilization), min_replicas
     )
     instances_per_hour = np.ceil(per_hour * gpus_per_replica / gpus_per_instance - _EPS)
     if autoscale_hourly:
-        usd = instances_per_hour.sum(axis=1) * DAYS_PER_MONTH * usd_per_instance_hour
+        usd = _day_sum(instances_per_hour, hours) * DAYS_PER_MONTH * usd_per_instance_hour
     else:
         usd = instances_per_hour.max(axis=1) * HOURS_PER_MONTH * usd_per_instance_hour
     zeros = np.zeros(lam_per_s.shape[0])
@@ -89,6 +97,7 @@ def serverless_bill(
     lone_latency_s: float,
     idle_timeout_s: float,
     cold_start_s: float,
+    hours: FloatArray | None = None,
 ) -> ComputeBill:
     """Per-second billed workers: `active_workers` always on, flex workers for the rest.
 
@@ -105,11 +114,11 @@ def serverless_bill(
         up = np.zeros_like(lam_per_s)
         starts = np.zeros_like(lam_per_s)
     workers = np.maximum(busy, up)
-    flex_seconds = np.clip(workers - active_workers, 0.0, None).sum(axis=1) * SECONDS_PER_HOUR
+    flex_seconds = _day_sum(np.clip(workers - active_workers, 0.0, None), hours) * SECONDS_PER_HOUR
     flex_usd = flex_seconds * DAYS_PER_MONTH * gpus_per_replica * usd_per_gpu_second_flex
     active_usd = active_workers * gpus_per_replica * usd_per_gpu_second_active * SECONDS_PER_MONTH
-    starts_per_day = starts.sum(axis=1) * SECONDS_PER_HOUR
-    arrivals_per_day = lam_per_s.sum(axis=1) * SECONDS_PER_HOUR
+    starts_per_day = _day_sum(starts, hours) * SECONDS_PER_HOUR
+    arrivals_per_day = _day_sum(lam_per_s, hours) * SECONDS_PER_HOUR
     share = np.divide(
         starts_per_day,
         arrivals_per_day,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from costcalc.core.compare import Comparison
 from costcalc.core.options import Option
 from costcalc.errors import UnknownIdError, UserError
@@ -25,6 +27,7 @@ class Gate:
     label: str
     limit: float
     projected: float
+    basis: str = "point"  # or a Monte Carlo quantile such as "p90"
 
     @property
     def passed(self) -> bool:
@@ -60,8 +63,34 @@ def merge_budgets(profile_budget: Budget | None, overrides: Budget) -> Budget:
     return Budget.model_validate(base)
 
 
-def check(comparison: Comparison, budget: Budget, option_flag: str | None) -> Check:
-    """The gates of the option named by the flag, else by the budget, else the cheapest."""
+def parse_quantile(text: str) -> float:
+    """'p90' → 0.90; from p1 to p99."""
+    digits = text.lower().removeprefix("p")
+    if not digits.isdigit() or not 1 <= int(digits) <= 99:
+        raise UserError(f"--quantile {text!r}: expected p1 to p99, such as p90")
+    return int(digits) / 100.0
+
+
+def projected(
+    comparison: Comparison, option: Option, attribute: str, quantile: str | None
+) -> float:
+    """The option's figure at the profile's point values, or its Monte Carlo quantile."""
+    mc = comparison.monte_carlo
+    if quantile is None or mc is None:
+        return float(getattr(option, attribute))
+    samples = {
+        "monthly_usd": mc.monthly_usd[option.id],
+        "usd_per_1k_requests": mc.usd_per_1k_requests(option.id),
+        "usd_per_mtok": mc.usd_per_mtok(option.id),
+    }[attribute]
+    return float(np.quantile(samples, parse_quantile(quantile), method="inverted_cdf"))
+
+
+def check(
+    comparison: Comparison, budget: Budget, option_flag: str | None, quantile: str | None = None
+) -> Check:
+    """The gates of the option named by the flag, else by the budget, else the cheapest; with
+    `quantile` (and Monte Carlo run), each gate checks that quantile of the figure."""
     if option_flag:
         wanted, chosen_by = option_flag, "--option"
     elif budget.option:
@@ -77,8 +106,9 @@ def check(comparison: Comparison, budget: Budget, option_flag: str | None) -> Ch
         where = f"{comparison.profile.name}: {chosen_by}"
         compared = [o.id for o in comparison.options]
         raise UnknownIdError("compared option", wanted, compared, where)
+    basis = quantile.lower() if quantile and comparison.monte_carlo else "point"
     gates = tuple(
-        Gate(field, label, float(limit), float(getattr(option, attribute)))
+        Gate(field, label, float(limit), projected(comparison, option, attribute, quantile), basis)
         for field, label, attribute in METRICS
         if (limit := getattr(budget, field)) is not None
     )

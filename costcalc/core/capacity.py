@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from costcalc.core.nnls import nnls
 from costcalc.schema.catalog import ThroughputPoint
@@ -104,6 +106,14 @@ def operating_points(points: Sequence[ThroughputPoint], slo: Slo) -> list[Operat
     return chosen
 
 
+def feasible_points(
+    points: Sequence[ThroughputPoint], slo: Slo
+) -> tuple[list[OperatingPoint], list[OperatingPoint]]:
+    """The operating point of each mix, and those meeting the SLO (all, when none does)."""
+    ops = operating_points(points, slo)
+    return ops, [op for op in ops if op.slo_met] or ops
+
+
 @dataclass(frozen=True)
 class Fit:
     """s = a·I_prefill + b·o + c over the operating points, with relative residuals per mix."""
@@ -139,10 +149,41 @@ def fit_mixes(ops: Sequence[OperatingPoint]) -> Fit:
     return Fit(a, b, c, residuals)
 
 
-def same_mix(point: ThroughputPoint, mix: Mix) -> bool:
-    return _close(point.input_tokens, mix.prefill_tokens, SAME_MIX_TOLERANCE) and _close(
-        point.output_tokens, mix.output_tokens, SAME_MIX_TOLERANCE
+def same_mixes(point: ThroughputPoint, mix: Mix) -> npt.NDArray[np.bool_]:
+    """Per mix (arrays of mixes welcome): within 10 % of the point's prompt and output."""
+
+    def close(x: float, y: Any) -> Any:
+        return np.abs(x - y) <= SAME_MIX_TOLERANCE * np.maximum(x, y)
+
+    return np.atleast_1d(
+        close(point.input_tokens, mix.prefill_tokens)
+        & close(point.output_tokens, mix.output_tokens)
     )
+
+
+def same_mix(point: ThroughputPoint, mix: Mix) -> bool:
+    return bool(same_mixes(point, mix)[0])
+
+
+Scale = Callable[["OperatingPoint", Mix], Any]  # roofline time ratio: float, or one per mix
+
+
+def benchmark_seconds(feasible: Sequence[OperatingPoint], mix: Mix, scale: Scale) -> Any:
+    """Replica-seconds per request at a mix, or at each of many (Mix holding arrays).
+
+    A mix measured (within 10 %) → that point; else one measured mix → it scaled by `scale`;
+    else the NNLS fit over the measured mixes.
+    """
+    measured = np.full(same_mixes(feasible[0].point, mix).shape, np.nan)
+    for op in reversed(feasible):  # the first matching point wins
+        measured = np.where(same_mixes(op.point, mix), op.seconds_per_request, measured)
+    if not np.isnan(measured).any():
+        return measured
+    if len(feasible) == 1:
+        modelled = feasible[0].seconds_per_request * scale(feasible[0], mix)
+    else:
+        modelled = fit_mixes(feasible).seconds(mix)
+    return np.where(np.isnan(measured), modelled, measured)
 
 
 @dataclass(frozen=True)
@@ -161,7 +202,7 @@ def benchmark_capacity(
     points: Sequence[ThroughputPoint],
     mix: Mix,
     slo: Slo,
-    scale: Callable[[OperatingPoint, Mix], float],
+    scale: Scale,
 ) -> BenchmarkCapacity:
     """Replica-seconds per request at the profile's mix from measured points.
 
@@ -169,20 +210,20 @@ def benchmark_capacity(
     mix → that point scaled by `scale`, the calibrated roofline's ratio of the two mixes at the
     point's load (a measured anchor, a modelled slope).
     """
-    ops = operating_points(points, slo)
-    feasible = [op for op in ops if op.slo_met] or ops
+    ops, feasible = feasible_points(points, slo)
     notes = sorted({n for op in feasible for n in op.notes})
     match = next((op for op in feasible if same_mix(op.point, mix)), None)
     fit: Fit | None = None
+    s = float(np.asarray(benchmark_seconds(feasible, mix, scale)).reshape(-1)[0])
     if match is not None:
-        s, source, used = match.seconds_per_request, "benchmark", [match]
+        source, used = "benchmark", [match]
     elif len(feasible) == 1:
-        ratio = scale(feasible[0], mix)
-        s, source, used = feasible[0].seconds_per_request * ratio, "fit", list(feasible)
+        ratio = float(np.asarray(scale(feasible[0], mix)).reshape(-1)[0])
+        source, used = "fit", list(feasible)
         notes.append(f"one benchmarked mix, scaled to yours by the roofline (×{ratio:.2f} time)")
     else:
         fit = fit_mixes(feasible)
-        s, source, used = fit.seconds(mix), "fit", list(feasible)
+        source, used = "fit", list(feasible)
     if not all(op.slo_met for op in used):
         notes.append("no benchmark point meets the SLO")
     lower = any(not op.point.saturated for op in used)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -30,6 +31,9 @@ from costcalc.core.traffic import FloatArray, hourly_weights
 from costcalc.errors import UnknownIdError
 from costcalc.schema.catalog import Catalog
 from costcalc.schema.profile import Profile, SelfHostedChoice
+
+if TYPE_CHECKING:
+    from costcalc.core.montecarlo import MonteCarlo
 
 STALE_AFTER_DAYS = 120
 DEFAULT_RANGE_TOKENS_PER_DAY = (1e5, 1e7)  # the seed's "somewhere between 100K and 10M"
@@ -60,6 +64,7 @@ class Comparison:
     cheapest: str | None
     default_set: str | None
     warnings: list[str] = field(default_factory=list)
+    monte_carlo: MonteCarlo | None = None  # set when uncertain inputs were sampled
 
     @property
     def billed_tokens_per_day(self) -> float:

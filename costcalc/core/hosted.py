@@ -66,7 +66,10 @@ def tier_prices(offer: HostedOffer, tier: ServiceTier, input_tokens: float = 0.0
 
 
 def cache_hit_rate(
-    hit_rate: float | str, ttl_s: float | None, lam_per_s: FloatArray, weights: FloatArray
+    hit_rate: float | str | FloatArray,
+    ttl_s: float | None,
+    lam_per_s: FloatArray,
+    weights: FloatArray,
 ) -> FloatArray:
     """Share of attempts whose shared prefix is read from cache, per volume.
 
@@ -74,8 +77,8 @@ def cache_hit_rate(
     apart, so an arrival in hour h hits with probability 1 − exp(−λ_h × ttl); the day's rate is
     the request-weighted mean. Example: λ = 0.01/s, ttl = 300 s → 1 − e^−3 = 0.950.
     """
-    if hit_rate != "auto":
-        return np.full(lam_per_s.shape[0], float(hit_rate))
+    if not isinstance(hit_rate, str):  # a share, or one share per Monte Carlo sample
+        return np.broadcast_to(np.asarray(hit_rate, dtype=np.float64), lam_per_s.shape[:1]).copy()
     if ttl_s is None:
         return np.zeros(lam_per_s.shape[0])
     per_hour = -np.expm1(-lam_per_s * ttl_s)
@@ -93,8 +96,9 @@ def cost_per_attempt(
     rational user turns caching off, so the cheaper of the two is taken.
     """
     uncached = tokens.input_tokens * prices.input + (tokens.output + reasoning) * prices.output
-    if prices.cached_input is None or prefix_tokens <= 0:
-        return np.full(hit.shape, uncached / TOKENS_PER_MTOK)
+    if prices.cached_input is None:
+        return np.broadcast_to(uncached / TOKENS_PER_MTOK, hit.shape).copy()
+    # no prefix (0 tokens) reads and writes nothing, so the formula below gives `uncached`
     cached_read = hit * prefix_tokens
     written = (1.0 - hit) * prefix_tokens if prices.cache_write is not None else 0.0 * hit
     write_price = prices.cache_write if prices.cache_write is not None else prices.input
@@ -116,18 +120,21 @@ class HostedCostModel:
     prices: Prices
     batch_prices: Prices
     batch_share: float
-    hit_rate: float | str
+    hit_rate: float | str | FloatArray
     weights: FloatArray
+    hours: FloatArray | None = None  # hours each weight stands for (None: one each)
 
     @property
     def prefix_tokens(self) -> float:
         """The cacheable prefix, or 0 when it is shorter than the provider's minimum."""
         prefix = self.tokens.cacheable_prefix
-        return prefix if prefix >= self.offer.min_cacheable_tokens else 0.0
+        kept = np.where(prefix >= self.offer.min_cacheable_tokens, prefix, 0.0)
+        return float(kept) if kept.ndim == 0 else kept  # type: ignore[return-value]
 
     def hit_rates(self, requests_per_day: FloatArray) -> FloatArray:
         lam = attempt_rates(requests_per_day, self.tokens.billed_attempts, self.weights)
-        return cache_hit_rate(self.hit_rate, self.offer.cache_ttl_s, lam, self.weights)
+        share = self.weights if self.hours is None else self.weights * self.hours
+        return cache_hit_rate(self.hit_rate, self.offer.cache_ttl_s, lam, share)
 
     def usd_per_request(self, requests_per_day: FloatArray) -> FloatArray:
         hit = self.hit_rates(requests_per_day)
@@ -150,12 +157,18 @@ def hosted_cost_model(
     batch_share: float,
     hit_rate: float | str,
     weights: FloatArray,
+    price_input_tokens: float | None = None,
 ) -> HostedCostModel | None:
-    """The cost model of an offer, or None when it has no price for the requested tier."""
-    prices = tier_prices(offer, tier, tokens.input_tokens)
+    """The cost model of an offer, or None when it has no price for the requested tier.
+
+    Prices are those of requests of `tokens.input_tokens`, or of `price_input_tokens` when
+    given (Monte Carlo samples straddle a long-context threshold and price each side apart).
+    """
+    size = tokens.input_tokens if price_input_tokens is None else price_input_tokens
+    prices = tier_prices(offer, tier, size)
     if prices is None:
         return None
-    standard = tier_prices(offer, "standard", tokens.input_tokens)
+    standard = tier_prices(offer, "standard", size)
     assert standard is not None
     discount = offer.batch_discount or 0.0
     # An offer without a batch API serves the deferrable share at its live price.

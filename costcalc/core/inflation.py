@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 from costcalc.schema.profile import Request
 
@@ -16,7 +19,8 @@ def history_tokens(
     means all of them. Worked example: u + o = 100, n = 4, full window → (0+1+2+3)/4 × 100 = 150.
     With w = 1 → (0+1+1+1)/4 × 100 = 75.
     """
-    w = turns - 1 if window is None else min(window, turns - 1)
+    # np.minimum, not min: Monte Carlo passes arrays of samples through the same formulas
+    w = turns - 1 if window is None else np.minimum(window, turns - 1)
     # Σ_{k=0..n-1} min(k, w) = w(w+1)/2 + (n-1-w)·w
     carried_turns = w * (w + 1) / 2 + (turns - 1 - w) * w
     return (user_tokens + output_tokens) * carried_turns / turns
@@ -74,21 +78,52 @@ def inflate(request: Request, system_tokens: float | None = None) -> Inflation:
     The override is how a self-hosted option models a LoRA adapter that makes most of the
     system prompt unnecessary.
     """
-    conversation = request.conversation
-    window = None if conversation.history_window == "all" else conversation.history_window
-    attempts = billed_attempts(request.retries.failed, request.retries.max_retries)
-    return Inflation(
+    window = request.conversation.history_window
+    return inflate_values(
         system=request.system_prompt.token_count if system_tokens is None else system_tokens,
         tools=request.tools.token_count,
-        retrieval=request.retrieval.chunks * request.retrieval.tokens_per_chunk,
-        history=history_tokens(
-            request.user_tokens, request.output_tokens, conversation.turns, window
-        ),
+        chunks=request.retrieval.chunks,
+        tokens_per_chunk=request.retrieval.tokens_per_chunk,
         user=request.user_tokens,
         output=request.output_tokens,
         reasoning=request.reasoning_tokens or 0.0,
-        billed_attempts=attempts,
-        # a 429 is refused before inference: not billed, but sent and counted by rate limits
-        sent_attempts=attempts / (1.0 - request.retries.rate_limited),
+        turns=request.conversation.turns,
+        window=None if window == "all" else window,
+        failed=request.retries.failed,
+        max_retries=request.retries.max_retries,
+        rate_limited=request.retries.rate_limited,
         cache_history=request.caching.cache_history,
     )
+
+
+def inflate_values(
+    *,
+    system: Any,
+    tools: Any,
+    chunks: Any,
+    tokens_per_chunk: Any,
+    user: Any,
+    output: Any,
+    reasoning: Any,
+    turns: Any,
+    window: int | None,
+    failed: Any,
+    max_retries: int,
+    rate_limited: Any,
+    cache_history: bool,
+) -> Inflation:
+    """The breakdown from numbers, or from numpy arrays of Monte Carlo samples (one formula)."""
+    attempts = billed_attempts(failed, max_retries)
+    return Inflation(
+        system=system,
+        tools=tools,
+        retrieval=chunks * tokens_per_chunk,
+        history=history_tokens(user, output, turns, window),
+        user=user,
+        output=output,
+        reasoning=reasoning,
+        billed_attempts=attempts,
+        # a 429 is refused before inference: not billed, but sent and counted by rate limits
+        sent_attempts=attempts / (1.0 - rate_limited),
+        cache_history=cache_history,
+    )  # fmt: skip

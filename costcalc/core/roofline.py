@@ -8,10 +8,12 @@ calibrated against the benchmark points, and every figure from here is labelled 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from costcalc.core.traffic import FloatArray
 
@@ -19,6 +21,7 @@ BYTES_PER_PARAM = {"bf16": 2.0, "fp8": 1.0, "int4": 0.56}  # int4 AWQ/GPTQ incl.
 KV_BYTES_PER_ELEMENT = 2.0  # vLLM's default KV-cache dtype follows the bf16 activations
 GPU_MEMORY_UTILIZATION = 0.9  # vLLM default share of GPU memory it takes
 MAX_NUM_SEQS = 256  # vLLM default cap on sequences in one batch
+ROOFLINE_CHUNK = 2048  # mixes searched at once
 # Tail latency over median when no benchmark says otherwise, per percentile (see calibrate()).
 Z_SCORES = {50: 0.0, 90: 1.2816, 95: 1.6449, 99: 2.3263}
 
@@ -80,13 +83,20 @@ def kv_budget_bytes(hw: Hardware, shape: Shape) -> float:
     return hw.memory_gb * 1e9 * hw.gpus * GPU_MEMORY_UTILIZATION - shape.weight_bytes
 
 
-def max_batch(hw: Hardware, shape: Shape, input_tokens: float, output_tokens: float) -> int:
-    """Sequences that fit at once with a full context each, capped at vLLM's max_num_seqs."""
+def max_batches(
+    hw: Hardware, shape: Shape, input_tokens: FloatArray, output_tokens: FloatArray
+) -> FloatArray:
+    """Sequences that fit at once with a full context each, capped at vLLM's max_num_seqs;
+    0 where not even one fits. One value per mix."""
     budget = kv_budget_bytes(hw, shape)
-    per_sequence = (input_tokens + output_tokens) * shape.kv_bytes_per_token
-    if budget < per_sequence:
-        return 0
-    return int(min(MAX_NUM_SEQS, budget // per_sequence))
+    per_sequence = (np.asarray(input_tokens) + np.asarray(output_tokens)) * shape.kv_bytes_per_token
+    fits = np.minimum(MAX_NUM_SEQS, budget // per_sequence)
+    return np.asarray(np.where(budget >= per_sequence, fits, 0.0), dtype=np.float64)
+
+
+def max_batch(hw: Hardware, shape: Shape, input_tokens: float, output_tokens: float) -> int:
+    """max_batches of one mix."""
+    return int(max_batches(hw, shape, np.array([input_tokens]), np.array([output_tokens]))[0])
 
 
 def step_seconds(
@@ -156,6 +166,79 @@ class RooflineCapacity:
     ttft_tail_s: float
 
 
+@dataclass(frozen=True)
+class RooflineArrays:
+    """RooflineCapacity's figures for many mixes at once (batch 0: the mix does not fit)."""
+
+    batch: FloatArray
+    seconds_per_request: FloatArray
+    ttft_s: FloatArray
+    tpot_s: FloatArray
+    lone_latency_s: FloatArray
+    slo_met: npt.NDArray[np.bool_]
+    tpot_tail_s: FloatArray
+    ttft_tail_s: FloatArray
+
+
+def roofline_arrays(
+    model: StepModel,
+    input_tokens: FloatArray,
+    prefill_tokens: FloatArray,
+    output_tokens: FloatArray,
+    ttft_slo_s: float,
+    tpot_slo_s: float,
+    percentile: int,
+) -> RooflineArrays:
+    """Per mix, the largest batch whose tail TPOT and TTFT meet the SLO (batch 1 when none
+    does), searched over every batch size up to what fits: a (mixes × batches) grid, built
+    2,048 mixes at a time so 10,000 mixes × 256 batches stay near 20 MB."""
+    if len(input_tokens) > ROOFLINE_CHUNK:
+        parts = [
+            roofline_arrays(
+                model,
+                input_tokens[i : i + ROOFLINE_CHUNK],
+                prefill_tokens[i : i + ROOFLINE_CHUNK],
+                output_tokens[i : i + ROOFLINE_CHUNK],
+                ttft_slo_s,
+                tpot_slo_s,
+                percentile,
+            )
+            for i in range(0, len(input_tokens), ROOFLINE_CHUNK)
+        ]
+        return RooflineArrays(
+            *(
+                np.concatenate([getattr(part, f.name) for part in parts])
+                for f in dataclasses.fields(RooflineArrays)
+            )
+        )
+    limit = max_batches(model.hw, model.shape, input_tokens, output_tokens)
+    batches = np.arange(1, max(int(limit.max()), 1) + 1, dtype=np.float64)[None, :]
+    prefill, output = np.asarray(prefill_tokens)[:, None], np.asarray(output_tokens)[:, None]
+    context = np.asarray(input_tokens)[:, None] + output / 2.0
+    step = model.step_s(batches, prefill, output, context)  # type: ignore[arg-type]
+    ttft = model.prefill_s(prefill) + step  # type: ignore[arg-type]
+    tpot_tail = step * model.eff.tail(model.eff.tpot_p99_over_p50, percentile)
+    ttft_tail = ttft * model.eff.tail(model.eff.ttft_p99_over_p50, percentile)
+    ok = (tpot_tail <= tpot_slo_s) & (ttft_tail <= ttft_slo_s) & (batches <= limit[:, None])
+    met = ok.any(axis=1)
+    # the last batch size that meets the SLO, else the first
+    index = np.where(met, ok.shape[1] - 1 - np.argmax(ok[:, ::-1], axis=1), 0)
+    rows = np.arange(ok.shape[0])
+    batch = batches[0, index]
+    s = model.seconds_per_request(batch, prefill[:, 0], output[:, 0], context[:, 0])  # type: ignore[arg-type]
+    fits = limit > 0
+    return RooflineArrays(
+        batch=np.where(fits, batch, 0.0),
+        seconds_per_request=np.where(fits, s, np.inf),
+        ttft_s=ttft[rows, index],
+        tpot_s=step[rows, index],
+        lone_latency_s=np.where(fits, ttft[:, 0] + output[:, 0] * step[:, 0], np.inf),
+        slo_met=met & fits,
+        tpot_tail_s=tpot_tail[rows, index],
+        ttft_tail_s=ttft_tail[rows, index],
+    )
+
+
 def roofline_capacity(
     model: StepModel,
     input_tokens: float,
@@ -165,30 +248,22 @@ def roofline_capacity(
     tpot_slo_s: float,
     percentile: int,
 ) -> RooflineCapacity | None:
-    """Largest batch whose tail TPOT and TTFT meet the SLO; None when the model does not fit."""
-    limit = max_batch(model.hw, model.shape, input_tokens, output_tokens)
-    if limit == 0:
+    """roofline_arrays of one mix; None when the model does not fit."""
+    one = roofline_arrays(
+        model, np.array([input_tokens]), np.array([prefill_tokens]), np.array([output_tokens]),
+        ttft_slo_s, tpot_slo_s, percentile,
+    )  # fmt: skip
+    if one.batch[0] == 0:
         return None
-    context = input_tokens + output_tokens / 2.0
-    batches = np.arange(1, limit + 1, dtype=np.float64)
-    step = model.step_s(batches, prefill_tokens, output_tokens, context)
-    ttft = model.prefill_s(prefill_tokens) + step
-    tpot_tail = step * model.eff.tail(model.eff.tpot_p99_over_p50, percentile)
-    ttft_tail = ttft * model.eff.tail(model.eff.ttft_p99_over_p50, percentile)
-    ok = (tpot_tail <= tpot_slo_s) & (ttft_tail <= ttft_slo_s)
-    index = int(np.flatnonzero(ok)[-1]) if ok.any() else 0
-    batch = batches[index : index + 1]
-    s = float(model.seconds_per_request(batch, prefill_tokens, output_tokens, context)[0])
-    lone = float(ttft[0] + output_tokens * step[0])
     return RooflineCapacity(
-        batch=int(batch[0]),
-        seconds_per_request=s,
-        ttft_s=float(ttft[index]),
-        tpot_s=float(step[index]),
-        lone_latency_s=lone,
-        slo_met=bool(ok.any()),
-        tpot_tail_s=float(tpot_tail[index]),
-        ttft_tail_s=float(ttft_tail[index]),
+        batch=int(one.batch[0]),
+        seconds_per_request=float(one.seconds_per_request[0]),
+        ttft_s=float(one.ttft_s[0]),
+        tpot_s=float(one.tpot_s[0]),
+        lone_latency_s=float(one.lone_latency_s[0]),
+        slo_met=bool(one.slo_met[0]),
+        tpot_tail_s=float(one.tpot_tail_s[0]),
+        ttft_tail_s=float(one.ttft_tail_s[0]),
     )
 
 

@@ -7,24 +7,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from costcalc.core.billing import ComputeBill, dedicated_bill, serverless_bill
-from costcalc.core.calibrate import Calibration, hardware, observed_batch, shape
-from costcalc.core.capacity import BenchmarkCapacity, Mix, OperatingPoint, benchmark_capacity
+from costcalc.core.calibrate import Calibration, shape
+from costcalc.core.capacity import BenchmarkCapacity
 from costcalc.core.inflation import Inflation, inflate
-from costcalc.core.roofline import (
-    RooflineCapacity,
-    StepModel,
-    kv_budget_bytes,
-    max_batch,
-    roofline_capacity,
-)
+from costcalc.core.replica import capacity_for, mix_of
 from costcalc.core.traffic import FloatArray, attempt_rates, hourly_weights
 from costcalc.core.units import SECONDS_PER_HOUR
-from costcalc.schema.catalog import Catalog, ComputeOffer, GpuSpec, OpenModel, ThroughputPoint
-from costcalc.schema.profile import Overheads, Profile, SelfHostedChoice, Slo
-
-# Stated default, not a measurement: vLLM serving several LoRA adapters on one base model at
-# about 80 % of the base model's throughput (a vLLM fork reports "80%+ of non-LoRA performance").
-LORA_THROUGHPUT_FACTOR = 0.8
+from costcalc.schema.catalog import Catalog, ComputeOffer, OpenModel
+from costcalc.schema.profile import Overheads, Profile, SelfHostedChoice
 
 
 def option_id(choice: SelfHostedChoice) -> str:
@@ -89,6 +79,7 @@ class SelfHostedModel:
     burst_factor: float
     benchmark: BenchmarkCapacity | None
     notes: tuple[str, ...]
+    hours: FloatArray | None = None  # hours each weight stands for (None: one each)
 
     @property
     def replica_requests_per_s(self) -> float:
@@ -107,14 +98,14 @@ class SelfHostedModel:
                 lam, self.seconds_per_attempt, self.burst_factor, c.target_utilization,
                 c.min_replicas if c.autoscale_hourly else max(c.min_replicas, 1),
                 c.gpus_per_replica, gpus, usd_per_hour,
-                c.autoscale_hourly,
+                c.autoscale_hourly, self.hours,
             )  # fmt: skip
         assert o.usd_per_second_flex is not None
         return serverless_bill(
             lam, self.seconds_per_attempt, self.burst_factor, c.target_utilization,
             c.min_replicas, c.gpus_per_replica, o.usd_per_second_flex,
             o.usd_per_second_active or o.usd_per_second_flex,
-            self.lone_latency_s, o.idle_timeout_s, o.cold_start_s,
+            self.lone_latency_s, o.idle_timeout_s, o.cold_start_s, self.hours,
         )  # fmt: skip
 
     def monthly_usd(self, requests_per_day: FloatArray, labour: bool = True) -> FloatArray:
@@ -140,84 +131,6 @@ class Skipped:
     reason: str
 
 
-@dataclass(frozen=True)
-class ReplicaCapacity:
-    """What one replica sustains at the profile's mix under the SLO, and how that is known."""
-
-    seconds_per_request: float
-    source: str  # benchmark | fit | roofline
-    lone_latency_s: float
-    slo_met: bool
-    lower_bound: bool
-    mix: Mix
-    benchmark: BenchmarkCapacity | None
-    roofline: RooflineCapacity
-    notes: tuple[str, ...]
-
-
-def replica_capacity(
-    model: OpenModel,
-    gpu: GpuSpec,
-    gpus_per_replica: int,
-    precision: str,
-    tokens: Inflation,
-    prefix_caching: bool,
-    slo: Slo,
-    points: list[ThroughputPoint],
-    calibration: Calibration,
-) -> ReplicaCapacity | str:
-    """Capacity from benchmark points when there are any, else the calibrated roofline; a
-    string says why the model cannot run on this hardware."""
-    cached = tokens.cacheable_prefix if prefix_caching else 0.0
-    # the open models here do not reason: the profile's reasoning tokens cost hosted offers only
-    mix = Mix(tokens.input_tokens, max(tokens.input_tokens - cached, 1.0), tokens.output)
-    hw = hardware(gpu, gpus_per_replica, precision)
-    sh = shape(model, precision)
-    if max_batch(hw, sh, mix.input_tokens, mix.output_tokens) == 0:
-        usable = (kv_budget_bytes(hw, sh) + sh.weight_bytes) / 1e9
-        return (
-            f"does not fit: {sh.weight_bytes / 1e9:.1f} GB of weights plus one request's KV cache "
-            f"in {usable:.1f} GB usable ({gpus_per_replica}× {gpu.name})"
-        )
-    step = StepModel(hw, sh, calibration.efficiency)
-    roof = roofline_capacity(
-        step, mix.input_tokens, mix.prefill_tokens, mix.output_tokens,
-        slo.ttft_ms / 1000.0, slo.tpot_ms / 1000.0, slo.percentile,
-    )  # fmt: skip
-    assert roof is not None  # max_batch > 0 was checked above
-    if not points:
-        notes = [f"estimate: roofline (batch {roof.batch})"]
-        if not roof.slo_met:
-            notes.append(
-                f"SLO not met even one request at a time (p{slo.percentile} TPOT "
-                f"≈{roof.tpot_tail_s * 1000:.0f} ms, TTFT ≈{roof.ttft_tail_s * 1000:.0f} ms)"
-            )
-        return ReplicaCapacity(
-            roof.seconds_per_request, "roofline", roof.lone_latency_s, roof.slo_met, False,
-            mix, None, roof, tuple(notes),
-        )  # fmt: skip
-
-    def scale(op: OperatingPoint, target: Mix) -> float:
-        """Roofline time of the profile's mix over the point's, at the point's load."""
-        p = op.point
-        batch = observed_batch(p, max(max_batch(hw, sh, p.input_tokens, p.output_tokens), 1))
-        at = min(batch, max(max_batch(hw, sh, target.input_tokens, target.output_tokens), 1))
-        mine = step.seconds_per_request(
-            np.array([at]), target.prefill_tokens, target.output_tokens, target.context
-        )
-        theirs = step.seconds_per_request(
-            np.array([batch]), p.input_tokens, p.output_tokens, p.input_tokens + p.output_tokens / 2
-        )
-        return float(mine[0] / theirs[0])
-
-    bench = benchmark_capacity(points, mix, slo, scale)
-    lone = bench.lone_latency_s if bench.lone_latency_s is not None else roof.lone_latency_s
-    return ReplicaCapacity(
-        bench.seconds_per_request, bench.source, lone, bench.slo_met, bench.lower_bound,
-        mix, bench, roof, bench.notes,
-    )  # fmt: skip
-
-
 def self_hosted_model(
     choice: SelfHostedChoice, profile: Profile, catalog: Catalog, calibration: Calibration
 ) -> SelfHostedModel | Skipped:
@@ -230,28 +143,18 @@ def self_hosted_model(
             oid, f"a replica needs {choice.gpus_per_replica} GPUs; an instance has {compute.gpus}"
         )
     tokens = inflate(profile.request, choice.system_prompt_tokens)
-    points = catalog.points_for(
-        choice.model, compute.gpu, choice.gpus_per_replica, choice.precision
+    capacity = capacity_for(
+        choice, catalog, profile.slo, calibration, mix_of(tokens, choice.prefix_caching)
     )
-    capacity = replica_capacity(
-        model, catalog.gpus[compute.gpu], choice.gpus_per_replica, choice.precision, tokens,
-        choice.prefix_caching, profile.slo, points, calibration,
-    )  # fmt: skip
     if isinstance(capacity, str):
         return Skipped(oid, capacity)
-    seconds = capacity.seconds_per_request
-    notes = list(capacity.notes)
-    if choice.lora_adapters > 0:
-        factor = choice.lora_throughput_factor or LORA_THROUGHPUT_FACTOR
-        seconds /= factor
-        notes.append(f"{choice.lora_adapters} LoRA adapters at {factor:.0%} throughput")
     return SelfHostedModel(
         id=oid,
         choice=choice,
         compute=compute,
         model=model,
         tokens=tokens,
-        seconds_per_attempt=seconds,
+        seconds_per_attempt=capacity.seconds_per_request,
         source=capacity.source,
         lone_latency_s=capacity.lone_latency_s,
         slo_met=capacity.slo_met,
@@ -260,5 +163,5 @@ def self_hosted_model(
         weights=hourly_weights(profile.traffic),
         burst_factor=profile.traffic.burst_factor,
         benchmark=capacity.benchmark,
-        notes=tuple(notes),
+        notes=capacity.notes,
     )

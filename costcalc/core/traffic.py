@@ -48,4 +48,6 @@ def attempt_rates(
     Example: R = 86,400/day, A = 1, flat → λ = 86,400 / 24 / 3600 = 1 attempt/s every hour.
     """
     volumes = np.atleast_1d(np.asarray(requests_per_day, dtype=np.float64))
-    return volumes[:, None] * attempts_per_request * weights[None, :] / SECONDS_PER_HOUR
+    # Monte Carlo passes one attempts figure per sample, paired with one volume per sample
+    attempts = np.asarray(attempts_per_request, dtype=np.float64).reshape(-1, 1)
+    return np.asarray(volumes[:, None] * attempts * weights[None, :] / SECONDS_PER_HOUR)

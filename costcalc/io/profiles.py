@@ -6,12 +6,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from costcalc.core.inflation import inflate
 from costcalc.core.units import DAYS_PER_MONTH
 from costcalc.errors import InputFileError
 from costcalc.io.tokens import DEFAULT_ENCODING, count_tokens
 from costcalc.io.validation import read_validated
 from costcalc.schema.profile import Profile, PromptPart
+from costcalc.schema.uncertain import (
+    DISTRIBUTION_KEYS,
+    UNCERTAIN_FIELDS,
+    Distribution,
+    Lognormal,
+    parse_distribution,
+)
 
 # Defaults that change the answer; when a profile leaves them out, the report says so.
 REPORTED_DEFAULTS = (
@@ -37,6 +46,7 @@ class LoadedProfile:
     token_sources: dict[str, str] = field(default_factory=dict)  # part → how it was counted
     warnings: list[str] = field(default_factory=list)
     defaults_used: list[str] = field(default_factory=list)
+    uncertain: dict[str, Distribution] = field(default_factory=dict)  # field path → distribution
 
 
 def _resolve_part(
@@ -69,10 +79,78 @@ def _resolve_part(
     return PromptPart(tokens=counted.tokens)
 
 
+def _is_distribution(node: Any) -> bool:
+    return isinstance(node, dict) and bool(node) and set(node) <= DISTRIBUTION_KEYS
+
+
+def take_distributions(
+    data: dict[str, Any], path: Path, found: dict[str, Distribution], notes: list[str]
+) -> dict[str, Any]:
+    """A copy of the mapping with each distribution replaced by its mean (rounded for counts),
+    the distributions collected in `found` by field path."""
+
+    def walk(node: dict[str, Any], prefix: str) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in node.items():
+            where = f"{prefix}{key}"
+            if _is_distribution(value):
+                out[key] = point(value, where)
+            elif isinstance(value, dict):
+                out[key] = walk(value, f"{where}.")
+            else:
+                out[key] = value
+        return out
+
+    def point(raw: dict[str, Any], where: str) -> float:
+        spec = UNCERTAIN_FIELDS.get(where)
+        if spec is None:
+            allowed = ", ".join(sorted(UNCERTAIN_FIELDS))
+            raise InputFileError(
+                path,
+                "only facts about traffic, requests and overheads may be distributions, not "
+                f"targets or choices; give a number. Fields that may be: {allowed}",
+                where,
+            )
+        try:
+            dist = parse_distribution(raw)
+        except ValidationError as exc:
+            problems = "; ".join(
+                (f"{'.'.join(map(str, e['loc']))}: " if e["loc"] else "")
+                + e["msg"].removeprefix("Value error, ")
+                for e in exc.errors()
+            )
+            raise InputFileError(
+                path,
+                f"not a distribution ({problems}); write {{median, p90}} (lognormal), "
+                "{low, high} (uniform) or {low, mode, high} (triangular)",
+                where,
+            ) from None
+        ends = (dist.low, dist.high) if not isinstance(dist, Lognormal) else (dist.median,)
+        if any(not spec.low <= end <= spec.high for end in ends):
+            raise InputFileError(
+                path, f"must stay within {spec.low:g} to {spec.high:g} (got {raw})", where
+            )
+        found[where] = dist
+        if not spec.whole:
+            return dist.mean
+        notes.append(
+            f"{where}: the point result uses {round(dist.mean)}, the mean {dist.mean:.4g} "
+            "rounded (a whole number); Monte Carlo samples are rounded too"
+        )
+        return float(round(dist.mean))
+
+    return walk(data, "")
+
+
 def load_profile(path: Path) -> LoadedProfile:
-    """Read and validate a profile; prompt `file`/`text` parts become token counts."""
-    profile, data = read_validated(path, Profile)
-    loaded = LoadedProfile(profile, path)
+    """Read and validate a profile; prompt `file`/`text` parts become token counts and
+    distributions their means (kept in `uncertain` for Monte Carlo)."""
+    uncertain: dict[str, Distribution] = {}
+    notes: list[str] = []
+    profile, data = read_validated(
+        path, Profile, lambda raw: take_distributions(raw, path, uncertain, notes)
+    )
+    loaded = LoadedProfile(profile, path, warnings=notes)
     request = profile.request
     resolved = request.model_copy(
         update={
@@ -85,8 +163,9 @@ def load_profile(path: Path) -> LoadedProfile:
     profile = profile.model_copy(update={"request": resolved})
     check_volume(path, profile, profile.requests_per_day)
     return LoadedProfile(
-        profile, path, loaded.token_sources, loaded.warnings, defaults_used(data, profile)
-    )
+        profile, path, loaded.token_sources, loaded.warnings, defaults_used(data, profile),
+        uncertain,
+    )  # fmt: skip
 
 
 def defaults_used(data: dict[str, Any], profile: Profile) -> list[str]:

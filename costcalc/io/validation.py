@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -87,10 +88,17 @@ M = TypeVar("M", bound=BaseModel)
 SUPPORTED_SCHEMA = 1
 
 
-def read_validated(path: Path, schema: type[M]) -> tuple[M, dict[str, Any]]:
+def read_validated(
+    path: Path,
+    schema: type[M],
+    prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> tuple[M, dict[str, Any]]:
     """Read a YAML file and validate it against `schema`: the model and the raw mapping, or an
-    InputFileError naming the file, each field and what it expected."""
+    InputFileError naming the file, each field and what it expected. `prepare` may rewrite the
+    mapping first (profiles turn distributions into their means)."""
     data = read_yaml(path)
+    if prepare is not None:
+        data = prepare(data)
     version = data.get("schema_version", SUPPORTED_SCHEMA)
     if version != SUPPORTED_SCHEMA:
         raise InputFileError(

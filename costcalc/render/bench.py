@@ -19,7 +19,7 @@ from costcalc.core.capacity import (
     operating_points,
 )
 from costcalc.core.plan import BenchPlan
-from costcalc.core.selfhosted import ReplicaCapacity
+from costcalc.core.replica import ReplicaCapacity
 from costcalc.render.console import capture
 from costcalc.schema.catalog import ThroughputPoint
 from costcalc.schema.profile import Slo

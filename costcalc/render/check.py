@@ -48,10 +48,11 @@ def gate_sentence(check: Check, gate: Gate) -> str:
     """'openai/gpt-4.1 (cheapest): $3,450/month is over the $3,000/month budget by $450 (15.0%)'."""
     head = f"{check.option.id} ({check.chosen_by})"
     budget = _figure(gate, gate.limit)
+    basis = "" if gate.basis == "point" else f"{gate.basis} "
     if gate.passed:
-        return f"{head}: {_figure(gate, gate.projected)} is within the {budget} budget"
+        return f"{head}: {basis}{_figure(gate, gate.projected)} is within the {budget} budget"
     return (
-        f"{head}: {_figure(gate, gate.projected)} is over the {budget} budget "
+        f"{head}: {basis}{_figure(gate, gate.projected)} is over the {budget} budget "
         f"by {usd(gate.excess)} ({gate.excess_share:.1%})"
     )
 
@@ -122,6 +123,7 @@ def to_dict(outcomes: Sequence[Outcome]) -> dict[str, Any]:
             "monthly_usd": round(check.option.monthly_usd, 2) if check else None,
             "gates": [
                 {"metric": g.metric, "limit": g.limit, "projected": round(g.projected, 6),
+                 "basis": g.basis,
                  "passed": g.passed, "excess": round(g.excess, 6),
                  "excess_pct": round(g.excess_share * 100, 4) if g.limit > 0 else None}
                 for g in (check.gates if check else ())

@@ -18,6 +18,15 @@ def usd(value: float) -> str:
     return f"${value:.4f}"
 
 
+def usd_short(value: float) -> str:
+    """Compact money for ranges: $0.42, $8.50, $87, $1.3K, $24.8K."""
+    if not math.isfinite(value):
+        return "n/a"
+    if abs(value) < 10:
+        return usd(value)
+    return f"${value:.0f}" if abs(value) < 1000 else f"${si(value)}"
+
+
 def si(value: float, digits: int = 1) -> str:
     """226.3M, 18.8K, 2.3B, 950: volumes of tokens and requests."""
     if not math.isfinite(value):
@@ -27,6 +36,18 @@ def si(value: float, digits: int = 1) -> str:
             text = f"{value / limit:.{digits}f}"
             return (text[:-2] if text.endswith(".0") else text) + suffix
     return f"{value:.0f}" if value >= 10 or value == 0 else f"{value:.2g}"
+
+
+def si3(value: float) -> str:
+    """Three significant figures: 820M, 41.2M, 1.56B (ranges, where columns are tight)."""
+    if not math.isfinite(value):
+        return "n/a"
+    for limit, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"), (1.0, "")):
+        if abs(value) >= limit * 0.9995 or limit == 1.0:
+            mantissa = value / limit
+            digits = 0 if abs(mantissa) >= 99.95 else 1 if abs(mantissa) >= 9.995 else 2
+            return f"{mantissa:.{digits}f}{suffix}"
+    return f"{value:.3g}"  # pragma: no cover - the loop always returns
 
 
 def count(value: float) -> str:

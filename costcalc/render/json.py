@@ -30,7 +30,44 @@ def _breakeven(c: Comparison, be: BreakEven) -> dict[str, Any]:
     }
 
 
-def _option(o: Option) -> dict[str, Any]:
+def _quantiles(values: Any, digits: int) -> dict[str, float | None]:
+    from costcalc.core.montecarlo import quantiles
+
+    return {k: _r(v, digits) for k, v in quantiles(values).items()}
+
+
+def _monte_carlo(c: Comparison) -> dict[str, Any] | None:
+    mc = c.monte_carlo
+    if mc is None:
+        return None
+    return {
+        "samples": mc.samples,
+        "seed": mc.seed,
+        "uncertain": list(mc.uncertain),
+        "requests_per_day_quantiles": _quantiles(mc.requests_per_day, 3),
+        "billed_tokens_per_day_quantiles": _quantiles(mc.billed_tokens_per_day, 1),
+        "notes": list(mc.notes),
+    }
+
+
+def _pair_samples(c: Comparison, hosted: str, self_hosted: str) -> dict[str, Any]:
+    from costcalc.render.ranges import pair_samples
+
+    ps = pair_samples(c, hosted, self_hosted)
+    if ps is None:
+        return {}
+    return {
+        "tokens_per_day_quantiles": _quantiles(ps.tokens_per_day, 1),
+        "p_self_hosted_cheaper": _r(ps.p_self_hosted_cheaper, 4),
+        "status_shares": {
+            "crosses": _r(ps.share_crosses, 4),
+            "never": _r(ps.share_never, 4),
+            "always": _r(ps.share_always, 4),
+        },
+    }
+
+
+def _option(o: Option, c: Comparison) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": o.id,
         "kind": o.kind,
@@ -66,6 +103,8 @@ def _option(o: Option) -> dict[str, Any]:
             capacity_lower_bound=o.cost.lower_bound,
         )
     out.update(slo_met=o.eligible, notes=list(o.notes))
+    if c.monte_carlo is not None:
+        out["monthly_usd_quantiles"] = _quantiles(c.monte_carlo.monthly_usd[o.id], 2)
     return out
 
 
@@ -99,7 +138,7 @@ def to_dict(c: Comparison, extra_warnings: list[str] | None = None) -> dict[str,
             },
             "billed_tokens_per_request": _r(t.billed_tokens, 2),
         },
-        "options": [_option(o) for o in c.options],
+        "options": [_option(o, c) for o in c.options],
         "breakeven": [
             {
                 "hosted": p.hosted,
@@ -114,6 +153,7 @@ def to_dict(c: Comparison, extra_warnings: list[str] | None = None) -> dict[str,
                     }
                     for x in p.with_labour.crossings
                 ],
+                **_pair_samples(c, p.hosted, p.self_hosted),
             }
             for p in c.pairs
         ],
@@ -129,6 +169,7 @@ def to_dict(c: Comparison, extra_warnings: list[str] | None = None) -> dict[str,
             "worst_error": _r(calibration.worst_error, 4),
         },
         "skipped": [{"id": s.id, "reason": s.reason} for s in c.skipped],
+        "monte_carlo": _monte_carlo(c),
         "warnings": [*(extra_warnings or []), *c.warnings],
     }
 

@@ -14,6 +14,7 @@ from costcalc.core.traffic import peak_hour_ratio
 from costcalc.render.console import capture
 from costcalc.render.context import ReportContext
 from costcalc.render.fmt import count, si, times, usd
+from costcalc.render.ranges import breakeven_cell, cost_range, pair_samples, summary_line
 from costcalc.render.summary import breakeven_short, range_text, verdict
 
 SOURCE_LABEL = {
@@ -28,6 +29,10 @@ def _options_table(c: Comparison) -> Table:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     table.add_column("Option (* cheapest)", overflow="fold", ratio=1)
     table.add_column("$/month", justify="right", no_wrap=True)
+    if c.monte_carlo is not None:
+        # one more column: share each gap's padding so the ids still fit on one line
+        table.collapse_padding = True
+        table.add_column("P10–P90", justify="right", no_wrap=True)
     table.add_column("$/M tok", justify="right", no_wrap=True)
     table.add_column("$/1k req", justify="right", no_wrap=True)
     table.add_column("Replicas", justify="right", no_wrap=True)
@@ -37,9 +42,11 @@ def _options_table(c: Comparison) -> Table:
         cell: RenderableType = name
         if o.notes:
             cell = Group(name, Padding(Text("; ".join(o.notes), style="dim"), (0, 0, 0, 3)))
+        ranged = [cost_range(c, o.id)] if c.monte_carlo is not None else []
         table.add_row(
             cell,
             usd(o.monthly_usd),
+            *ranged,
             f"{o.usd_per_mtok:.3f}",
             f"{o.usd_per_1k_requests:.3f}",
             replicas,
@@ -111,14 +118,21 @@ def _breakeven_tables(c: Comparison) -> list[tuple[str, Table]]:
             f"{s.cost.replica_requests_per_s:.3g} req/s per replica)"
         )
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-        table.add_column("  vs hosted", overflow="fold", ratio=1)
+        indent = "" if c.monte_carlo is not None else "  "  # two more columns to fit
+        table.add_column(f"{indent}vs hosted", overflow="fold", ratio=1)
         table.add_column("Cheaper above", no_wrap=True)
+        if c.monte_carlo is not None:
+            table.collapse_padding = True
+            table.add_column("P10–P90 · P", no_wrap=True)
         table.add_column("Without labour", no_wrap=True)
         table.add_column("Cost now", justify="right", no_wrap=True)
         for p in (p for p in c.pairs if p.self_hosted == s.id):
+            ps = pair_samples(c, p.hosted, p.self_hosted)
+            ranged = [breakeven_cell(ps)] if ps else []
             table.add_row(
-                f"  {p.hosted}",
+                f"{indent}{p.hosted}",
                 breakeven_short(c, p.with_labour),
+                *ranged,
                 breakeven_short(c, p.without_labour),
                 times(p.cost_ratio),
             )
@@ -147,6 +161,12 @@ def _notes(c: Comparison, ctx: ReportContext) -> list[str]:
     notes.append(
         "`Cost now` is self-hosted ÷ hosted monthly cost at your volume; * marks the cheapest"
     )
+    if c.monte_carlo is not None:
+        notes.append(
+            "P10–P90 · P: the break-even's range over the samples (`never` past the range) and "
+            "P, the share of samples in which self-hosting costs less at the sample's volume"
+        )
+        notes.extend(c.monte_carlo.notes)
     return notes
 
 
@@ -166,6 +186,9 @@ def _report(console: Console, c: Comparison, ctx: ReportContext) -> None:
         f"{si(c.headline_tokens_per_day)} headline ({times(c.tokens.factor)} inflation) · "
         f"{p.traffic.pattern} traffic, busiest hour {times(peak_hour_ratio(c.weights))} the mean"
     )
+    sampled = summary_line(c)
+    if sampled:
+        console.print(sampled)
     console.print()
     console.print(Text(verdict(c), style="bold"))
     console.print()
