@@ -73,6 +73,7 @@ class MonteCarlo:
     monthly_usd: dict[str, FloatArray]  # option id → one figure per sample
     pairs: list[PairSamples]
     notes: tuple[str, ...]
+    costs: RowCosts | None = None  # every option's cost per sample at any volume (for bands)
 
     def usd_per_1k_requests(self, option: str) -> FloatArray:
         return self.monthly_usd[option] / (self.requests_per_day * (730.0 / 24.0)) * 1000.0
@@ -140,5 +141,5 @@ def monte_carlo(
         notes.append("the volume was set on the command line, so its distribution is not sampled")
     return MonteCarlo(
         samples, seed, tuple(sorted(drawn)), volumes, volumes * costs.billed_tokens, at_volume,
-        pair_samples(comparison, costs, at_volume), tuple(notes),
+        pair_samples(comparison, costs, at_volume), tuple(notes), costs,
     )  # fmt: skip

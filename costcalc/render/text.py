@@ -9,8 +9,10 @@ from rich.table import Table
 from rich.text import Text
 
 from costcalc.core.compare import Comparison
+from costcalc.core.curves import cost_curves
 from costcalc.core.options import SelfHostedOption
 from costcalc.core.traffic import peak_hour_ratio
+from costcalc.render.chart import cost_chart
 from costcalc.render.console import capture
 from costcalc.render.context import ReportContext
 from costcalc.render.fmt import count, si, times, usd
@@ -210,6 +212,16 @@ def _report(console: Console, c: Comparison, ctx: ReportContext) -> None:
         for head, table in tables:
             console.print(head)
             console.print(table)
+    curves = cost_curves(c)
+    if curves is not None:
+        console.print(
+            Text(
+                f"Cost curves: {curves.curves[0].option} vs {curves.curves[1].option}",
+                style="bold underline",
+            )
+        )
+        chart = cost_chart(curves, console.width, console.is_terminal)
+        console.print(Text.from_ansi(chart.rstrip("\n"), no_wrap=True, overflow="crop"))
     console.print(Text("Notes", style="bold underline"))
     for note in _notes(c, ctx):
         console.print(f"- {note}")

@@ -1,0 +1,77 @@
+"""`costcalc sensitivity`: which inputs move the break-even and the costs, and how far."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from costcalc.cli.common import (
+    CatalogOption,
+    OutputOption,
+    terminal_width,
+    user_errors,
+    write_output,
+)
+
+
+class SensitivityFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@user_errors
+def sensitivity(
+    profile: Annotated[Path, typer.Argument(metavar="PROFILE", help="Traffic profile (YAML).")],
+    pair: Annotated[
+        tuple[str, str] | None,
+        typer.Option(
+            "--pair",
+            metavar="HOSTED SELF",
+            help="The hosted and self-hosted option to study (default: the cheapest hosted "
+            "option and the self-hosted option that breaks even earliest against it).",
+        ),
+    ] = None,
+    catalog: CatalogOption = None,
+    output_format: Annotated[
+        SensitivityFormat, typer.Option("--format", "-f")
+    ] = SensitivityFormat.text,
+    output: OutputOption = None,
+    width: Annotated[
+        int | None, typer.Option("--width", min=60, max=400, metavar="COLUMNS")
+    ] = None,
+    color: Annotated[bool | None, typer.Option("--color/--no-color")] = None,
+) -> None:
+    """Tornado: how far the break-even and monthly costs move as each input goes low → high.
+
+    Every number of the profile's traffic, request and overheads sections moves on its own,
+    the others held at their point values: from P10 to P90 when it is a distribution, else
+    ±25 %. Inputs are sorted by their effect on the break-even volume (then on the costs).
+
+    \b
+    Examples:
+      costcalc sensitivity profiles/seed-stage-uncertain.yaml
+      costcalc sensitivity my.yaml --pair openai/gpt-4o-mini llama-3.1-8b-instruct@runpod/a40
+      costcalc sensitivity my.yaml -f json -o tornado.json
+    """
+    from costcalc.cli.common import analyse
+    from costcalc.core.sensitivity import sensitivity as run
+    from costcalc.io.catalog import load_catalog
+    from costcalc.render import sensitivity as render
+
+    loaded, comparison = analyse(profile, catalog or [])
+    result = run(comparison, load_catalog(catalog or []), loaded.uncertain, pair)
+    if output_format is SensitivityFormat.json:
+        text = render.render_json(result)
+    else:
+        use_color = (
+            color
+            if color is not None
+            else (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+        )
+        text = render.render_text(result, terminal_width(width), use_color)
+    write_output(text, output)
