@@ -12,6 +12,7 @@ from costcalc.cli.check import check
 from costcalc.cli.compare import compare
 from costcalc.cli.diff import diff
 from costcalc.cli.logs import profile_app, tokens
+from costcalc.cli.report import report
 from costcalc.cli.sensitivity import sensitivity
 
 EXIT_CODES = """Exit codes: 0 success · 1 budget or threshold exceeded (check, diff) ·
@@ -51,6 +52,7 @@ app.command()(compare)
 app.command()(check)
 app.command()(diff)
 app.command()(sensitivity)
+app.command()(report)
 app.command()(tokens)
 app.add_typer(profile_app, name="profile")
 app.add_typer(bench_app, name="bench")

@@ -173,3 +173,26 @@ def append_step_summary(markdown: str) -> None:
     if summary_file:
         with open(summary_file, "a", encoding="utf-8") as handle:
             handle.write(markdown)
+
+
+def plot_format(path: Path | None) -> str | None:
+    """png or svg from the file name, checked before any work is done."""
+    if path is None:
+        return None
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix not in ("png", "svg"):
+        raise typer.BadParameter(f"{path}: name a .png or .svg file", param_hint="'--plot'")
+    return suffix
+
+
+def write_plot(result: Comparison, path: Path, image_format: str | None) -> None:
+    """The cost curves as an image (matplotlib), with P10-P90 bands after Monte Carlo."""
+    from costcalc.core.curves import cost_curves
+    from costcalc.render.plot import cost_plot
+
+    curves = cost_curves(result, bands=True)
+    if curves is None:
+        raise UserError("--plot needs at least one hosted and one self-hosted option")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(cost_plot(curves, image_format or "png"))
+    typer.echo(f"wrote {path}", err=True)

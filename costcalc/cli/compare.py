@@ -16,8 +16,10 @@ from costcalc.cli.common import (
     analyse,
     parse_range,
     parse_volume,
+    plot_format,
     terminal_width,
     user_errors,
+    write_plot,
 )
 from costcalc.render import Format
 
@@ -61,6 +63,15 @@ def compare(
     ] = None,
     samples: SamplesOption = None,
     seed: SeedOption = 0,
+    plot: Annotated[
+        Path | None,
+        typer.Option(
+            "--plot",
+            metavar="FILE.png|svg",
+            help="Also draw the cost curves to an image (needs the plot extra: "
+            "pip install 'costcalc[plot]'); P10-P90 bands with --monte-carlo.",
+        ),
+    ] = None,
     width: Annotated[
         int | None,
         typer.Option(
@@ -93,6 +104,7 @@ def compare(
       costcalc compare my.yaml --requests-per-day 300k
       costcalc compare my.yaml --catalog ./our-prices --range 1M:1B
       costcalc compare my.yaml --monte-carlo 10000 --seed 7
+      costcalc compare my.yaml --monte-carlo 10000 --plot costs.png
 
     Any number of the traffic, request or overheads sections may be a distribution:
     {median: 40000, p90: 90000} (lognormal), {low: 100, high: 300} (uniform) or
@@ -104,6 +116,7 @@ def compare(
     """
     volume = parse_volume(requests_per_day, "--requests-per-day")
     span = parse_range(volume_range)
+    image_format = plot_format(plot)
     from costcalc.render.context import ReportContext
 
     loaded, result = analyse(profile, catalog or [], volume, span, samples, seed)
@@ -128,3 +141,5 @@ def compare(
         )
         text = render_text(result, ctx, width=terminal_width(width), color=use_color)
     sys.stdout.write(text)
+    if plot is not None:
+        write_plot(result, plot, image_format)

@@ -158,6 +158,9 @@ def _self_hosted(
     )
     burst = rows.get("traffic.burst_factor", np.full(size, profile.traffic.burst_factor))
     distinct, counts = np.unique(cost.weights, return_counts=True)
+    if cost.compute.billing == "hourly" and not choice.autoscale_hourly:
+        # sized for the busiest hour and billed for it all day: only that hour matters
+        distinct, counts = distinct[-1:], counts[-1:]
     model = dataclasses.replace(
         cost, weights=distinct, hours=counts.astype(float), tokens=tokens,
         seconds_per_attempt=fed(seconds[:, None]), lone_latency_s=fed(lone[:, None]),
@@ -206,7 +209,7 @@ class RowBreakEven:
     always: BoolArray
 
 
-BREAKEVEN_GRID = 40  # log-spaced volumes over the range: 100× in 40 steps is 12 % a step
+BREAKEVEN_GRID = 24  # log-spaced volumes over the range: 100× in 24 steps is 22 % a step
 REFINE_STEPS = 3  # regula falsi steps inside the bracketing cell, each costing two evaluations
 
 
@@ -253,9 +256,6 @@ def row_break_even(
     return RowBreakEven(tokens, crosses, never, always)
 
 
-STEP_BISECTIONS = 14  # halvings of the last replica step's width: 1/16,384 of it
-
-
 def _past_last_step(
     hosted: CostFn, self_hosted: CostFn, start: FloatArray, high: float, spacing: FloatArray,
     active: BoolArray,
@@ -266,7 +266,7 @@ def _past_last_step(
     Dedicated cost is flat between steps and hosted cost rises, so within a step the gap only
     falls; just after step k it is g(k) = S_k − H(k·Δ). The steps with g ≥ 0 above the grid's
     crossing are taken to be a run from the first (true when hosted cost is linear or concave
-    in volume), so the last is found by binary search, then its root by bisection.
+    in volume), so the last is found by binary search, then its root by regula falsi.
     """
 
     def gap(volumes: FloatArray) -> FloatArray:
@@ -279,14 +279,21 @@ def _past_last_step(
     blip = ~np.isnan(lo) & (gap(np.where(np.isnan(lo), start, lo * spacing * after)) >= 0)
     if not blip.any():
         return start
-    lo, hi = np.where(blip, lo, 0.0), np.where(blip, last + 1.0, 1.0)  # g(lo) ≥ 0 > g(hi)
+    # g(lo) ≥ 0 > g(hi); rows without a blip get a harmless bracket whose result is dropped
+    lo = np.where(blip, lo, 1.0)
+    hi = np.where(blip, last + 1.0, 2.0)
     while np.any(hi - lo > 1):
         mid = np.floor((lo + hi) / 2.0)
         dearer = gap(np.maximum(mid, 1.0) * spacing * after) >= 0
         lo, hi = np.where(dearer, mid, lo), np.where(dearer, hi, mid)
+    # within the step self-hosted cost is flat and hosted cost rises: regula falsi converges
     left, right = lo * spacing * after, np.minimum((lo + 1.0) * spacing / after, high)
-    for _ in range(STEP_BISECTIONS):
-        mid = np.sqrt(np.maximum(left, 1e-12) * np.maximum(right, 1e-12))
-        dearer = gap(mid) >= 0
-        left, right = np.where(dearer, mid, left), np.where(dearer, right, mid)
-    return np.where(blip, np.maximum(start, right), start)
+    g_left, g_right = gap(left), gap(right)
+    for _ in range(REFINE_STEPS):
+        mid = _log_interpolate(left, right, g_left, g_right)
+        g_mid = gap(mid)
+        dearer = g_mid >= 0
+        left, g_left = np.where(dearer, mid, left), np.where(dearer, g_mid, g_left)
+        right, g_right = np.where(dearer, right, mid), np.where(dearer, g_right, g_mid)
+    found = _log_interpolate(left, right, g_left, g_right)
+    return np.where(blip, np.maximum(start, found), start)

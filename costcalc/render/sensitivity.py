@@ -19,13 +19,13 @@ from costcalc.render.fmt import si3, usd, usd_short
 SCHEMA_VERSION = 1
 
 
-def _volume(tokens: float) -> str:
+def volume_text(tokens: float) -> str:
     if math.isinf(tokens):
         return "never"
     return "always" if tokens == 0 else si3(tokens)
 
 
-def _value(path: str, value: float) -> str:
+def value_text(path: str, value: float) -> str:
     if path.startswith("request.retries") or path.endswith(("batch_share", "hit_rate")):
         return f"{value:.1%}"
     if path.endswith(("_usd_per_month", "usd_per_hour", "one_off_usd")):
@@ -43,7 +43,7 @@ def by_breakeven(result: Sensitivity) -> bool:
     return 0 < result.breakeven_tokens < math.inf
 
 
-def _change(result: Sensitivity, swing: Swing, side: int) -> float:
+def change_pct(result: Sensitivity, swing: Swing, side: int) -> float:
     """% change of the charted figure when the input is at its low (0) or high (1) value;
     a break-even that leaves the range is drawn at the range's end."""
     if by_breakeven(result):
@@ -54,21 +54,45 @@ def _change(result: Sensitivity, swing: Swing, side: int) -> float:
     return (ratio / (result.self_hosted_usd / result.hosted_usd) - 1.0) * 100.0
 
 
+HEADER = ("Input (low → high)", "Range", "Break-even", "Hosted $/mo", "Self-hosted $/mo")
+
+
+def cells(w: Swing) -> list[str]:
+    """One table row: the input, its two values, and the break-even and costs at each."""
+    return [
+        f"{label(w.path)} ({w.source})",
+        f"{value_text(w.path, w.low)} → {value_text(w.path, w.high)}",
+        f"{volume_text(w.breakeven_tokens[0])} → {volume_text(w.breakeven_tokens[1])}",
+        f"{usd(w.hosted_usd[0])} → {usd(w.hosted_usd[1])}",
+        f"{usd(w.self_hosted_usd[0])} → {usd(w.self_hosted_usd[1])}",
+    ]
+
+
+def chart_data(result: Sensitivity) -> tuple[list[str], list[float], list[float], str] | None:
+    """Labels, % changes at the low and high values, and what changes: the inputs that move
+    the charted figure, at most 12, largest first."""
+    charted = by_breakeven(result)
+    # an input that moves the figure by under 0.1 % would only be a dot on the zero line
+    moving = [w for w in result.swings if (w.effect if charted else w.cost_effect) > 1e-3][:12]
+    if not moving:
+        return None
+    return (
+        [label(w.path) for w in moving],
+        [change_pct(result, w, 0) for w in moving],
+        [change_pct(result, w, 1) for w in moving],
+        "break-even" if charted else "self-hosted ÷ hosted cost",
+    )
+
+
 def _table(result: Sensitivity) -> Table:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True)
-    table.add_column("Input (low → high)", overflow="fold", ratio=1)
-    table.add_column("Range", no_wrap=True)
-    table.add_column("Break-even", no_wrap=True)
-    table.add_column("Hosted $/mo", no_wrap=True, justify="right")
-    table.add_column("Self-hosted $/mo", no_wrap=True, justify="right")
+    table.add_column(HEADER[0], overflow="fold", ratio=1)
+    for name in HEADER[1:3]:
+        table.add_column(name, no_wrap=True)
+    for name in HEADER[3:]:
+        table.add_column(name, no_wrap=True, justify="right")
     for w in result.swings:
-        table.add_row(
-            f"{label(w.path)} ({w.source})",
-            f"{_value(w.path, w.low)} → {_value(w.path, w.high)}",
-            f"{_volume(w.breakeven_tokens[0])} → {_volume(w.breakeven_tokens[1])}",
-            f"{usd(w.hosted_usd[0])} → {usd(w.hosted_usd[1])}",
-            f"{usd(w.self_hosted_usd[0])} → {usd(w.self_hosted_usd[1])}",
-        )
+        table.add_row(*cells(w))
     return table
 
 
@@ -76,7 +100,7 @@ def render_text(result: Sensitivity, width: int = 100, color: bool = False) -> s
     def body(console: Console) -> None:
         console.print(Text(f"Sensitivity: {result.hosted} vs {result.self_hosted}", style="bold"))
         console.print(
-            f"At the point values: break-even {_volume(result.breakeven_tokens)} billed "
+            f"At the point values: break-even {volume_text(result.breakeven_tokens)} billed "
             f"tokens/day; {usd(result.hosted_usd)} vs {usd(result.self_hosted_usd)} a month. "
             "Each input moves on its own from its low to its high value (P10–P90 of its "
             "distribution, else ±25%), largest effect on the break-even first."
@@ -85,20 +109,12 @@ def render_text(result: Sensitivity, width: int = 100, color: bool = False) -> s
         console.print(_table(result))
 
     text = capture(body, width, color)
-    charted = by_breakeven(result)
-    moving = [w for w in result.swings if (w.effect if charted else w.cost_effect) > 0][:12]
-    if not moving:
+    data = chart_data(result)
+    if data is None:
         return text
-    what = "break-even" if charted else "self-hosted ÷ hosted cost"
-    chart = tornado_chart(
-        [label(w.path) for w in moving],
-        [_change(result, w, 0) for w in moving],
-        [_change(result, w, 1) for w in moving],
-        f"Change in the {what} (%): ○ input low, ● input high",
-        width,
-        color,
-    )
-    return text + "\n" + chart
+    labels, lows, highs, what = data
+    title = f"Change in the {what} (%): ○ input low, ● input high"
+    return text + "\n" + tornado_chart(labels, lows, highs, title, width, color)
 
 
 def _number(value: float) -> float | str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from costcalc.core.breakeven import BreakEven
 from costcalc.core.compare import Comparison, Pair
 from costcalc.core.options import HostedOption, SelfHostedOption
+from costcalc.render.context import ReportContext
 from costcalc.render.fmt import si, times, usd
 
 _STATUS_ORDER = {"always": 0, "crosses": 1, "never": 2}
@@ -92,3 +93,34 @@ def verdict(c: Comparison) -> str:
         f"{head} Self-hosting ({pair.self_hosted}) breaks even above {volume} tokens/day, "
         f"{ratio} your volume."
     )
+
+
+def notes(c: Comparison, ctx: ReportContext) -> list[str]:
+    """The assumptions behind the figures, as the text report and the HTML page list them."""
+    out = []
+    o = c.profile.overheads
+    out.append(
+        f"self-hosted fixed costs: gateway {usd(o.gateway_usd_per_month)}, labour "
+        f"{o.engineer_hours_per_month:g} h × {usd(o.engineer_usd_per_hour)}/h per month"
+    )
+    if c.default_set:
+        out.append(c.default_set)
+    if ctx.defaults_used:
+        out.append("defaults used: " + ", ".join(ctx.defaults_used))
+    out.extend(f"{part.replace('_', ' ')}: {how}" for part, how in ctx.token_sources.items())
+    if any(s.cost.source == "roofline" for s in c.self_hosted) and c.calibration.points_used:
+        out.append(
+            f"roofline estimates are calibrated on {c.calibration.points_used} benchmark points: "
+            f"typically {c.calibration.typical_error:.0%} off, "
+            f"at worst {c.calibration.worst_error:.0%}"
+        )
+    out.append(
+        "`Cost now` is self-hosted ÷ hosted monthly cost at your volume; * marks the cheapest"
+    )
+    if c.monte_carlo is not None:
+        out.append(
+            "P10–P90 · P: the break-even's range over the samples (`never` past the range) and "
+            "P, the share of samples in which self-hosting costs less at the sample's volume"
+        )
+        out.extend(c.monte_carlo.notes)
+    return out

@@ -17,7 +17,7 @@ from costcalc.render.console import capture
 from costcalc.render.context import ReportContext
 from costcalc.render.fmt import count, si, times, usd
 from costcalc.render.ranges import breakeven_cell, cost_range, pair_samples, summary_line
-from costcalc.render.summary import breakeven_short, range_text, verdict
+from costcalc.render.summary import breakeven_short, notes, range_text, verdict
 
 SOURCE_LABEL = {
     "benchmark": "benchmark",
@@ -142,36 +142,6 @@ def _breakeven_tables(c: Comparison) -> list[tuple[str, Table]]:
     return tables
 
 
-def _notes(c: Comparison, ctx: ReportContext) -> list[str]:
-    notes = []
-    o = c.profile.overheads
-    notes.append(
-        f"self-hosted fixed costs: gateway {usd(o.gateway_usd_per_month)}, labour "
-        f"{o.engineer_hours_per_month:g} h × {usd(o.engineer_usd_per_hour)}/h per month"
-    )
-    if c.default_set:
-        notes.append(c.default_set)
-    if ctx.defaults_used:
-        notes.append("defaults used: " + ", ".join(ctx.defaults_used))
-    notes.extend(f"{part.replace('_', ' ')}: {how}" for part, how in ctx.token_sources.items())
-    if any(s.cost.source == "roofline" for s in c.self_hosted) and c.calibration.points_used:
-        notes.append(
-            f"roofline estimates are calibrated on {c.calibration.points_used} benchmark points: "
-            f"typically {c.calibration.typical_error:.0%} off, "
-            f"at worst {c.calibration.worst_error:.0%}"
-        )
-    notes.append(
-        "`Cost now` is self-hosted ÷ hosted monthly cost at your volume; * marks the cheapest"
-    )
-    if c.monte_carlo is not None:
-        notes.append(
-            "P10–P90 · P: the break-even's range over the samples (`never` past the range) and "
-            "P, the share of samples in which self-hosting costs less at the sample's volume"
-        )
-        notes.extend(c.monte_carlo.notes)
-    return notes
-
-
 def render_text(c: Comparison, ctx: ReportContext, width: int = 100, color: bool = False) -> str:
     return capture(lambda console: _report(console, c, ctx), width, color)
 
@@ -223,7 +193,7 @@ def _report(console: Console, c: Comparison, ctx: ReportContext) -> None:
         chart = cost_chart(curves, console.width, console.is_terminal)
         console.print(Text.from_ansi(chart.rstrip("\n"), no_wrap=True, overflow="crop"))
     console.print(Text("Notes", style="bold underline"))
-    for note in _notes(c, ctx):
+    for note in notes(c, ctx):
         console.print(f"- {note}")
     for warning in [*ctx.warnings, *c.warnings]:
         console.print(Text(f"warning: {warning}", style="yellow"))

@@ -34,8 +34,12 @@ def case(hours: float = 11):  # type: ignore[no-untyped-def]
 
 def test_ranges_are_p10_p90_or_plus_minus_25_percent() -> None:
     c, _ = case()
-    ranges = {path: (source, low, high) for path, source, low, high in input_ranges(c, {
-        "overheads.engineer_hours_per_month": HOURS})}  # fmt: skip
+    ranges = {
+        path: (source, low, high)
+        for path, source, low, high in input_ranges(
+            c, {"overheads.engineer_hours_per_month": HOURS}
+        )
+    }
     assert ranges["overheads.engineer_hours_per_month"] == ("P10–P90", pytest.approx(3.8), 18.2)
     assert ranges["request.user_tokens"] == ("±25%", 75.0, 125.0)
     # a value of 0 cannot move ±25 %, and `turns: 1` rounds back to 1: both left out
