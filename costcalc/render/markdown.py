@@ -6,6 +6,7 @@ from costcalc.core.compare import Comparison
 from costcalc.core.options import SelfHostedOption
 from costcalc.render.context import ReportContext
 from costcalc.render.fmt import count, md_cell, si, times, usd
+from costcalc.render.ranges import breakeven_cell, cost_range, pair_samples, summary_line
 from costcalc.render.summary import breakeven_text, verdict
 
 
@@ -28,11 +29,13 @@ def render_markdown(c: Comparison, ctx: ReportContext) -> str:
         f"({times(t.factor)} the {si(c.headline_tokens_per_day)} headline tokens).",
         "",
     ]
+    mc = c.monte_carlo is not None
     rows = [
         [
             f"**{o.id}**" if o.id == c.cheapest else o.id,
             o.kind.replace("_", "-"),
             usd(o.monthly_usd),
+            *([cost_range(c, o.id)] if mc else []),
             f"{o.usd_per_mtok:.3f}",
             f"{o.usd_per_1k_requests:.3f}",
             str(o.replicas_peak) if isinstance(o, SelfHostedOption) else "–",
@@ -40,11 +43,13 @@ def render_markdown(c: Comparison, ctx: ReportContext) -> str:
         ]
         for o in c.options
     ]
-    out += _table(
-        ["Option", "Kind", "$/month", "$/M tok", "$/1k req", "Replicas", "Notes"],
-        rows,
-        {2, 3, 4, 5},
-    )
+    header = ["Option", "Kind", "$/month", "$/M tok", "$/1k req", "Replicas", "Notes"]
+    if mc:
+        header.insert(3, "P10–P90")
+    out += _table(header, rows, set(range(2, len(header) - 1)))
+    sampled = summary_line(c)
+    if sampled:
+        out += ["", sampled]
     per_attempt = t.input_tokens + t.output
     parts = [
         ("system prompt", t.system), ("tool schemas", t.tools), ("retrieved context", t.retrieval),
@@ -60,15 +65,18 @@ def render_markdown(c: Comparison, ctx: ReportContext) -> str:
     )  # fmt: skip
     if c.pairs:
         out += ["", "Break-even (billed tokens/day):", ""]
-        out += _table(
-            ["Hosted", "Self-hosted", "Self-hosting is cheaper", "Without labour", "Cost now"],
-            [
-                [p.hosted, p.self_hosted, breakeven_text(c, p.with_labour),
-                 breakeven_text(c, p.without_labour), times(p.cost_ratio)]
-                for p in c.pairs
-            ],
-            {4},
-        )  # fmt: skip
+        header = ["Hosted", "Self-hosted", "Self-hosting is cheaper", "Without labour", "Cost now"]
+        rows = []
+        for p in c.pairs:
+            row = [p.hosted, p.self_hosted, breakeven_text(c, p.with_labour),
+                   breakeven_text(c, p.without_labour), times(p.cost_ratio)]  # fmt: skip
+            ps = pair_samples(c, p.hosted, p.self_hosted)
+            if ps is not None:
+                row.insert(3, breakeven_cell(ps))
+            rows.append(row)
+        if mc:
+            header.insert(3, "P10–P90 · P(cheaper)")
+        out += _table(header, rows, {len(header) - 1})
     warnings = [*ctx.warnings, *c.warnings]
     if warnings:
         out += ["", *[f"> warning: {w}" for w in warnings]]

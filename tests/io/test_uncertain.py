@@ -150,3 +150,10 @@ def test_check_quantile_without_uncertain_inputs_says_so() -> None:
     )
     assert result.exit_code == 0, result.stdout
     assert "p90 $" in result.stdout and "no uncertain inputs" in result.stdout
+
+
+def test_markdown_carries_the_ranges_too() -> None:
+    result = runner.invoke(app, ["compare", str(EXAMPLE), "--monte-carlo", "500", "-f", "markdown"])
+    assert result.exit_code == 0, result.stderr
+    assert "| P10–P90 |" in result.stdout and "P10–P90 · P(cheaper)" in result.stdout
+    assert "Monte Carlo: 500 samples" in result.stdout
