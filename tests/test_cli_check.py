@@ -227,16 +227,8 @@ def test_pull_request_recipe_in_a_git_repository(tmp_path: Path) -> None:
         text.replace("system_prompt: {tokens: 2500}", "system_prompt: {tokens: 6000}")
     )
     sh("git", "commit", "-qam", "a longer system prompt")
-    gate = sh(
-        *costcalc,
-        "diff",
-        "baseline.json",
-        "agent.yaml",
-        "--max-increase-pct",
-        "5",
-        "--format",
-        "markdown",
-    )
+    gate_args = ("diff", "baseline.json", "agent.yaml", "--max-increase-pct", "5", "-f", "markdown")
+    gate = sh(*costcalc, *gate_args)
     assert gate.returncode == 1, gate.stderr
     assert (
         gate.stdout.startswith("<!-- costcalc diff -->")
@@ -244,16 +236,7 @@ def test_pull_request_recipe_in_a_git_repository(tmp_path: Path) -> None:
     )
 
     sh("git", "revert", "--no-edit", "HEAD")
-    passed = sh(
-        *costcalc,
-        "diff",
-        "baseline.json",
-        "agent.yaml",
-        "--max-increase-pct",
-        "5",
-        "--format",
-        "markdown",
-    )
+    passed = sh(*costcalc, *gate_args)
     assert passed.returncode == 0 and passed.stdout == ""
 
 

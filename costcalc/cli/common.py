@@ -18,6 +18,7 @@ from costcalc.errors import UserError
 if TYPE_CHECKING:
     from costcalc.core.compare import Comparison
     from costcalc.io.profiles import LoadedProfile
+    from costcalc.schema.catalog import Catalog
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -121,6 +122,21 @@ def analyse(
 ) -> tuple[LoadedProfile, Comparison]:
     """Load a profile and the catalog, check the profile's ids, compare, and with `samples`
     run Monte Carlo over its uncertain inputs: what compare, check and diff all start from."""
+    loaded, result, _ = analyse_with_catalog(
+        profile, catalogs, requests_per_day, range_tokens_per_day, samples, seed
+    )
+    return loaded, result
+
+
+def analyse_with_catalog(
+    profile: Path,
+    catalogs: list[Path],
+    requests_per_day: float | None = None,
+    range_tokens_per_day: tuple[float, float] | None = None,
+    samples: int | None = None,
+    seed: int = 0,
+) -> tuple[LoadedProfile, Comparison, Catalog]:
+    """analyse, and the catalog it loaded (sensitivity and report cost more cases with it)."""
     import dataclasses
 
     from costcalc.core.compare import check_ids, compare
@@ -134,13 +150,13 @@ def analyse(
     check_ids(loaded.profile, prices, str(profile))
     result = compare(loaded.profile, prices, today(), requests_per_day, range_tokens_per_day)
     if samples is None:
-        return loaded, result
+        return loaded, result, prices
     from costcalc.core.montecarlo import monte_carlo
 
     simulated = monte_carlo(
         result, prices, loaded.uncertain, samples, seed, fixed_volume=requests_per_day is not None
     )
-    return loaded, dataclasses.replace(result, monte_carlo=simulated)
+    return loaded, dataclasses.replace(result, monte_carlo=simulated), prices
 
 
 SamplesOption = Annotated[

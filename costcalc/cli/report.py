@@ -12,7 +12,7 @@ from costcalc.cli.common import (
     OutputOption,
     SamplesOption,
     SeedOption,
-    analyse,
+    analyse_with_catalog,
     parse_volume,
     today,
     user_errors,
@@ -46,14 +46,15 @@ def report(
     """
     from costcalc.core.sensitivity import sensitivity
     from costcalc.errors import UserError
-    from costcalc.io.catalog import load_catalog
     from costcalc.render.context import ReportContext
     from costcalc.render.html import render_html
 
     volume = parse_volume(requests_per_day, "--requests-per-day")
-    loaded, comparison = analyse(profile, catalog or [], volume, None, samples, seed)
+    loaded, comparison, prices = analyse_with_catalog(
+        profile, catalog or [], volume, None, samples, seed
+    )
     try:
-        tornado = sensitivity(comparison, load_catalog(catalog or []), loaded.uncertain)
+        tornado = sensitivity(comparison, prices, loaded.uncertain)
     except UserError:
         tornado = None  # one kind of option only: nothing to weigh against
     ctx = ReportContext(loaded.token_sources, loaded.defaults_used, loaded.warnings)

@@ -58,13 +58,12 @@ def sensitivity(
       costcalc sensitivity my.yaml --pair openai/gpt-4o-mini llama-3.1-8b-instruct@runpod/a40
       costcalc sensitivity my.yaml -f json -o tornado.json
     """
-    from costcalc.cli.common import analyse
+    from costcalc.cli.common import analyse_with_catalog
     from costcalc.core.sensitivity import sensitivity as run
-    from costcalc.io.catalog import load_catalog
     from costcalc.render import sensitivity as render
 
-    loaded, comparison = analyse(profile, catalog or [])
-    result = run(comparison, load_catalog(catalog or []), loaded.uncertain, pair)
+    loaded, comparison, prices = analyse_with_catalog(profile, catalog or [])
+    result = run(comparison, prices, loaded.uncertain, pair)
     if output_format is SensitivityFormat.json:
         text = render.render_json(result)
     else:
