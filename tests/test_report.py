@@ -125,3 +125,24 @@ def test_report_renders_in_a_headless_browser(page: Path, tmp_path: Path) -> Non
         # the charts are on screen: the curves' colours appear only inside them
         assert pixels_near(image, SELF_RED) > 500
         assert pixels_near(image, HOSTED_BLUE) > 1000
+
+
+def test_without_matplotlib_the_error_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_matplotlib(name: str, *args: object, **kwargs: object) -> object:
+        if name == "matplotlib" or name.startswith("matplotlib."):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+    result = runner.invoke(app, ["report", EXAMPLE, "-o", str(tmp_path / "r.html")])
+    assert result.exit_code == 2
+    assert "pip install 'costcalc[plot]'" in result.stderr and "Traceback" not in result.stderr
+    plot = runner.invoke(app, ["compare", EXAMPLE, "--plot", str(tmp_path / "c.png")])
+    assert plot.exit_code == 2 and "costcalc[plot]" in plot.stderr
+    assert not (tmp_path / "c.png").exists()

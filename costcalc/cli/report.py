@@ -48,7 +48,9 @@ def report(
     from costcalc.errors import UserError
     from costcalc.render.context import ReportContext
     from costcalc.render.html import render_html
+    from costcalc.render.plot import require
 
+    require()  # before the analysis: without matplotlib there is no page to write
     volume = parse_volume(requests_per_day, "--requests-per-day")
     loaded, comparison, prices = analyse_with_catalog(
         profile, catalog or [], volume, None, samples, seed

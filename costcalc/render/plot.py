@@ -14,6 +14,11 @@ WIDTH_IN, HEIGHT_IN, DPI = 10.0, 5.6, 100  # 1000 × 560 pixels
 COLORS = {"hosted": "#1f77b4", "self_hosted": "#d62728"}
 
 
+def require() -> None:
+    """Fail early, before any work, when matplotlib is missing."""
+    _pyplot()
+
+
 def _pyplot() -> Any:
     try:
         import matplotlib
@@ -44,9 +49,9 @@ def _money_axis(axis: Any) -> None:
 def cost_plot(curves: Curves, fmt: str = "png") -> bytes:
     """Both curves (the self-hosted staircase drawn as steps), P10–P90 bands when Monte Carlo
     ran, the profile's volume and the crossing annotated."""
+    plt = _pyplot()
     from matplotlib.ticker import FuncFormatter
 
-    plt = _pyplot()
     fig, ax = plt.subplots(figsize=(WIDTH_IN, HEIGHT_IN), layout="constrained")
     x = curves.tokens_per_day
     for curve in curves.curves:
