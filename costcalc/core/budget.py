@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from costcalc.core.compare import Comparison
+from costcalc.core.montecarlo import quantile as sample_quantile
 from costcalc.core.options import Option
 from costcalc.errors import UnknownIdError, UserError
 from costcalc.schema.profile import Budget
@@ -83,7 +82,7 @@ def projected(
         "usd_per_1k_requests": mc.usd_per_1k_requests(option.id),
         "usd_per_mtok": mc.usd_per_mtok(option.id),
     }[attribute]
-    return float(np.quantile(samples, parse_quantile(quantile), method="inverted_cdf"))
+    return float(sample_quantile(samples, parse_quantile(quantile)))
 
 
 def check(

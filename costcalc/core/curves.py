@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from costcalc.core.compare import Comparison
-from costcalc.core.montecarlo import QUANTILES
+from costcalc.core.montecarlo import QUANTILES, quantile
 from costcalc.core.options import HostedOption, SelfHostedOption
 from costcalc.core.traffic import FloatArray
 
@@ -63,8 +63,8 @@ def cost_curves(c: Comparison, points: int = CURVE_POINTS, bands: bool = False) 
             _, p10 = QUANTILES[0]
             _, p90 = QUANTILES[2]
             band = (
-                np.quantile(per_volume, p10, axis=1, method="inverted_cdf"),
-                np.quantile(per_volume, p90, axis=1, method="inverted_cdf"),
+                quantile(per_volume, p10, axis=1),
+                quantile(per_volume, p90, axis=1),
             )
         curves.append(Curve(oid, option.kind, np.asarray(option.cost.monthly_usd(requests)), band))
     be = next(p for p in c.pairs if (p.hosted, p.self_hosted) == pair).with_labour

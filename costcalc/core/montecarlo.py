@@ -39,6 +39,12 @@ def draw(uncertain: Mapping[str, Distribution], samples: int, seed: int) -> dict
     return drawn
 
 
+def quantile(values: FloatArray, q: float, axis: int | None = None) -> FloatArray:
+    """The q-quantile as an order statistic ('inverted_cdf'): an infinite sample (a break-even
+    never reached) cannot turn a neighbouring quantile into NaN by interpolation."""
+    return np.asarray(np.quantile(values, q, axis=axis, method="inverted_cdf"))
+
+
 def quantiles(values: FloatArray) -> dict[str, float | None]:
     """P10/P50/P90 (linear interpolation); an infinite or undefined quantile is None."""
     finite_or_inf = values[~np.isnan(values)]
@@ -46,8 +52,7 @@ def quantiles(values: FloatArray) -> dict[str, float | None]:
         return {name: None for name, _ in QUANTILES}
     out: dict[str, float | None] = {}
     for name, q in QUANTILES:
-        # 'inverted_cdf' keeps inf samples from turning a neighbouring quantile into NaN
-        value = float(np.quantile(finite_or_inf, q, method="inverted_cdf"))
+        value = float(quantile(finite_or_inf, q))
         out[name] = value if np.isfinite(value) else None
     return out
 

@@ -158,7 +158,7 @@ def _self_hosted(
     )
     burst = rows.get("traffic.burst_factor", np.full(size, profile.traffic.burst_factor))
     distinct, counts = np.unique(cost.weights, return_counts=True)
-    if cost.compute.billing == "hourly" and not choice.autoscale_hourly:
+    if cost.peak_sized:
         # sized for the busiest hour and billed for it all day: only that hour matters
         distinct, counts = distinct[-1:], counts[-1:]
     model = dataclasses.replace(
@@ -166,12 +166,8 @@ def _self_hosted(
         seconds_per_attempt=fed(seconds[:, None]), lone_latency_s=fed(lone[:, None]),
         burst_factor=fed(burst[:, None]), fixed=fixed,
     )  # fmt: skip
-    spacing = None
-    if cost.compute.billing == "hourly" and not choice.autoscale_hourly:
-        # requests/day between replica steps: U·3600 / (β·A·s·w_max), as in breakpoints()
-        attempts = np.asarray(tokens.billed_attempts)
-        busy = burst * attempts * seconds * cost.weights.max()
-        spacing = choice.target_utilization * 3600.0 / busy
+    # requests/day between replica steps, U·3600 / (β·A·s·w_max), as breakpoints() has them
+    spacing = model.requests_per_replica() / model.weights.max() if cost.peak_sized else None
     return model.monthly_usd, note, spacing
 
 

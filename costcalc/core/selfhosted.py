@@ -112,14 +112,25 @@ class SelfHostedModel:
         fixed = self.fixed.total if labour else self.fixed.without_labour
         return np.asarray(self.bill(requests_per_day).usd_per_month + fixed)
 
+    @property
+    def peak_sized(self) -> bool:
+        """Dedicated replicas sized for the busiest hour and billed all day: one staircase."""
+        return self.compute.billing == "hourly" and not self.choice.autoscale_hourly
+
+    def requests_per_replica(self) -> FloatArray:
+        """Requests/day one replica absorbs per unit of hourly weight, U·3600 / (β·A·s); one
+        value per Monte Carlo row when the model holds arrays."""
+        busy = (
+            np.ravel(self.burst_factor) * np.ravel(self.tokens.billed_attempts)
+            * np.ravel(self.seconds_per_attempt)
+        )  # fmt: skip
+        return np.asarray(self.choice.target_utilization * SECONDS_PER_HOUR / busy)
+
     def breakpoints(self) -> FloatArray:
         """Volumes where a dedicated replica count steps up: β·R·A·w_h·s / (3600·U) = k."""
         if self.compute.billing != "hourly":
             return np.array([])
-        per_replica = (
-            self.choice.target_utilization * SECONDS_PER_HOUR
-            / (self.burst_factor * self.tokens.billed_attempts * self.seconds_per_attempt)
-        )  # fmt: skip
+        per_replica = self.requests_per_replica()
         weights = self.weights[self.weights > 0]
         shares = np.unique(weights) if self.choice.autoscale_hourly else weights.max()
         return np.outer(np.arange(1, 20_001), per_replica / np.atleast_1d(shares)).ravel()
