@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import jsonschema
 import pytest
 from typer.testing import CliRunner
 
@@ -108,6 +109,8 @@ def test_cli_text_and_json() -> None:
     assert "Input (low → high)" in text.stdout and "○ input low, ● input high" in text.stdout
     assert max(len(line) for line in text.stdout.splitlines()) <= 100
     data = json.loads(runner.invoke(app, ["sensitivity", profile, "-f", "json"]).stdout)
+    schema = json.loads((ROOT / "schemas" / "sensitivity.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(data, schema)
     assert data["command"] == "sensitivity" and data["inputs"]
     assert data["inputs"][0]["field"] == "request.conversation.turns"
     bad = runner.invoke(app, ["sensitivity", profile, "--pair", "openai/gpt-4o", "x@y/z"])
