@@ -10,6 +10,7 @@ import numpy as np
 
 from costcalc.core.breakeven import BreakEven, break_even
 from costcalc.core.calibrate import Calibration, calibrate
+from costcalc.core.featured import Candidate, Featured, feature
 from costcalc.core.hosted import hosted_cost_model
 from costcalc.core.inflation import Inflation, inflate
 from costcalc.core.options import (
@@ -63,6 +64,7 @@ class Comparison:
     calibration: Calibration
     cheapest: str | None
     default_set: str | None
+    featured: Featured
     warnings: list[str] = field(default_factory=list)
     monte_carlo: MonteCarlo | None = None  # set when uncertain inputs were sampled
 
@@ -234,8 +236,19 @@ def compare(
         profile=profile, requests_per_day=volume, tokens=tokens, weights=weights,
         options=options, skipped=skipped, pairs=pairs, range_requests_per_day=(low, high),
         calibration=calibration, cheapest=eligible[0].id if eligible else None,
-        default_set=default_set, warnings=warnings,
+        default_set=default_set, featured=_feature(options, pairs), warnings=warnings,
     )  # fmt: skip
+
+
+def _feature(options: list[Option], pairs: list[Pair]) -> Featured:
+    def candidates(kind: str) -> list[Candidate]:
+        return [Candidate(o.id, o.monthly_usd, o.eligible) for o in options if o.kind == kind]
+
+    return feature(
+        candidates("hosted"),
+        candidates("self_hosted"),
+        {(p.hosted, p.self_hosted): p.with_labour for p in pairs},
+    )
 
 
 def _compute_id(option: Option) -> str:

@@ -32,12 +32,8 @@ class Curves:
 
 
 def chart_pair(c: Comparison) -> tuple[str, str] | None:
-    """The cheapest eligible hosted and self-hosted options (either kind when none is)."""
-    hosted = [o for o in c.hosted if o.eligible] or c.hosted
-    selfs = [o for o in c.self_hosted if o.eligible] or c.self_hosted
-    if not hosted or not selfs:
-        return None
-    return hosted[0].id, selfs[0].id
+    """The featured pair: the one the verdict is about."""
+    return c.featured.pair
 
 
 def cost_curves(c: Comparison, points: int = CURVE_POINTS, bands: bool = False) -> Curves | None:

@@ -98,8 +98,7 @@ def input_ranges(
 
 
 def choose_pair(comparison: Comparison, pair: tuple[str, str] | None) -> tuple[str, str]:
-    """The named pair, else the cheapest hosted option against the self-hosted option that
-    breaks even earliest against it."""
+    """The named pair, else the featured one (the pair the verdict is about)."""
     hosted = [o.id for o in comparison.options if isinstance(o, HostedOption)]
     selfs = [o.id for o in comparison.options if isinstance(o, SelfHostedOption)]
     if not hosted or not selfs:
@@ -110,12 +109,9 @@ def choose_pair(comparison: Comparison, pair: tuple[str, str] | None) -> tuple[s
         if pair[1] not in selfs:
             raise UnknownIdError("self-hosted option", pair[1], selfs, "--pair")
         return pair
-    rank = {"always": 0, "crosses": 1, "never": 2}
-    best = min(
-        (p for p in comparison.pairs if p.hosted == hosted[0]),
-        key=lambda p: (rank[p.with_labour.status], p.with_labour.requests_per_day or 0.0),
-    )
-    return best.hosted, best.self_hosted
+    featured = comparison.featured.pair
+    assert featured is not None  # there are options of both kinds
+    return featured
 
 
 def sensitivity(

@@ -7,7 +7,7 @@ import io
 
 from costcalc.core.compare import Comparison
 from costcalc.core.options import HostedOption, SelfHostedOption
-from costcalc.render.summary import best_pair, tokens_per_day
+from costcalc.render.summary import pair_of, tokens_per_day
 
 COLUMNS = [
     "id", "kind", "monthly_usd", "usd_per_mtok", "usd_per_1k_requests", "replicas_peak",
@@ -17,19 +17,18 @@ COLUMNS = [
 
 
 def render_csv(c: Comparison) -> str:
-    """Hosted rows carry their break-even against the self-hosted option that crosses first;
-    self-hosted rows against the cheapest hosted option."""
+    """Hosted rows carry their break-even against the featured self-hosted option;
+    self-hosted rows against the featured hosted option (`featured` in the JSON)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(COLUMNS)
-    cheapest_hosted = c.hosted[0].id if c.hosted else None
+    featured = c.featured
     for o in c.options:
-        if isinstance(o, HostedOption):
-            pair = best_pair(c, o.id)
-        else:
-            pair = next(
-                (p for p in c.pairs if p.self_hosted == o.id and p.hosted == cheapest_hosted), None
-            )
+        pair = None
+        if isinstance(o, HostedOption) and featured.self_hosted is not None:
+            pair = pair_of(c, o.id, featured.self_hosted)
+        elif isinstance(o, SelfHostedOption) and featured.hosted is not None:
+            pair = pair_of(c, featured.hosted, o.id)
         be = pair.with_labour if pair else None
         be_tokens = tokens_per_day(c, be.requests_per_day) if be else None
         s = o if isinstance(o, SelfHostedOption) else None

@@ -162,6 +162,11 @@ def to_dict(c: Comparison, extra_warnings: list[str] | None = None) -> dict[str,
             "requests_per_day": [_r(low, 3), _r(high, 3)],
         },
         "cheapest": c.cheapest,
+        "featured": {
+            "hosted": c.featured.hosted,
+            "self_hosted": c.featured.self_hosted,
+            "why": c.featured.why,
+        },
         "default_set": c.default_set,
         "roofline_calibration": {
             "points": calibration.points_used,

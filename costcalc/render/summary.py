@@ -8,24 +8,14 @@ from costcalc.core.options import HostedOption, SelfHostedOption
 from costcalc.render.context import ReportContext
 from costcalc.render.fmt import si, times, usd
 
-_STATUS_ORDER = {"always": 0, "crosses": 1, "never": 2}
-
 
 def tokens_per_day(c: Comparison, requests_per_day: float | None) -> float | None:
     """Requests/day on the billed-token axis of the profile."""
     return None if requests_per_day is None else requests_per_day * c.tokens.billed_tokens
 
 
-def best_pair(c: Comparison, hosted_id: str) -> Pair | None:
-    """The eligible self-hosted option that breaks even earliest against a hosted option."""
-    eligible = {o.id for o in c.self_hosted if o.eligible}
-    pairs = [p for p in c.pairs if p.hosted == hosted_id and p.self_hosted in eligible]
-    if not pairs:
-        return None
-    return min(
-        pairs,
-        key=lambda p: (_STATUS_ORDER[p.with_labour.status], p.with_labour.requests_per_day or 0.0),
-    )
+def pair_of(c: Comparison, hosted_id: str, self_hosted_id: str) -> Pair:
+    return next(p for p in c.pairs if (p.hosted, p.self_hosted) == (hosted_id, self_hosted_id))
 
 
 def range_text(c: Comparison) -> str:
@@ -59,7 +49,8 @@ def breakeven_short(c: Comparison, be: BreakEven) -> str:
 
 
 def verdict(c: Comparison) -> str:
-    """Cheapest option at the profile's volume, and where self-hosting breaks even against it."""
+    """Cheapest option at the profile's volume, and where self-hosting breaks even: always
+    about the featured pair (`c.featured`), so the verdict and the charts name the same pair."""
     volume = (
         f"At {si(c.requests_per_day)} requests/day "
         f"({si(c.billed_tokens_per_day)} billed tokens/day)"
@@ -68,29 +59,29 @@ def verdict(c: Comparison) -> str:
         return f"{volume} no option meets the SLO; see the notes."
     cheapest = next(o for o in c.options if o.id == c.cheapest)
     head = f"{volume} the cheapest option is {cheapest.id} at {usd(cheapest.monthly_usd)}/month."
+    featured = c.featured.pair
+    if featured is None:
+        if isinstance(cheapest, HostedOption):
+            return f"{head} No self-hosted option that meets the SLO was compared."
+        return head
+    hosted_id, self_id = featured
+    pair = pair_of(c, hosted_id, self_id)
     if isinstance(cheapest, SelfHostedOption):
-        if not c.hosted:
-            return head
-        rival = c.hosted[0]
-        rival_pair = next(
-            p for p in c.pairs if p.hosted == rival.id and p.self_hosted == cheapest.id
-        )
+        rival = next(o for o in c.hosted if o.id == hosted_id)
         return (
             f"{head} Against the cheapest hosted option, {rival.id} ({usd(rival.monthly_usd)}), "
-            f"it is cheaper {breakeven_text(c, rival_pair.with_labour)}."
+            f"it is cheaper {breakeven_text(c, pair.with_labour)}."
         )
-    assert isinstance(cheapest, HostedOption)
-    pair = best_pair(c, cheapest.id)
-    if pair is None:
+    if not any(o.eligible for o in c.self_hosted):
         return f"{head} No self-hosted option that meets the SLO was compared."
     be = pair.with_labour
     if be.status == "never":
-        return f"{head} Self-hosting never beats it in {range_text(c)} (best: {pair.self_hosted})."
+        return f"{head} Self-hosting never beats it in {range_text(c)} (best: {self_id})."
     if be.status == "always":
-        return f"{head} Across {range_text(c)}, though, {pair.self_hosted} is cheaper."
+        return f"{head} Across {range_text(c)}, though, {self_id} is cheaper."
     volume, ratio = crossing(c, be)
     return (
-        f"{head} Self-hosting ({pair.self_hosted}) breaks even above {volume} tokens/day, "
+        f"{head} Self-hosting ({self_id}) breaks even above {volume} tokens/day, "
         f"{ratio} your volume."
     )
 
