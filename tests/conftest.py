@@ -171,3 +171,29 @@ def real_cl100k(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
     shutil.copy(data, tmp_path / hashlib.sha1(url.encode()).hexdigest())
     monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path))
     return "cl100k_base"
+
+
+def hosted_model(
+    offer: HostedOffer,
+    tokens: Any,
+    tier: str,
+    batch_share: float,
+    hit_rate: float | str,
+    weights: Any,
+) -> Any:
+    """An offer's engine pricing for one row of the given token breakdown (None when the tier
+    has no price at that size): what the point result builds, without a whole profile."""
+    import numpy as np
+
+    from costcalc.core.hosted import hosted_pricing
+    from costcalc.core.inputs import Overheads, RowInputs
+
+    one = np.ones(1)
+    rows = RowInputs(
+        size=1, requests_per_day=one, tokens=tokens.map(lambda v: np.array([float(v)])),
+        burst_factor=one, batch_share=np.array([batch_share]),
+        hit_rate=None if hit_rate == "auto" else np.array([float(hit_rate)]),
+        overheads=Overheads(0 * one, None, 0 * one, 0 * one), weights=np.asarray(weights),
+    )  # fmt: skip
+    pricing = hosted_pricing(offer, rows, tier)  # type: ignore[arg-type]
+    return None if pricing.prices is None else pricing

@@ -14,7 +14,7 @@ _EPS = 1e-9  # keeps ceil(2.0000000001) from buying a third replica
 
 @dataclass(frozen=True)
 class ComputeBill:
-    """Monthly compute USD and what drives it, one value per volume."""
+    """Monthly compute USD and what drives it, one value per (row, volume)."""
 
     usd_per_month: FloatArray
     replicas_peak: FloatArray
@@ -23,8 +23,8 @@ class ComputeBill:
 
 
 def _day_sum(per_hour: FloatArray, hours: FloatArray | None) -> FloatArray:
-    """Σ over the day's hours of a (volumes, columns) array."""
-    return per_hour.sum(axis=1) if hours is None else per_hour @ hours
+    """Σ over the day's hours (the last axis; a column stands for `hours` hours)."""
+    return per_hour.sum(axis=-1) if hours is None else per_hour @ hours
 
 
 def replicas_needed(load: FloatArray, utilization: float) -> FloatArray:
@@ -34,8 +34,8 @@ def replicas_needed(load: FloatArray, utilization: float) -> FloatArray:
 
 def dedicated_bill(
     lam_per_s: FloatArray,
-    seconds_per_attempt: float,
-    burst_factor: float,
+    seconds_per_attempt: FloatArray,
+    burst_factor: FloatArray,
     utilization: float,
     min_replicas: int,
     gpus_per_replica: int,
@@ -49,8 +49,9 @@ def dedicated_bill(
     N = max(min_replicas, ceil(max_h β·λ_h·s / U)) replicas, packed onto instances of `gpus`
     GPUs: instances = ceil(N × gpus_per_replica / gpus); monthly = instances × $/h × 730. With
     `autoscale_hourly` each hour gets its own N_h and is billed for its own instances.
-    `hours`: how many hours of the day each column of `lam_per_s` stands for (default one each;
-    Monte Carlo merges hours of equal weight, which changes no sum or maximum).
+    `lam_per_s` is shaped (rows, volumes, hours) and the per-row figures broadcast against it;
+    `hours` says how many hours of the day each column stands for (default one each; hours of
+    equal weight are merged, which changes no sum or maximum).
     """
     per_hour = np.maximum(
         replicas_needed(burst_factor * lam_per_s * seconds_per_attempt, utilization), min_replicas
@@ -59,12 +60,14 @@ def dedicated_bill(
     if autoscale_hourly:
         usd = _day_sum(instances_per_hour, hours) * DAYS_PER_MONTH * usd_per_instance_hour
     else:
-        usd = instances_per_hour.max(axis=1) * HOURS_PER_MONTH * usd_per_instance_hour
-    zeros = np.zeros(lam_per_s.shape[0])
-    return ComputeBill(usd, per_hour.max(axis=1), zeros, zeros)
+        usd = instances_per_hour.max(axis=-1) * HOURS_PER_MONTH * usd_per_instance_hour
+    zeros = np.zeros(lam_per_s.shape[:-1])
+    return ComputeBill(usd, per_hour.max(axis=-1), zeros, zeros)
 
 
-def worker_up_share(lam_per_s: FloatArray, window_s: float, cold_start_s: float) -> FloatArray:
+def worker_up_share(
+    lam_per_s: FloatArray, window_s: float | FloatArray, cold_start_s: float
+) -> FloatArray:
     """Share of time a lone scale-to-zero worker is billed (starting, busy or idling).
 
     Cycle: down for 1/λ on average; an arrival starts the worker (cold start c), which stays up
@@ -79,7 +82,9 @@ def worker_up_share(lam_per_s: FloatArray, window_s: float, cold_start_s: float)
     return np.asarray(1.0 - np.exp(-x) / (restart * np.exp(-x) + 1.0), dtype=np.float64)
 
 
-def cold_start_rate(lam_per_s: FloatArray, window_s: float, cold_start_s: float) -> FloatArray:
+def cold_start_rate(
+    lam_per_s: FloatArray, window_s: float | FloatArray, cold_start_s: float
+) -> FloatArray:
     """Cold starts per second: one per cycle, λ / (λc + e^{λT})."""
     x = lam_per_s * window_s
     return np.asarray(lam_per_s * np.exp(-x) / (lam_per_s * cold_start_s * np.exp(-x) + 1.0))
@@ -87,14 +92,14 @@ def cold_start_rate(lam_per_s: FloatArray, window_s: float, cold_start_s: float)
 
 def serverless_bill(
     lam_per_s: FloatArray,
-    seconds_per_attempt: float,
-    burst_factor: float,
+    seconds_per_attempt: FloatArray,
+    burst_factor: FloatArray,
     utilization: float,
     active_workers: int,
     gpus_per_replica: int,
     usd_per_gpu_second_flex: float,
     usd_per_gpu_second_active: float,
-    lone_latency_s: float,
+    lone_latency_s: FloatArray,
     idle_timeout_s: float,
     cold_start_s: float,
     hours: FloatArray | None = None,
@@ -126,7 +131,7 @@ def serverless_bill(
         where=arrivals_per_day > 0,
     )
     peak = np.maximum(
-        replicas_needed(burst_factor * lam_per_s * seconds_per_attempt, utilization).max(axis=1),
+        replicas_needed(burst_factor * lam_per_s * seconds_per_attempt, utilization).max(axis=-1),
         max(active_workers, 1),
     )
     return ComputeBill(flex_usd + active_usd, peak, starts_per_day, share)

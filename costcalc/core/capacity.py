@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic
 
 import numpy as np
 import numpy.typing as npt
 
+from costcalc.core.inflation import N
 from costcalc.core.nnls import nnls
 from costcalc.schema.catalog import ThroughputPoint
 from costcalc.schema.profile import Slo
@@ -18,15 +19,15 @@ SAME_MIX_TOLERANCE = 0.10  # a profile within 10 % of a benchmarked mix uses tha
 
 
 @dataclass(frozen=True)
-class Mix:
-    """The token mix of one request as a replica sees it."""
+class Mix(Generic[N]):
+    """The token mix of one request as a replica sees it (floats), or of each row (arrays)."""
 
-    input_tokens: float  # all input, for KV memory
-    prefill_tokens: float  # input not served from vLLM's prefix cache
-    output_tokens: float
+    input_tokens: N  # all input, for KV memory
+    prefill_tokens: N  # input not served from vLLM's prefix cache
+    output_tokens: N
 
     @property
-    def context(self) -> float:
+    def context(self) -> N:
         """Mean tokens a sequence holds in the KV cache while it decodes: I + o/2."""
         return self.input_tokens + self.output_tokens / 2.0
 
@@ -123,7 +124,7 @@ class Fit:
     c: float
     residuals: tuple[float, ...]
 
-    def seconds(self, mix: Mix) -> float:
+    def seconds(self, mix: Mix[N]) -> N:
         return self.a * mix.prefill_tokens + self.b * mix.output_tokens + self.c
 
 
@@ -149,7 +150,7 @@ def fit_mixes(ops: Sequence[OperatingPoint]) -> Fit:
     return Fit(a, b, c, residuals)
 
 
-def same_mixes(point: ThroughputPoint, mix: Mix) -> npt.NDArray[np.bool_]:
+def same_mixes(point: ThroughputPoint, mix: Mix[Any]) -> npt.NDArray[np.bool_]:
     """Per mix (arrays of mixes welcome): within 10 % of the point's prompt and output."""
 
     def close(x: float, y: Any) -> Any:
@@ -161,14 +162,14 @@ def same_mixes(point: ThroughputPoint, mix: Mix) -> npt.NDArray[np.bool_]:
     )
 
 
-def same_mix(point: ThroughputPoint, mix: Mix) -> bool:
+def same_mix(point: ThroughputPoint, mix: Mix[Any]) -> bool:
     return bool(same_mixes(point, mix)[0])
 
 
-Scale = Callable[["OperatingPoint", Mix], Any]  # roofline time ratio: float, or one per mix
+Scale = Callable[["OperatingPoint", Mix[Any]], Any]  # roofline time ratio: float, or one per mix
 
 
-def benchmark_seconds(feasible: Sequence[OperatingPoint], mix: Mix, scale: Scale) -> Any:
+def benchmark_seconds(feasible: Sequence[OperatingPoint], mix: Mix[Any], scale: Scale) -> Any:
     """Replica-seconds per request at a mix, or at each of many (Mix holding arrays).
 
     A mix measured (within 10 %) → that point; else one measured mix → it scaled by `scale`;
@@ -200,7 +201,7 @@ class BenchmarkCapacity:
 
 def benchmark_capacity(
     points: Sequence[ThroughputPoint],
-    mix: Mix,
+    mix: Mix[Any],
     slo: Slo,
     scale: Scale,
 ) -> BenchmarkCapacity:
@@ -241,7 +242,7 @@ def benchmark_capacity(
     )
 
 
-def lone_latency_s(points: Sequence[ThroughputPoint], mix: Mix) -> float | None:
+def lone_latency_s(points: Sequence[ThroughputPoint], mix: Mix[N]) -> N | None:
     """L ≈ TTFT + o × TPOT at the lowest measured load, TTFT scaled to the profile's prefill.
 
     Medians are used where published, else p99 (a conservative stand-in).

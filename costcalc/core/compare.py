@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from costcalc.core.breakeven import BreakEven, break_even
+from costcalc.core.breakeven import BreakEven
 from costcalc.core.calibrate import Calibration, calibrate
+from costcalc.core.engine import break_evens, build
 from costcalc.core.featured import Candidate, Featured, feature
-from costcalc.core.hosted import hosted_cost_model
-from costcalc.core.inflation import Inflation, inflate
+from costcalc.core.inflation import Inflation
+from costcalc.core.inputs import row_inputs
 from costcalc.core.options import (
     HostedOption,
     Option,
@@ -27,8 +28,8 @@ from costcalc.core.selection import (
     self_hosted_candidates,
     trim,
 )
-from costcalc.core.selfhosted import Skipped, self_hosted_model
-from costcalc.core.traffic import FloatArray, hourly_weights
+from costcalc.core.selfhosted import Skipped
+from costcalc.core.traffic import FloatArray
 from costcalc.errors import UnknownIdError
 from costcalc.schema.catalog import Catalog
 from costcalc.schema.profile import Profile, SelfHostedChoice
@@ -55,7 +56,7 @@ class Pair:
 class Comparison:
     profile: Profile
     requests_per_day: float
-    tokens: Inflation
+    tokens: Inflation[float]
     weights: FloatArray
     options: list[Option]  # sorted by monthly USD
     skipped: list[Skipped]
@@ -147,9 +148,10 @@ def compare(
     range_tokens_per_day: tuple[float, float] | None = None,
 ) -> Comparison:
     """Price every option at the profile's volume and find each hosted/self-hosted break-even."""
-    volume = profile.requests_per_day if requests_per_day is None else requests_per_day
-    tokens = inflate(profile.request)
-    weights = hourly_weights(profile.traffic)
+    rows = row_inputs(profile, {}, 1, requests_per_day)
+    volume = float(rows.requests_per_day[0])
+    tokens = rows.tokens.row(0)
+    weights = rows.weights
     calibration = calibrate(catalog.points, catalog.gpus, catalog.models)
     warnings: list[str] = []
     explicit = profile.compare is not None
@@ -161,30 +163,19 @@ def compare(
     else:
         hosted_ids = hosted_candidates(profile, catalog, today)
         choices = self_hosted_candidates(profile, catalog)
-
+    built = build(profile, catalog, calibration, rows, hosted_ids, choices)
+    warnings.extend(
+        f"{h.offer.id}: the catalog has no {profile.slo.service_tier}-tier price for requests "
+        f"of {tokens.input_tokens:,.0f} input tokens; left out"
+        for h in built.unpriced
+    )
     billed = tokens.billed_tokens
-    hosted: list[Option] = []
-    for oid in hosted_ids:
-        model = hosted_cost_model(
-            catalog.hosted[oid], tokens, profile.slo.service_tier, profile.traffic.batch_share,
-            profile.request.caching.hit_rate, weights,
-        )  # fmt: skip
-        if model is None:
-            warnings.append(
-                f"{oid}: the catalog has no {profile.slo.service_tier}-tier price for requests "
-                f"of {tokens.input_tokens:,.0f} input tokens; left out"
-            )
-            continue
-        hosted.append(price_hosted(model, volume, billed, profile.traffic.burst_factor))
-
-    selfs: list[Option] = []
-    skipped: list[Skipped] = []
-    for choice in choices:
-        built = self_hosted_model(choice, profile, catalog, calibration)
-        if isinstance(built, Skipped):
-            skipped.append(built)
-        else:
-            selfs.append(price_self_hosted(built, volume, billed, profile.slo))
+    burst = profile.traffic.burst_factor
+    hosted: list[Option] = [price_hosted(h, volume, billed, burst, weights) for h in built.hosted]
+    selfs: list[Option] = [
+        price_self_hosted(s, volume, billed, profile.slo) for s in built.self_hosted
+    ]
+    skipped = built.skipped
 
     default_set = None
     if not explicit:
@@ -209,11 +200,20 @@ def compare(
     options = sorted(hosted + selfs, key=lambda o: o.monthly_usd)
     eligible = [o for o in options if o.eligible]
     low, high = breakeven_range(billed, volume, range_tokens_per_day)
-    steps = {o.id: o.cost.breakpoints() for o in options if isinstance(o, SelfHostedOption)}
+    by_id = {o.id: o for o in options}
     pairs = [
-        _pair(h, s, steps[s.id], low, high)
-        for h in options if isinstance(h, HostedOption)
-        for s in options if isinstance(s, SelfHostedOption)
+        Pair(
+            hosted=p.hosted,
+            self_hosted=p.self_hosted,
+            with_labour=p.with_labour.row(0),
+            without_labour=p.without_labour.row(0),
+            cost_ratio=_ratio(by_id[p.self_hosted].monthly_usd, by_id[p.hosted].monthly_usd),
+        )
+        for p in break_evens(
+            [o.cost for o in options if isinstance(o, HostedOption)],
+            [o.cost for o in options if isinstance(o, SelfHostedOption)],
+            low, high, dense=True,
+        )
     ]  # fmt: skip
     warnings.extend(
         _stale([o.id for o in hosted] + [_compute_id(o) for o in selfs], catalog, today)
@@ -240,6 +240,11 @@ def compare(
     )  # fmt: skip
 
 
+def _ratio(self_hosted_usd: float, hosted_usd: float) -> float:
+    """Self-hosted ÷ hosted monthly USD at the profile's volume (inf against a free offer)."""
+    return self_hosted_usd / hosted_usd if hosted_usd > 0 else float(np.inf)
+
+
 def _feature(options: list[Option], pairs: list[Pair]) -> Featured:
     def candidates(kind: str) -> list[Candidate]:
         return [Candidate(o.id, o.monthly_usd, o.eligible) for o in options if o.kind == kind]
@@ -254,15 +259,3 @@ def _feature(options: list[Option], pairs: list[Pair]) -> Featured:
 def _compute_id(option: Option) -> str:
     assert isinstance(option, SelfHostedOption)
     return option.cost.compute.id
-
-
-def _pair(h: HostedOption, s: SelfHostedOption, steps: FloatArray, low: float, high: float) -> Pair:
-    return Pair(
-        hosted=h.id,
-        self_hosted=s.id,
-        with_labour=break_even(h.cost.monthly_usd, s.cost.monthly_usd, low, high, steps),
-        without_labour=break_even(
-            h.cost.monthly_usd, lambda r: s.cost.monthly_usd(r, labour=False), low, high, steps
-        ),
-        cost_ratio=s.monthly_usd / h.monthly_usd if h.monthly_usd > 0 else float(np.inf),
-    )

@@ -7,8 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from costcalc.core.compare import Comparison
+from costcalc.core.engine import Built
+from costcalc.core.hosted import HostedPricing
 from costcalc.core.montecarlo import QUANTILES, quantile
 from costcalc.core.options import HostedOption, SelfHostedOption
+from costcalc.core.selfhosted import SelfHostedPricing
 from costcalc.core.traffic import FloatArray
 
 CURVE_POINTS = 240  # log-spaced volumes: enough for every replica step to show as a step
@@ -36,10 +39,33 @@ def chart_pair(c: Comparison) -> tuple[str, str] | None:
     return c.featured.pair
 
 
+BAND_BLOCK_ROWS = 512
+
+
+def _band(built: Built, oid: str, requests: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """P10 and P90 over the samples of one option's cost at each volume, costed a block of
+    samples at a time (stored as float32: 100,000 samples × 240 volumes is 96 MB)."""
+    options: list[HostedPricing | SelfHostedPricing] = [*built.hosted, *built.self_hosted]
+    option = next(o for o in options if _id(o) == oid)
+    size = len(option.tokens.user)
+    costs = np.empty((size, len(requests)), dtype=np.float32)
+    for start in range(0, size, BAND_BLOCK_ROWS):
+        index = np.arange(start, min(size, start + BAND_BLOCK_ROWS))
+        volumes = np.broadcast_to(requests, (len(index), len(requests)))
+        costs[index] = option.take(index).monthly_usd(volumes)
+    _, p10 = QUANTILES[0]
+    _, p90 = QUANTILES[2]
+    return quantile(costs, p10, axis=0), quantile(costs, p90, axis=0)
+
+
+def _id(option: HostedPricing | SelfHostedPricing) -> str:
+    return option.offer.id if isinstance(option, HostedPricing) else option.id
+
+
 def cost_curves(c: Comparison, points: int = CURVE_POINTS, bands: bool = False) -> Curves | None:
     """Monthly USD of the chart pair on a log grid over the break-even range; with `bands` and
     Monte Carlo, each volume also gets the P10–P90 of the samples at that many requests/day
-    (points × samples evaluations: 240 × 10,000 take about a second)."""
+    (points × samples evaluations)."""
     pair = chart_pair(c)
     if pair is None:
         return None
@@ -53,16 +79,10 @@ def cost_curves(c: Comparison, points: int = CURVE_POINTS, bands: bool = False) 
     for oid in pair:
         option = options[oid]
         band = None
-        if bands and mc is not None and mc.costs is not None:
-            size = mc.costs.size
-            per_volume = np.stack([mc.costs.monthly_usd[oid](np.full(size, r)) for r in requests])
-            _, p10 = QUANTILES[0]
-            _, p90 = QUANTILES[2]
-            band = (
-                quantile(per_volume, p10, axis=1),
-                quantile(per_volume, p90, axis=1),
-            )
-        curves.append(Curve(oid, option.kind, np.asarray(option.cost.monthly_usd(requests)), band))
+        if bands and mc is not None and mc.built is not None:
+            band = _band(mc.built, oid, requests)
+        point = option.cost.take(slice(0, 1)).monthly_usd(requests[None, :])[0]
+        curves.append(Curve(oid, option.kind, np.asarray(point), band))
     be = next(p for p in c.pairs if (p.hosted, p.self_hosted) == pair).with_labour
     crossing = be.requests_per_day * billed if be.requests_per_day is not None else None
     return Curves(requests * billed, curves, c.requests_per_day * billed, crossing, be.status)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Generic, TypeVar
 
 import numpy as np
 
+from costcalc.core.traffic import FloatArray
 from costcalc.schema.profile import Request
 
+N = TypeVar("N", float, FloatArray)  # a figure, or one figure per row
 
-def history_tokens(
-    user_tokens: float, output_tokens: float, turns: int, window: int | None
-) -> float:
+
+def history_tokens(user_tokens: N, output_tokens: N, turns: N, window: int | None) -> N:
     """Mean prior-turn tokens carried per request of an n-turn conversation.
 
     Turn t (1-based) carries min(t-1, w) earlier turns of (u + o) tokens each; `window=None`
@@ -26,104 +29,119 @@ def history_tokens(
     return (user_tokens + output_tokens) * carried_turns / turns
 
 
-def billed_attempts(failed_share: float, max_retries: int) -> float:
+def billed_attempts(failed_share: N, max_retries: int) -> N:
     """Billed attempts per request, Σ_{k=0..m} p^k: p = 0.02, m = 3 → 1.020408."""
-    return sum(failed_share**k for k in range(max_retries + 1))
+    total = failed_share * 0.0 + 1.0
+    for k in range(1, max_retries + 1):
+        total = total + failed_share**k
+    return total
 
 
 @dataclass(frozen=True)
-class Inflation:
-    """Tokens of one attempt, by component, and the attempts each request costs."""
+class Inflation(Generic[N]):
+    """Tokens of one attempt, by component, and the attempts each request costs: floats for
+    one request, or arrays with one value per row (Monte Carlo samples, sensitivity cases)."""
 
-    system: float
-    tools: float
-    retrieval: float
-    history: float
-    user: float
-    output: float
-    reasoning: float
-    billed_attempts: float
-    sent_attempts: float
+    system: N
+    tools: N
+    retrieval: N
+    history: N
+    user: N
+    output: N
+    reasoning: N
+    billed_attempts: N
+    sent_attempts: N
     cache_history: bool
 
     @property
-    def input_tokens(self) -> float:
+    def input_tokens(self) -> N:
         """I = S + T + K + H + u."""
         return self.system + self.tools + self.retrieval + self.history + self.user
 
     @property
-    def cacheable_prefix(self) -> float:
+    def cacheable_prefix(self) -> N:
         """P = S + T, plus the history when the profile says history is cached."""
-        return self.system + self.tools + (self.history if self.cache_history else 0.0)
+        return self.system + self.tools + (self.history if self.cache_history else 0.0 * self.user)
 
     @property
-    def headline_tokens(self) -> float:
+    def headline_tokens(self) -> N:
         """What a naive estimate counts: the user message and the answer."""
         return self.user + self.output
 
     @property
-    def billed_tokens(self) -> float:
+    def billed_tokens(self) -> N:
         """Billed tokens per request: A × (I + o). The volume axis of every chart."""
         return self.billed_attempts * (self.input_tokens + self.output)
 
     @property
-    def factor(self) -> float:
+    def factor(self) -> N:
         """A × (I + o) / (u + o): how many tokens are billed per headline token."""
         return self.billed_tokens / self.headline_tokens
 
+    def row(self, i: int) -> Inflation[float]:
+        """One row's figures as floats (the point result is row 0)."""
+        values = {
+            f.name: float(np.asarray(getattr(self, f.name)).reshape(-1)[i])
+            for f in dataclasses.fields(self)
+            if f.name != "cache_history"
+        }
+        return Inflation[float](**values, cache_history=self.cache_history)
 
-def inflate(request: Request, system_tokens: float | None = None) -> Inflation:
-    """Per-request token breakdown; `system_tokens` overrides the profile's system prompt.
+    def map(self, fn: Callable[[N], FloatArray]) -> Inflation[FloatArray]:
+        """Every count through `fn`: a subset of rows, or a column for broadcasting."""
+        values = {
+            f.name: fn(getattr(self, f.name))
+            for f in dataclasses.fields(self)
+            if f.name != "cache_history"
+        }
+        return Inflation[FloatArray](**values, cache_history=self.cache_history)
 
-    The override is how a self-hosted option models a LoRA adapter that makes most of the
-    system prompt unnecessary.
-    """
+    def with_system(self, system_tokens: float) -> Inflation[N]:
+        """The same requests with another system prompt: a LoRA adapter that makes most of the
+        prompt unnecessary is modelled this way on the self-hosted side."""
+        return dataclasses.replace(self, system=self.system * 0.0 + system_tokens)
+
+
+Overrides = Mapping[str, FloatArray]  # field path → one value per row (a missing path: the point)
+
+
+def inflate(request: Request, system_tokens: float | None = None) -> Inflation[float]:
+    """Per-request token breakdown of the profile's point values; `system_tokens` overrides the
+    profile's system prompt."""
+    tokens = inflate_rows(request, {}, 1).row(0)
+    return tokens if system_tokens is None else tokens.with_system(system_tokens)
+
+
+def inflate_rows(request: Request, overrides: Overrides, size: int) -> Inflation[FloatArray]:
+    """The breakdown with one value per row: a field in `overrides` takes its row values, every
+    other field the profile's point value (the one formula for the point and the samples)."""
+
+    def v(path: str, point: float) -> FloatArray:
+        if path in overrides:
+            return np.asarray(overrides[path], dtype=np.float64)
+        return np.full(size, float(point))
+
     window = request.conversation.history_window
-    return inflate_values(
-        system=request.system_prompt.token_count if system_tokens is None else system_tokens,
-        tools=request.tools.token_count,
-        chunks=request.retrieval.chunks,
-        tokens_per_chunk=request.retrieval.tokens_per_chunk,
-        user=request.user_tokens,
-        output=request.output_tokens,
-        reasoning=request.reasoning_tokens or 0.0,
-        turns=request.conversation.turns,
-        window=None if window == "all" else window,
-        failed=request.retries.failed,
-        max_retries=request.retries.max_retries,
-        rate_limited=request.retries.rate_limited,
-        cache_history=request.caching.cache_history,
+    user, output = (
+        v("request.user_tokens", request.user_tokens),
+        v("request.output_tokens", request.output_tokens),
     )
-
-
-def inflate_values(
-    *,
-    system: Any,
-    tools: Any,
-    chunks: Any,
-    tokens_per_chunk: Any,
-    user: Any,
-    output: Any,
-    reasoning: Any,
-    turns: Any,
-    window: int | None,
-    failed: Any,
-    max_retries: int,
-    rate_limited: Any,
-    cache_history: bool,
-) -> Inflation:
-    """The breakdown from numbers, or from numpy arrays of Monte Carlo samples (one formula)."""
-    attempts = billed_attempts(failed, max_retries)
-    return Inflation(
-        system=system,
-        tools=tools,
-        retrieval=chunks * tokens_per_chunk,
-        history=history_tokens(user, output, turns, window),
+    turns = v("request.conversation.turns", request.conversation.turns)
+    attempts = billed_attempts(
+        v("request.retries.failed", request.retries.failed), request.retries.max_retries
+    )
+    rate_limited = v("request.retries.rate_limited", request.retries.rate_limited)
+    return Inflation[FloatArray](
+        system=v("request.system_prompt.tokens", request.system_prompt.token_count),
+        tools=v("request.tools.tokens", request.tools.token_count),
+        retrieval=v("request.retrieval.chunks", request.retrieval.chunks)
+        * v("request.retrieval.tokens_per_chunk", request.retrieval.tokens_per_chunk),
+        history=history_tokens(user, output, turns, None if window == "all" else window),
         user=user,
         output=output,
-        reasoning=reasoning,
+        reasoning=v("request.reasoning_tokens", request.reasoning_tokens or 0.0),
         billed_attempts=attempts,
         # a 429 is refused before inference: not billed, but sent and counted by rate limits
         sent_attempts=attempts / (1.0 - rate_limited),
-        cache_history=cache_history,
-    )  # fmt: skip
+        cache_history=request.caching.cache_history,
+    )

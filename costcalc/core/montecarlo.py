@@ -8,13 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from costcalc.core.compare import Comparison
-from costcalc.core.options import HostedOption, SelfHostedOption
-from costcalc.core.rows import BREAKEVEN_GRID, RowCosts, row_break_even, row_costs
+from costcalc.core.engine import (
+    DENSE_GRID_POINTS,
+    SAMPLE_GRID_POINTS,
+    Built,
+    at_volumes,
+    break_evens,
+    build,
+)
+from costcalc.core.inputs import RowInputs, row_inputs
 from costcalc.core.traffic import FloatArray
+from costcalc.core.units import DAYS_PER_MONTH
 from costcalc.schema.catalog import Catalog
 from costcalc.schema.uncertain import UNCERTAIN_FIELDS, Distribution, Lognormal, Uniform
 
@@ -39,10 +49,12 @@ def draw(uncertain: Mapping[str, Distribution], samples: int, seed: int) -> dict
     return drawn
 
 
-def quantile(values: FloatArray, q: float, axis: int | None = None) -> FloatArray:
+def quantile(
+    values: npt.NDArray[np.floating[Any]], q: float, axis: int | None = None
+) -> FloatArray:
     """The q-quantile as an order statistic ('inverted_cdf'): an infinite sample (a break-even
     never reached) cannot turn a neighbouring quantile into NaN by interpolation."""
-    return np.asarray(np.quantile(values, q, axis=axis, method="inverted_cdf"))
+    return np.asarray(np.quantile(values, q, axis=axis, method="inverted_cdf"), dtype=np.float64)
 
 
 def quantiles(values: FloatArray) -> dict[str, float | None]:
@@ -69,6 +81,85 @@ class PairSamples:
 
 
 @dataclass(frozen=True)
+class RowResults:
+    """Every option of a comparison run over many rows of inputs through the engine."""
+
+    rows: RowInputs
+    built: Built  # each option priced for every row: costs at any volume (for chart bands)
+    monthly_usd: dict[str, FloatArray]  # option id → at each row's own volume
+    pairs: list[PairSamples]
+    notes: tuple[str, ...]
+
+
+def _block_size(dense: bool) -> int:
+    """Rows costed at once: about 100,000 (row, volume) cells, so a block of serverless costs
+    over 24 hours stays near 20 MB whatever the sample count."""
+    return max(1, 100_000 // (DENSE_GRID_POINTS if dense else SAMPLE_GRID_POINTS))
+
+
+def run_rows(
+    comparison: Comparison, catalog: Catalog, rows: RowInputs, dense: bool = False
+) -> RowResults:
+    """Price every option of `comparison` in every row and find each pair's break-even per
+    row, block by block (memory stays flat in the number of rows)."""
+    c = comparison
+    built = build(
+        c.profile, catalog, c.calibration, rows,
+        [o.id for o in c.hosted], [o.cost.choice for o in c.self_hosted],
+    )  # fmt: skip
+    hosted = sorted(built.hosted + built.unpriced, key=lambda h: [o.id for o in c.hosted].index(
+        h.offer.id
+    ))  # fmt: skip
+    selfs = built.self_hosted
+    notes = [
+        f"{s.id}: left out of the samples, {s.reason}" for s in built.skipped
+    ]  # fmt: skip
+    low, high = c.range_requests_per_day
+    size = rows.size
+    at_volume = {o.offer.id: np.empty(size) for o in hosted}
+    at_volume.update((o.id, np.empty(size)) for o in selfs)
+    status: dict[tuple[str, str], npt.NDArray[np.int8]] = {}
+    volume: dict[tuple[str, str], FloatArray] = {}
+    block = _block_size(dense)
+    for start in range(0, size, block):
+        index = np.arange(start, min(size, start + block))
+        h_block = [h.take(index) for h in hosted]
+        s_block = [s.take(index) for s in selfs]
+        volumes = rows.requests_per_day[index]
+        for h in h_block:
+            at_volume[h.offer.id][index] = at_volumes(h, volumes)
+        for sp in s_block:
+            at_volume[sp.id][index] = at_volumes(sp, volumes)
+        for pair in break_evens(h_block, s_block, low, high, dense):
+            key = (pair.hosted, pair.self_hosted)
+            status.setdefault(key, np.empty(size, dtype=np.int8))[index] = pair.with_labour.status
+            volume.setdefault(key, np.empty(size))[index] = pair.with_labour.requests_per_day
+    billed = np.asarray(rows.tokens.billed_tokens)
+    pairs = []
+    for (hid, sid), codes in status.items():
+        tokens = np.where(codes == 0, 0.0, np.where(codes == 2, np.inf, volume[hid, sid] * billed))
+        cheaper = at_volume[sid] < at_volume[hid]
+        pairs.append(
+            PairSamples(
+                hid, sid, tokens, float(cheaper.mean()), float((codes == 1).mean()),
+                float((codes == 2).mean()), float((codes == 0).mean()),
+            )
+        )  # fmt: skip
+    for h in hosted:
+        missing = float(np.isnan(at_volume[h.offer.id]).mean())
+        if missing > 0:
+            notes.append(
+                f"{h.offer.id}: no {c.profile.slo.service_tier}-tier price for the input size of "
+                f"{missing:.1%} of rows (their cost is unknown)"
+            )
+    for sp in selfs:
+        unfit = float(np.isinf(sp.seconds_rows).mean())
+        if unfit > 0:
+            notes.append(f"{sp.id}: the model does not fit in memory in {unfit:.1%} of rows")
+    return RowResults(rows, Built(hosted, selfs, built.skipped, []), at_volume, pairs, tuple(notes))
+
+
+@dataclass(frozen=True)
 class MonteCarlo:
     samples: int
     seed: int
@@ -78,49 +169,13 @@ class MonteCarlo:
     monthly_usd: dict[str, FloatArray]  # option id → one figure per sample
     pairs: list[PairSamples]
     notes: tuple[str, ...]
-    costs: RowCosts | None = None  # every option's cost per sample at any volume (for bands)
+    built: Built | None = None  # every option priced per sample, at any volume (for bands)
 
     def usd_per_1k_requests(self, option: str) -> FloatArray:
-        return self.monthly_usd[option] / (self.requests_per_day * (730.0 / 24.0)) * 1000.0
+        return self.monthly_usd[option] / (self.requests_per_day * DAYS_PER_MONTH) * 1000.0
 
     def usd_per_mtok(self, option: str) -> FloatArray:
-        return self.monthly_usd[option] / (self.billed_tokens_per_day * (730.0 / 24.0)) * 1e6
-
-
-def pair_samples(
-    comparison: Comparison, costs: RowCosts, at_volume: dict[str, FloatArray]
-) -> list[PairSamples]:
-    """Break-even of every hosted/self-hosted pair, per row, with labour counted."""
-    low, high = comparison.range_requests_per_day
-    grid = np.geomspace(low, high, BREAKEVEN_GRID)
-    on_grid = {
-        oid: np.stack([fn(np.full(costs.size, g)) for g in grid], axis=1)
-        for oid, fn in costs.monthly_usd.items()
-    }
-    out = []
-    for h in comparison.options:
-        if not isinstance(h, HostedOption):
-            continue
-        for s in comparison.options:
-            if not isinstance(s, SelfHostedOption):
-                continue
-            found = row_break_even(
-                costs.monthly_usd[h.id], costs.monthly_usd[s.id], (on_grid[h.id], on_grid[s.id]),
-                grid, costs.billed_tokens, costs.step_spacing.get(s.id),
-            )  # fmt: skip
-            cheaper = at_volume[s.id] < at_volume[h.id]
-            out.append(
-                PairSamples(
-                    h.id,
-                    s.id,
-                    found.tokens_per_day,
-                    float(cheaper.mean()),
-                    float(found.crosses.mean()),
-                    float(found.never.mean()),
-                    float(found.always.mean()),
-                )
-            )
-    return out
+        return self.monthly_usd[option] / (self.billed_tokens_per_day * DAYS_PER_MONTH) * 1e6
 
 
 def monte_carlo(
@@ -133,10 +188,10 @@ def monte_carlo(
 ) -> MonteCarlo:
     """Sample, cost every option at each sample's own volume, and find each pair's crossing."""
     drawn = draw(uncertain, samples, seed)
-    costs = row_costs(comparison, catalog, drawn, samples, fixed_volume)
-    volumes = costs.requests_per_day
-    at_volume = {oid: fn(volumes) for oid, fn in costs.monthly_usd.items()}
-    notes = list(costs.notes)
+    volume = comparison.requests_per_day if fixed_volume else None
+    rows = row_inputs(comparison.profile, drawn, samples, volume)
+    result = run_rows(comparison, catalog, rows)
+    notes = list(result.notes)
     if not drawn:
         notes.append(
             "the profile has no uncertain inputs, so every sample is the point result; give a "
@@ -144,7 +199,9 @@ def monte_carlo(
         )
     if fixed_volume and any(p.startswith("traffic.") and p.endswith("_per_day") for p in drawn):
         notes.append("the volume was set on the command line, so its distribution is not sampled")
+    volumes = rows.requests_per_day
     return MonteCarlo(
-        samples, seed, tuple(sorted(drawn)), volumes, volumes * costs.billed_tokens, at_volume,
-        pair_samples(comparison, costs, at_volume), tuple(notes), costs,
+        samples, seed, tuple(sorted(drawn)), volumes,
+        volumes * np.asarray(rows.tokens.billed_tokens), result.monthly_usd, result.pairs,
+        tuple(notes), result.built,
     )  # fmt: skip

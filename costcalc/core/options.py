@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
-from costcalc.core.hosted import HostedCostModel
+from costcalc.core.hosted import HostedPricing
 from costcalc.core.ratelimits import needed_tier, peak_minute
-from costcalc.core.selfhosted import SelfHostedModel
-from costcalc.core.traffic import peak_hour_ratio
+from costcalc.core.selfhosted import SelfHostedPricing
+from costcalc.core.traffic import FloatArray, peak_hour_ratio
 from costcalc.core.units import DAYS_PER_MONTH, TOKENS_PER_MTOK
 from costcalc.schema.profile import Slo
 
@@ -29,7 +29,7 @@ class Option:
 
 @dataclass(frozen=True)
 class HostedOption(Option):
-    cost: HostedCostModel
+    cost: HostedPricing
     cache_hit_rate: float
     cache_savings_usd_per_month: float
     rate_limit_tier: str | None
@@ -37,7 +37,7 @@ class HostedOption(Option):
 
 @dataclass(frozen=True)
 class SelfHostedOption(Option):
-    cost: SelfHostedModel
+    cost: SelfHostedPricing
     monthly_usd_without_labour: float
     compute_monthly_usd: float
     replicas_peak: int
@@ -55,23 +55,23 @@ def unit_costs(
 
 
 def price_hosted(
-    cost: HostedCostModel,
+    cost: HostedPricing,
     requests_per_day: float,
     billed_tokens_per_request: float,
     burst_factor: float,
+    weights: FloatArray,
 ) -> HostedOption:
-    volume = np.array([requests_per_day])
-    monthly = float(cost.monthly_usd(volume)[0])
-    uncached = float(replace(cost, hit_rate=0.0).monthly_usd(volume)[0])
-    hit = float(cost.hit_rates(volume)[0]) if cost.prefix_tokens > 0 else 0.0
-    reasoning = cost.tokens.reasoning if cost.offer.reasoning else 0.0
+    """The offer's row at the profile's volume (the first row of `cost`)."""
+    volume = np.array([[requests_per_day]])
+    first = cost.take(slice(0, 1))
+    monthly = float(first.monthly_usd(volume)[0, 0])
+    uncached = float(first.monthly_usd(volume, cached=False)[0, 0])
+    prefix = float(first.prefix_tokens[0])
+    hit = float(first.hit_rates(volume)[0, 0]) if prefix > 0 else 0.0
+    tokens = first.tokens.row(0)
+    reasoning = tokens.reasoning if cost.offer.reasoning else 0.0
     need = peak_minute(
-        cost.tokens,
-        requests_per_day,
-        peak_hour_ratio(cost.weights) / 24.0,
-        burst_factor,
-        hit,
-        reasoning,
+        tokens, requests_per_day, peak_hour_ratio(weights) / 24.0, burst_factor, hit, reasoning
     )
     tier = needed_tier(cost.offer, need)
     notes = []
@@ -80,12 +80,13 @@ def price_hosted(
             "exceeds published rate-limit tiers" if tier == "above published tiers"
             else f"needs rate-limit tier {tier}"
         )  # fmt: skip
-    if cost.prefix_tokens > 0 and cost.prices.cached_input is not None:
-        if cost.hit_rate == "auto" and cost.offer.cache_ttl_s is None:
+    prices = cost.prices
+    if prefix > 0 and prices is not None and prices.live.cached_input is not None:
+        if cost.hit_rate is None and cost.offer.cache_ttl_s is None:
             notes.append("no cache hits counted: cache lifetime not published")
         else:
             notes.append(f"cache hit {hit:.0%}")
-    if cost.offer.reasoning and cost.tokens.reasoning == 0:
+    if cost.offer.reasoning and tokens.reasoning == 0:
         notes.append("reasoning tokens not counted")
     per_mtok, per_1k = unit_costs(monthly, requests_per_day, billed_tokens_per_request)
     return HostedOption(
@@ -103,28 +104,27 @@ def cold_starts_break_slo(cold_start_share: float, cold_start_s: float, slo: Slo
 
 
 def price_self_hosted(
-    cost: SelfHostedModel, requests_per_day: float, billed_tokens_per_request: float, slo: Slo
+    cost: SelfHostedPricing, requests_per_day: float, billed_tokens_per_request: float, slo: Slo
 ) -> SelfHostedOption:
-    volume = np.array([requests_per_day])
-    bill = cost.bill(volume)
-    compute = float(bill.usd_per_month[0])
+    """The pairing's row at the profile's volume (the first row of `cost`)."""
+    bill = cost.take(slice(0, 1)).bill(np.array([[requests_per_day]]))
+    compute = float(bill.usd_per_month[0, 0])
     monthly = compute + cost.fixed.total
     notes = list(cost.notes)
-    cold = float(bill.cold_starts_per_day[0])
+    cold = float(bill.cold_starts_per_day[0, 0])
     if cost.compute.billing == "serverless":
         warm = cost.choice.min_replicas
         notes.append(f"{warm} warm worker{'s' if warm != 1 else ''}" if warm else "scales to zero")
         if cold >= 0.5:
-            notes.append(
-                f"{cold:,.0f} cold starts/day ({float(bill.cold_start_share[0]):.1%} of requests)"
-            )
+            share_met = float(bill.cold_start_share[0, 0])
+            notes.append(f"{cold:,.0f} cold starts/day ({share_met:.1%} of requests)")
         max_workers = cost.choice.max_replicas or cost.compute.max_workers_default
-        if max_workers is not None and bill.replicas_peak[0] > max_workers:
+        if max_workers is not None and bill.replicas_peak[0, 0] > max_workers:
             notes.append(
-                f"needs max workers ≥ {int(bill.replicas_peak[0])} (default {max_workers})"
+                f"needs max workers ≥ {int(bill.replicas_peak[0, 0])} (default {max_workers})"
             )
     slo_met = cost.slo_met
-    share = float(bill.cold_start_share[0])
+    share = float(bill.cold_start_share[0, 0])
     if cold_starts_break_slo(share, cost.compute.cold_start_s, slo):
         slo_met = False
         notes.append("cold starts break the TTFT SLO")
@@ -134,6 +134,6 @@ def price_self_hosted(
         id=cost.id, kind="self_hosted", monthly_usd=monthly, usd_per_mtok=per_mtok,
         usd_per_1k_requests=per_1k, notes=tuple(notes), eligible=slo_met,
         cost=cost, monthly_usd_without_labour=compute + cost.fixed.without_labour,
-        compute_monthly_usd=compute, replicas_peak=int(bill.replicas_peak[0]),
+        compute_monthly_usd=compute, replicas_peak=int(bill.replicas_peak[0, 0]),
         cold_starts_per_day=cold, cold_start_share=share,
     )  # fmt: skip

@@ -19,7 +19,7 @@ class PeakMinute:
 
 
 def peak_minute(
-    tokens: Inflation,
+    tokens: Inflation[float],
     requests_per_day: float,
     peak_hour_share: float,
     burst_factor: float,

@@ -42,31 +42,50 @@ LORA_THROUGHPUT_FACTOR = 0.8
 
 @dataclass(frozen=True)
 class ReplicaCapacity:
-    """What one replica sustains at the profile's mix under the SLO, and how that is known."""
+    """What one replica sustains under the SLO at each row's mix, and how that is known at the
+    first row's (the profile's own mix in the point result): source, SLO, notes."""
 
-    seconds_per_request: float
+    seconds_rows: FloatArray  # replica-seconds per request, per row (+inf: does not fit)
+    lone_latency_rows: FloatArray  # seconds, per row
     source: str  # benchmark | fit | roofline
-    lone_latency_s: float
     slo_met: bool
     lower_bound: bool
-    mix: Mix
+    mix: Mix[Any]  # the first row's
     benchmark: BenchmarkCapacity | None
     roofline: RooflineCapacity
     notes: tuple[str, ...]
 
+    @property
+    def seconds_per_request(self) -> float:
+        return float(self.seconds_rows[0])
 
-def mix_of(tokens: Inflation, prefix_caching: bool) -> Mix:
+    @property
+    def lone_latency_s(self) -> float:
+        return float(self.lone_latency_rows[0])
+
+
+def mix_of(tokens: Inflation[Any], prefix_caching: bool) -> Mix[Any]:
     """What a replica sees of a request: vLLM's prefix cache spares the shared prefix's
-    prefill. The open models here do not reason: reasoning tokens cost hosted offers only."""
+    prefill. The open models here do not reason: reasoning tokens cost hosted offers only.
+    Floats give one mix; arrays give one mix per row."""
     cached = tokens.cacheable_prefix if prefix_caching else 0.0
-    return Mix(tokens.input_tokens, max(tokens.input_tokens - cached, 1.0), tokens.output)
+    inputs = tokens.input_tokens
+    return Mix(inputs, np.maximum(inputs - cached, 1.0), tokens.output)
+
+
+def _first(mix: Mix[Any], row: int = 0) -> Mix[float]:
+    def first(value: Any) -> float:
+        values = np.asarray(value).reshape(-1)
+        return float(values[min(row, len(values) - 1)])
+
+    return Mix(first(mix.input_tokens), first(mix.prefill_tokens), first(mix.output_tokens))
 
 
 def roofline_scale(hw: Hardware, sh: Shape, step: StepModel) -> Scale:
     """Roofline time of a mix (or of each of many) over a benchmarked point's, at the point's
     load: how one measured mix is carried to another."""
 
-    def scale(op: OperatingPoint, target: Mix) -> Any:
+    def scale(op: OperatingPoint, target: Mix[Any]) -> Any:
         p = op.point
         batch = observed_batch(p, max(max_batch(hw, sh, p.input_tokens, p.output_tokens), 1))
         fits = max_batches(
@@ -96,24 +115,42 @@ def replica_capacity(
     gpu: GpuSpec,
     gpus_per_replica: int,
     precision: str,
-    mix: Mix,
+    mix: Mix[Any],
     slo: Slo,
     points: list[ThroughputPoint],
     calibration: Calibration,
 ) -> ReplicaCapacity | str:
-    """Capacity from benchmark points when there are any, else the calibrated roofline; a
-    string says why the model cannot run on this hardware."""
+    """Capacity at each mix of `mix` (floats, or arrays with one mix per row) from benchmark
+    points when there are any, else the calibrated roofline; a string says why the model cannot
+    run on this hardware at the first mix. Rows where it does not fit get +inf seconds."""
     hw = hardware(gpu, gpus_per_replica, precision)
     sh = shape(model, precision)
-    if max_batch(hw, sh, mix.input_tokens, mix.output_tokens) == 0:
+    fitting = max_batches(
+        hw, sh, np.atleast_1d(np.asarray(mix.input_tokens, dtype=np.float64)),
+        np.atleast_1d(np.asarray(mix.output_tokens, dtype=np.float64)),
+    )  # fmt: skip
+    # the notes describe the first row's mix, or the first that fits (a Monte Carlo sample
+    # can ask for more context than fits; that row alone is then priced at +inf)
+    first = _first(mix, int(np.argmax(fitting > 0)))
+    if max_batch(hw, sh, first.input_tokens, first.output_tokens) == 0:
         usable = (kv_budget_bytes(hw, sh) + sh.weight_bytes) / 1e9
         return (
             f"does not fit: {sh.weight_bytes / 1e9:.1f} GB of weights plus one request's KV cache "
             f"in {usable:.1f} GB usable ({gpus_per_replica}× {gpu.name})"
         )
     step = StepModel(hw, sh, calibration.efficiency)
+    inputs = np.atleast_1d(np.asarray(mix.input_tokens, dtype=np.float64))
+    rows = Mix[FloatArray](
+        inputs,
+        np.atleast_1d(np.asarray(mix.prefill_tokens, dtype=np.float64)),
+        np.atleast_1d(np.asarray(mix.output_tokens, dtype=np.float64)),
+    )
+    arrays = roofline_arrays(
+        step, inputs, np.asarray(rows.prefill_tokens), np.asarray(rows.output_tokens),
+        slo.ttft_ms / 1000.0, slo.tpot_ms / 1000.0, slo.percentile,
+    )  # fmt: skip
     roof = roofline_capacity(
-        step, mix.input_tokens, mix.prefill_tokens, mix.output_tokens,
+        step, first.input_tokens, first.prefill_tokens, first.output_tokens,
         slo.ttft_ms / 1000.0, slo.tpot_ms / 1000.0, slo.percentile,
     )  # fmt: skip
     assert roof is not None  # max_batch > 0 was checked above
@@ -125,22 +162,28 @@ def replica_capacity(
                 f"≈{roof.tpot_tail_s * 1000:.0f} ms, TTFT ≈{roof.ttft_tail_s * 1000:.0f} ms)"
             )
         return ReplicaCapacity(
-            roof.seconds_per_request, "roofline", roof.lone_latency_s, roof.slo_met, False,
-            mix, None, roof, tuple(notes),
+            arrays.seconds_per_request, arrays.lone_latency_s, "roofline", roof.slo_met, False,
+            first, None, roof, tuple(notes),
         )  # fmt: skip
 
-    bench = benchmark_capacity(points, mix, slo, roofline_scale(hw, sh, step))
-    lone = bench.lone_latency_s if bench.lone_latency_s is not None else roof.lone_latency_s
+    scale = roofline_scale(hw, sh, step)
+    bench = benchmark_capacity(points, first, slo, scale)
+    _, feasible = feasible_points(points, slo)
+    fits = arrays.batch > 0
+    measured = benchmark_seconds(feasible, rows, scale)
+    seconds = np.where(fits, measured, np.inf) * np.ones_like(inputs)
+    timed = lone_latency_s(points, rows)
+    lone = arrays.lone_latency_s if timed is None else np.where(fits, timed, np.inf)
     return ReplicaCapacity(
-        bench.seconds_per_request, bench.source, lone, bench.slo_met, bench.lower_bound,
-        mix, bench, roof, bench.notes,
+        seconds, np.asarray(lone * np.ones_like(inputs)), bench.source, bench.slo_met,
+        bench.lower_bound, first, bench, roof, bench.notes,
     )  # fmt: skip
 
 
 def capacity_for(
-    choice: SelfHostedChoice, catalog: Catalog, slo: Slo, calibration: Calibration, mix: Mix
+    choice: SelfHostedChoice, catalog: Catalog, slo: Slo, calibration: Calibration, mix: Mix[Any]
 ) -> ReplicaCapacity | str:
-    """A pairing's replica capacity at a mix, LoRA adapters' slowdown included."""
+    """A pairing's replica capacity at each mix, LoRA adapters' slowdown included."""
     compute = catalog.compute[choice.compute]
     points = catalog.points_for(
         choice.model, compute.gpu, choice.gpus_per_replica, choice.precision
@@ -154,33 +197,6 @@ def capacity_for(
     factor = lora_factor(choice)
     return dataclasses.replace(
         capacity,
-        seconds_per_request=capacity.seconds_per_request / factor,
+        seconds_rows=capacity.seconds_rows / factor,
         notes=(*capacity.notes, f"{choice.lora_adapters} LoRA adapters at {factor:.0%} throughput"),
     )
-
-
-def capacity_arrays(
-    choice: SelfHostedChoice, catalog: Catalog, slo: Slo, calibration: Calibration, mix: Mix
-) -> tuple[FloatArray, FloatArray]:
-    """capacity_for's replica-seconds per request and lone latency for many mixes at once
-    (`mix` holds arrays), exactly: +inf where the model does not fit. Monte Carlo's path."""
-    compute = catalog.compute[choice.compute]
-    hw = hardware(catalog.gpus[compute.gpu], choice.gpus_per_replica, choice.precision)
-    sh = shape(catalog.models[choice.model], choice.precision)
-    step = StepModel(hw, sh, calibration.efficiency)
-    inputs = np.asarray(mix.input_tokens, dtype=np.float64)
-    roof = roofline_arrays(
-        step, inputs, np.asarray(mix.prefill_tokens), np.asarray(mix.output_tokens),
-        slo.ttft_ms / 1000.0, slo.tpot_ms / 1000.0, slo.percentile,
-    )  # fmt: skip
-    points = catalog.points_for(
-        choice.model, compute.gpu, choice.gpus_per_replica, choice.precision
-    )
-    seconds, lone = roof.seconds_per_request, roof.lone_latency_s
-    if points:
-        _, feasible = feasible_points(points, slo)
-        measured = benchmark_seconds(feasible, mix, roofline_scale(hw, sh, step))
-        seconds = np.where(roof.batch > 0, measured, np.inf) * np.ones_like(inputs)
-        timed = lone_latency_s(points, mix)
-        lone = lone if timed is None else np.where(roof.batch > 0, timed, np.inf)
-    return seconds / lora_factor(choice), lone

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from typing import Generic
 
 import numpy as np
+import numpy.typing as npt
 
 from costcalc.core.billing import ComputeBill, dedicated_bill, serverless_bill
 from costcalc.core.calibrate import Calibration, shape
 from costcalc.core.capacity import BenchmarkCapacity
-from costcalc.core.inflation import Inflation, inflate
-from costcalc.core.replica import capacity_for, mix_of
-from costcalc.core.traffic import FloatArray, attempt_rates, hourly_weights
+from costcalc.core.inflation import Inflation, N
+from costcalc.core.inputs import RowInputs
+from costcalc.core.replica import ReplicaCapacity, capacity_for, mix_of
+from costcalc.core.traffic import FloatArray
 from costcalc.core.units import SECONDS_PER_HOUR
 from costcalc.schema.catalog import Catalog, ComputeOffer, OpenModel
-from costcalc.schema.profile import Overheads, Profile, SelfHostedChoice
+from costcalc.schema.profile import Profile, SelfHostedChoice
+
+Index = npt.NDArray[np.intp] | slice
 
 
 def option_id(choice: SelfHostedChoice) -> str:
@@ -25,68 +31,119 @@ def option_id(choice: SelfHostedChoice) -> str:
 
 
 @dataclass(frozen=True)
-class FixedCosts:
-    """Monthly fixed overheads of running the stack yourself."""
+class FixedCosts(Generic[N]):
+    """Monthly fixed overheads of running the stack yourself (USD/month, or one per row)."""
 
-    gateway: float
-    storage: float
-    labour: float
-    one_off: float
+    gateway: N
+    storage: N
+    labour: N
+    one_off: N
 
     @property
-    def total(self) -> float:
+    def total(self) -> N:
         return self.gateway + self.storage + self.labour + self.one_off
 
     @property
-    def without_labour(self) -> float:
-        return self.total - self.labour
+    def without_labour(self) -> N:
+        return self.gateway + self.storage + self.one_off
 
 
 def fixed_costs(
-    overheads: Overheads, compute: ComputeOffer, model: OpenModel, precision: str
-) -> FixedCosts:
-    """Gateway + storage + labour + one-off costs amortised; storage defaults to the weights'
-    size at the compute provider's volume price (16 GB × $0.07 = $1.12/month on RunPod)."""
-    if overheads.storage_usd_per_month is not None:
-        storage = overheads.storage_usd_per_month
+    rows: RowInputs, compute: ComputeOffer, model: OpenModel, precision: str
+) -> FixedCosts[FloatArray]:
+    """Gateway + storage + labour + one-off costs amortised, per row; storage defaults to the
+    weights' size at the compute provider's volume price (16 GB × $0.07 = $1.12/month on
+    RunPod)."""
+    o = rows.overheads
+    if o.storage_usd_per_month is not None:
+        storage = o.storage_usd_per_month
     else:
         weight_gb = shape(model, precision).weight_bytes / 1e9
-        storage = weight_gb * (compute.storage_usd_per_gb_month or 0.0)
-    return FixedCosts(
-        gateway=overheads.gateway_usd_per_month,
-        storage=storage,
-        labour=overheads.engineer_hours_per_month * overheads.engineer_usd_per_hour,
-        one_off=overheads.one_off_usd / overheads.amortization_months,
+        storage = np.full(rows.size, weight_gb * (compute.storage_usd_per_gb_month or 0.0))
+    return FixedCosts[FloatArray](
+        o.gateway_usd_per_month, storage, o.labour_usd_per_month, o.one_off_usd_per_month
     )
 
 
+def _column(values: FloatArray) -> FloatArray:
+    """(rows,) → (rows, 1, 1): broadcasts against (rows, volumes, hours)."""
+    return np.asarray(values, dtype=np.float64).reshape(-1, 1, 1)
+
+
 @dataclass(frozen=True)
-class SelfHostedModel:
-    """Monthly cost of one (model, compute) pairing as a function of requests per day."""
+class SelfHostedPricing:
+    """Monthly cost of one (model, compute) pairing for every row of inputs, at any volumes.
+
+    `monthly_usd` and `bill` take requests/day shaped (rows, volumes). Scalar properties
+    (`seconds_per_attempt`, `fixed`, …) describe the first row: the profile's own values in
+    the point result.
+    """
 
     id: str
     choice: SelfHostedChoice
     compute: ComputeOffer
     model: OpenModel
-    tokens: Inflation
-    seconds_per_attempt: float  # replica-seconds, LoRA factor included
-    source: str  # benchmark | fit | roofline
-    lone_latency_s: float
-    slo_met: bool
-    lower_bound: bool
-    fixed: FixedCosts
-    weights: FloatArray
-    burst_factor: float
-    benchmark: BenchmarkCapacity | None
-    notes: tuple[str, ...]
-    hours: FloatArray | None = None  # hours each weight stands for (None: one each)
+    tokens: Inflation[FloatArray]
+    capacity: ReplicaCapacity
+    fixed_rows: FixedCosts[FloatArray]
+    burst_factor: FloatArray
+    weights: FloatArray  # distinct hourly shares of the day's requests that matter …
+    hours: FloatArray  # … and how many hours have each
+
+    @property
+    def seconds_rows(self) -> FloatArray:
+        """Replica-seconds per billed attempt, LoRA factor included."""
+        return self.capacity.seconds_rows
+
+    @property
+    def seconds_per_attempt(self) -> float:
+        return self.capacity.seconds_per_request
 
     @property
     def replica_requests_per_s(self) -> float:
         return 1.0 / self.seconds_per_attempt
 
+    @property
+    def source(self) -> str:
+        return self.capacity.source
+
+    @property
+    def lone_latency_s(self) -> float:
+        return self.capacity.lone_latency_s
+
+    @property
+    def slo_met(self) -> bool:
+        return self.capacity.slo_met
+
+    @property
+    def lower_bound(self) -> bool:
+        return self.capacity.lower_bound
+
+    @property
+    def benchmark(self) -> BenchmarkCapacity | None:
+        return self.capacity.benchmark
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return self.capacity.notes
+
+    @property
+    def fixed(self) -> FixedCosts[float]:
+        f = self.fixed_rows
+        return FixedCosts[float](
+            float(f.gateway[0]), float(f.storage[0]), float(f.labour[0]), float(f.one_off[0])
+        )
+
+    @property
+    def labour_usd_per_month(self) -> FloatArray:
+        return self.fixed_rows.labour
+
     def bill(self, requests_per_day: FloatArray) -> ComputeBill:
-        lam = attempt_rates(requests_per_day, self.tokens.billed_attempts, self.weights)
+        """Compute cost and what drives it, for requests/day shaped (rows, volumes)."""
+        volumes = np.atleast_2d(np.asarray(requests_per_day, dtype=np.float64))
+        attempts = _column(self.tokens.billed_attempts)
+        lam = volumes[..., None] * attempts * self.weights / SECONDS_PER_HOUR
+        seconds, burst = _column(self.seconds_rows), _column(self.burst_factor)
         c, o = self.choice, self.compute
         if o.billing == "hourly":
             if o.usd_per_gpu_hour is not None:  # rented per GPU: one instance per replica
@@ -95,22 +152,22 @@ class SelfHostedModel:
                 assert o.usd_per_hour is not None
                 gpus, usd_per_hour = o.gpus, o.usd_per_hour
             return dedicated_bill(
-                lam, self.seconds_per_attempt, self.burst_factor, c.target_utilization,
+                lam, seconds, burst, c.target_utilization,
                 c.min_replicas if c.autoscale_hourly else max(c.min_replicas, 1),
-                c.gpus_per_replica, gpus, usd_per_hour,
-                c.autoscale_hourly, self.hours,
+                c.gpus_per_replica, gpus, usd_per_hour, c.autoscale_hourly, self.hours,
             )  # fmt: skip
         assert o.usd_per_second_flex is not None
         return serverless_bill(
-            lam, self.seconds_per_attempt, self.burst_factor, c.target_utilization,
-            c.min_replicas, c.gpus_per_replica, o.usd_per_second_flex,
-            o.usd_per_second_active or o.usd_per_second_flex,
-            self.lone_latency_s, o.idle_timeout_s, o.cold_start_s, self.hours,
+            lam, seconds, burst, c.target_utilization, c.min_replicas, c.gpus_per_replica,
+            o.usd_per_second_flex, o.usd_per_second_active or o.usd_per_second_flex,
+            _column(self.capacity.lone_latency_rows), o.idle_timeout_s, o.cold_start_s,
+            self.hours,
         )  # fmt: skip
 
     def monthly_usd(self, requests_per_day: FloatArray, labour: bool = True) -> FloatArray:
-        fixed = self.fixed.total if labour else self.fixed.without_labour
-        return np.asarray(self.bill(requests_per_day).usd_per_month + fixed)
+        """Compute plus fixed costs; without labour it is the same curve less a constant."""
+        fixed = self.fixed_rows.total if labour else self.fixed_rows.without_labour
+        return np.asarray(self.bill(requests_per_day).usd_per_month + fixed[:, None])
 
     @property
     def peak_sized(self) -> bool:
@@ -118,22 +175,41 @@ class SelfHostedModel:
         return self.compute.billing == "hourly" and not self.choice.autoscale_hourly
 
     def requests_per_replica(self) -> FloatArray:
-        """Requests/day one replica absorbs per unit of hourly weight, U·3600 / (β·A·s); one
-        value per Monte Carlo row when the model holds arrays."""
-        busy = (
-            np.ravel(self.burst_factor) * np.ravel(self.tokens.billed_attempts)
-            * np.ravel(self.seconds_per_attempt)
-        )  # fmt: skip
+        """Requests/day one replica absorbs per unit of hourly weight, U·3600 / (β·A·s), per
+        row (0 where the model does not fit)."""
+        busy = self.burst_factor * self.tokens.billed_attempts * self.seconds_rows
         return np.asarray(self.choice.target_utilization * SECONDS_PER_HOUR / busy)
 
-    def breakpoints(self) -> FloatArray:
-        """Volumes where a dedicated replica count steps up: β·R·A·w_h·s / (3600·U) = k."""
+    def steps(self, low: float, high: float, limit: int) -> FloatArray:
+        """Volumes in (low, high) where a dedicated replica count steps up, β·R·A·w·s /
+        (3600·U) = k, per row: shape (rows, ≤ limit), ascending, NaN-padded. Serverless
+        cost has no steps. Past `limit` steps a row keeps its lowest ones: above them steps
+        are under 1/limit of the volume apart."""
         if self.compute.billing != "hourly":
-            return np.array([])
-        per_replica = self.requests_per_replica()
-        weights = self.weights[self.weights > 0]
-        shares = np.unique(weights) if self.choice.autoscale_hourly else weights.max()
-        return np.outer(np.arange(1, 20_001), per_replica / np.atleast_1d(shares)).ravel()
+            return np.full((len(self.burst_factor), 0), np.nan)
+        busy_hours = self.weights[self.weights > 0]  # an hour without traffic never steps
+        per_weight = self.requests_per_replica()[:, None] / busy_hours[None, :]  # (rows, w)
+        per_weight = np.where(np.isfinite(per_weight) & (per_weight > 0), per_weight, np.nan)
+        count = max(1, limit // per_weight.shape[1])
+        first = np.floor(low / per_weight) + 1.0
+        k = first[..., None] + np.arange(count)  # (rows, w, count)
+        volumes = (k * per_weight[..., None]).reshape(len(per_weight), -1)
+        volumes = np.sort(np.where(volumes < high, volumes, np.nan), axis=1)
+        return volumes[:, : int((~np.isnan(volumes)).sum(axis=1).max(initial=0))]
+
+    def take(self, index: Index) -> SelfHostedPricing:
+        c = self.capacity
+        capacity = dataclasses.replace(
+            c, seconds_rows=c.seconds_rows[index], lone_latency_rows=c.lone_latency_rows[index]
+        )
+        f = self.fixed_rows
+        fixed = FixedCosts[FloatArray](
+            f.gateway[index], f.storage[index], f.labour[index], f.one_off[index]
+        )
+        return dataclasses.replace(
+            self, tokens=self.tokens.map(lambda v: np.asarray(v[index])), capacity=capacity,
+            fixed_rows=fixed, burst_factor=self.burst_factor[index],
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -142,10 +218,14 @@ class Skipped:
     reason: str
 
 
-def self_hosted_model(
-    choice: SelfHostedChoice, profile: Profile, catalog: Catalog, calibration: Calibration
-) -> SelfHostedModel | Skipped:
-    """Build the cost model of a pairing, or say why it cannot run (memory, instance size)."""
+def self_hosted_pricing(
+    choice: SelfHostedChoice,
+    profile: Profile,
+    catalog: Catalog,
+    calibration: Calibration,
+    rows: RowInputs,
+) -> SelfHostedPricing | Skipped:
+    """Build the cost of a pairing for every row, or say why it cannot run (memory, size)."""
     oid = option_id(choice)
     compute = catalog.compute[choice.compute]
     model = catalog.models[choice.model]
@@ -153,26 +233,27 @@ def self_hosted_model(
         return Skipped(
             oid, f"a replica needs {choice.gpus_per_replica} GPUs; an instance has {compute.gpus}"
         )
-    tokens = inflate(profile.request, choice.system_prompt_tokens)
+    tokens = rows.tokens
+    if choice.system_prompt_tokens is not None:
+        tokens = tokens.with_system(choice.system_prompt_tokens)
     capacity = capacity_for(
         choice, catalog, profile.slo, calibration, mix_of(tokens, choice.prefix_caching)
     )
     if isinstance(capacity, str):
         return Skipped(oid, capacity)
-    return SelfHostedModel(
+    weights, hours = np.unique(rows.weights, return_counts=True)
+    if compute.billing == "hourly" and not choice.autoscale_hourly:
+        # sized for the busiest hour and billed for it all day: only that hour matters
+        weights, hours = weights[-1:], hours[-1:]
+    return SelfHostedPricing(
         id=oid,
         choice=choice,
         compute=compute,
         model=model,
         tokens=tokens,
-        seconds_per_attempt=capacity.seconds_per_request,
-        source=capacity.source,
-        lone_latency_s=capacity.lone_latency_s,
-        slo_met=capacity.slo_met,
-        lower_bound=capacity.lower_bound,
-        fixed=fixed_costs(profile.overheads, compute, model, choice.precision),
-        weights=hourly_weights(profile.traffic),
-        burst_factor=profile.traffic.burst_factor,
-        benchmark=capacity.benchmark,
-        notes=capacity.notes,
+        capacity=capacity,
+        fixed_rows=fixed_costs(rows, compute, model, choice.precision),
+        burst_factor=rows.burst_factor,
+        weights=weights,
+        hours=hours.astype(np.float64),
     )

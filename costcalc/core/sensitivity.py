@@ -1,8 +1,8 @@
 """Sensitivity (tornado): how far break-even and costs move as each input goes low → high.
 
 Each input in turn takes its low and its high value, everything else its point value: the P10
-and P90 of a distribution, else the point value ±25 %. All cases run at once as rows of the
-Monte Carlo machinery, so each is costed by the point formulas.
+and P90 of a distribution, else the point value ±25 %. All cases run at once as rows through
+the cost engine, on the point result's dense grid.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 
 from costcalc.core.compare import Comparison
-from costcalc.core.montecarlo import pair_samples
+from costcalc.core.inputs import row_inputs
+from costcalc.core.montecarlo import run_rows
 from costcalc.core.options import HostedOption, SelfHostedOption
-from costcalc.core.rows import row_costs
 from costcalc.errors import UnknownIdError, UserError
 from costcalc.schema.catalog import Catalog
 from costcalc.schema.uncertain import UNCERTAIN_FIELDS, Distribution
@@ -124,23 +124,18 @@ def sensitivity(
     hosted, self_hosted = choose_pair(comparison, pair)
     ranges = input_ranges(comparison, uncertain)
     size = 1 + 2 * len(ranges)
-    rows: dict[str, np.ndarray] = {}
+    overrides: dict[str, np.ndarray] = {}
     for k, (path, _, low, high) in enumerate(ranges):
         point = _point(comparison, path)
         assert point is not None
         values = np.full(size, point)
         values[2 * k + 1], values[2 * k + 2] = low, high
-        rows[path] = values
-    costs = row_costs(comparison, catalog, rows, size, fixed_volume=False)
-    at_volume = {
-        oid: fn(costs.requests_per_day)
-        for oid, fn in costs.monthly_usd.items()
-        if oid in (hosted, self_hosted)
-    }
+        overrides[path] = values
     chosen = [o for o in comparison.options if o.id in (hosted, self_hosted)]
     trimmed = dataclasses.replace(comparison, options=chosen)
-    (found,) = pair_samples(trimmed, costs, at_volume)
-    be, h, s = found.tokens_per_day, at_volume[hosted], at_volume[self_hosted]
+    result = run_rows(trimmed, catalog, row_inputs(comparison.profile, overrides, size), True)
+    (found,) = result.pairs
+    be, h, s = found.tokens_per_day, result.monthly_usd[hosted], result.monthly_usd[self_hosted]
     swings = [
         Swing(
             path,

@@ -104,9 +104,10 @@ def _caching_lines(c: Comparison) -> list[str]:
     for o in c.hosted:
         if o.cache_savings_usd_per_month > 0.005:
             share = o.cache_savings_usd_per_month / (o.monthly_usd + o.cache_savings_usd_per_month)
+            prefix = float(o.cost.prefix_tokens[0])
             lines.append(
                 f"caching saves {usd(o.cache_savings_usd_per_month)}/month ({share:.0%}) on {o.id} "
-                f"({o.cache_hit_rate:.0%} hits on {count(o.cost.prefix_tokens)} prefix tokens)"
+                f"({o.cache_hit_rate:.0%} hits on {count(prefix)} prefix tokens)"
             )
     return lines
 

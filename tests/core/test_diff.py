@@ -9,28 +9,50 @@ import pytest
 
 from costcalc.core.diff import Change, diff
 from costcalc.errors import UnknownIdError
+from costcalc.schema.report import CompareReport
 
-BASE: dict[str, Any] = {
+
+def hosted(oid: str, monthly_usd: float) -> dict[str, Any]:
+    return {"id": oid, "kind": "hosted", "monthly_usd": monthly_usd, "usd_per_mtok": 1.0,
+            "usd_per_1k_requests": 1.0}  # fmt: skip
+
+
+# the keys of DESIGN §2.3 only, as a report saved by the first costcalc would have
+BASE_DATA: dict[str, Any] = {
+    "schema_version": 1,
     "profile": "p",
-    "volume": {"requests_per_day": 1000, "billed_tokens_per_day": 1e6},
-    "inflation": {"factor": 4.0},
+    "volume": {"requests_per_day": 1000, "headline_tokens_per_day": 2e5,
+               "billed_tokens_per_day": 1e6},
+    "inflation": {"factor": 4.0, "billed_attempts": 1.0,
+                  "per_request": {"system": 0, "tools": 0, "retrieval": 0, "history": 0,
+                                  "user": 100, "output": 100}},
     "options": [
-        {"id": "h/a", "monthly_usd": 3000.0},
-        {"id": "s/b", "monthly_usd": 5000.0},
+        hosted("h/a", 3000.0),
+        {"id": "s/b", "kind": "self_hosted", "monthly_usd": 5000.0, "usd_per_mtok": 1.0,
+         "usd_per_1k_requests": 1.0, "fixed_monthly_usd": 1000.0, "replicas_peak": 1,
+         "throughput_source": "benchmark", "replica_requests_per_s": 2.0,
+         "cold_starts_per_day": 0},
     ],
     "breakeven": [
-        {"hosted": "h/a", "self_hosted": "s/b", "status": "crosses", "tokens_per_day": 2e6}
+        {"hosted": "h/a", "self_hosted": "s/b", "status": "crosses", "tokens_per_day": 2e6,
+         "requests_per_day": 2000}
     ],
     "cheapest": "h/a",
-}
+    "warnings": [],
+}  # fmt: skip
+BASE = CompareReport.model_validate(BASE_DATA)
 
 
-def head(**changes: Any) -> dict[str, Any]:
-    out = copy.deepcopy(BASE)
+def head_data(**changes: Any) -> dict[str, Any]:
+    out = copy.deepcopy(BASE_DATA)
     for oid, cost in changes.get("costs", {}).items():
         next(o for o in out["options"] if o["id"] == oid)["monthly_usd"] = cost
     out.update({k: v for k, v in changes.items() if k != "costs"})
     return out
+
+
+def head(**changes: Any) -> CompareReport:
+    return CompareReport.model_validate(head_data(**changes))
 
 
 def test_change_arithmetic() -> None:
@@ -59,15 +81,15 @@ def test_named_option_and_unknown_option() -> None:
 
 
 def test_nothing_changed() -> None:
-    d = diff(BASE, copy.deepcopy(BASE), None, max_increase_pct=0, max_increase_usd=0)
+    d = diff(BASE, head(), None, max_increase_pct=0, max_increase_usd=0)
     assert not d.changed and d.passed
 
 
 def test_added_options_and_status_changes_count_as_changes() -> None:
-    new = head()
-    new["options"].append({"id": "h/c", "monthly_usd": 10.0})
-    new["breakeven"][0].update(status="never", tokens_per_day=None)
-    d = diff(BASE, new, None, None, None)
+    data = head_data()
+    data["options"].append(hosted("h/c", 10.0))
+    data["breakeven"][0].update(status="never", tokens_per_day=None, requests_per_day=None)
+    d = diff(BASE, CompareReport.model_validate(data), None, None, None)
     added = next(r for r in d.options if r.label == "h/c")
     assert added.change.past is None and added.changed
     assert d.breakeven[0].past_status == "crosses" and d.breakeven[0].current_status == "never"

@@ -7,10 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from costcalc.core.hosted import Prices, cache_hit_rate, cost_per_attempt, hosted_cost_model
+from costcalc.core.hosted import Prices, cache_hit_rate, cost_per_attempt
 from costcalc.core.inflation import inflate
 from costcalc.core.traffic import hourly_weights
 from costcalc.core.units import DAYS_PER_MONTH
+from tests.conftest import hosted_model as hosted_cost_model
 from tests.conftest import hosted_offer, make_profile
 
 FLAT = np.full(24, 1 / 24)
@@ -61,10 +62,9 @@ def test_caching_is_switched_off_when_writes_cost_more_than_they_save() -> None:
 def test_auto_hit_rate_from_arrivals_and_ttl() -> None:
     # λ = 0.01/s all day, ttl 300 s: 1 − e^(−3) = 0.950213
     lam = np.full((1, 24), 0.01)
-    assert cache_hit_rate("auto", 300, lam, FLAT)[0] == pytest.approx(1 - math.exp(-3))
-    assert cache_hit_rate(0.4, 300, lam, FLAT)[0] == 0.4
+    assert cache_hit_rate(300, lam, FLAT)[0] == pytest.approx(1 - math.exp(-3))
     # no published lifetime: auto counts no hits
-    assert cache_hit_rate("auto", None, lam, FLAT)[0] == 0.0
+    assert cache_hit_rate(None, lam, FLAT)[0] == 0.0
 
 
 def test_auto_hit_rate_weights_hours_by_their_requests() -> None:
@@ -72,7 +72,7 @@ def test_auto_hit_rate_weights_hours_by_their_requests() -> None:
     weights[:12] = 1 / 12
     lam = np.where(weights > 0, 0.01, 0.0)[None, :]
     # only busy hours carry requests, so the quiet hours' zero hit rate does not count
-    assert cache_hit_rate("auto", 300, lam, weights)[0] == pytest.approx(1 - math.exp(-3))
+    assert cache_hit_rate(300, lam, weights)[0] == pytest.approx(1 - math.exp(-3))
 
 
 def test_prefix_below_provider_minimum_is_not_cached() -> None:

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from costcalc.core.billing import dedicated_bill, serverless_bill
 from costcalc.core.breakeven import break_even
-from costcalc.core.hosted import hosted_cost_model
 from costcalc.core.inflation import inflate
 from costcalc.core.traffic import attempt_rates, hourly_weights
+from tests.conftest import hosted_model as hosted_cost_model
 from tests.conftest import hosted_offer, make_profile
 
 prices = st.floats(min_value=0.0, max_value=100.0, allow_nan=False)
@@ -68,7 +68,7 @@ def monthly(
         hourly_weights(profile.traffic),
     )
     assert model is not None
-    return float(model.monthly_usd(np.array([volume]))[0])
+    return float(model.monthly_usd(np.array([[volume]]))[0, 0])
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from costcalc.core.calibrate import calibrate
+from costcalc.core.inputs import row_inputs
 from costcalc.core.options import cold_starts_break_slo, price_self_hosted
-from costcalc.core.selfhosted import SelfHostedModel, Skipped, option_id, self_hosted_model
+from costcalc.core.selfhosted import SelfHostedPricing, Skipped, option_id, self_hosted_pricing
 from costcalc.schema.catalog import GpuSpec
 from costcalc.schema.profile import SelfHostedChoice, Slo
 from tests.conftest import GPU, MODEL, compute_offer, make_catalog, make_profile, point
@@ -17,11 +18,11 @@ FAST_POINT = point(
 )
 
 
-def build(choice: SelfHostedChoice, profile=None, catalog=None) -> SelfHostedModel | Skipped:  # type: ignore[no-untyped-def]
+def build(choice: SelfHostedChoice, profile=None, catalog=None) -> SelfHostedPricing | Skipped:  # type: ignore[no-untyped-def]
     catalog = catalog or make_catalog(points=[FAST_POINT])
     profile = profile or make_profile()
     cal = calibrate(catalog.points, catalog.gpus, catalog.models)
-    return self_hosted_model(choice, profile, catalog, cal)
+    return self_hosted_pricing(choice, profile, catalog, cal, row_inputs(profile, {}, 1))
 
 
 def test_option_ids_name_precision_and_tensor_parallel_size() -> None:
@@ -34,7 +35,7 @@ def test_option_ids_name_precision_and_tensor_parallel_size() -> None:
 
 def test_measured_mix_worked_example() -> None:
     built = build(SelfHostedChoice(model="m8b", compute="test/gpu"))
-    assert isinstance(built, SelfHostedModel)
+    assert isinstance(built, SelfHostedPricing)
     assert built.source == "benchmark" and built.replica_requests_per_s == pytest.approx(10.0)
     # 86,400/day flat = 1 req/s; β 1.3 × 1 × 0.1 s = 0.13 busy → 0.13/0.8 → 1 replica
     bill = built.bill(np.array([86_400.0]))
@@ -44,19 +45,19 @@ def test_measured_mix_worked_example() -> None:
     assert built.fixed.total == pytest.approx(800.0) and built.fixed.without_labour == 0.0
     assert built.monthly_usd(np.array([86_400.0]))[0] == pytest.approx(1460 + 800)
     # the replica count steps up at k × 0.8 × 3600 / (1.3 × 0.1 × 1/24) = k × 531,692 req/day
-    assert built.breakpoints()[0] == pytest.approx(0.8 * 3600 / (1.3 * 0.1 / 24))
+    assert built.steps(1.0, 1e6, 10)[0, 0] == pytest.approx(0.8 * 3600 / (1.3 * 0.1 / 24))
 
 
 def test_lora_adapters_cost_throughput() -> None:
     built = build(SelfHostedChoice(model="m8b", compute="test/gpu", lora_adapters=3))
-    assert isinstance(built, SelfHostedModel)
+    assert isinstance(built, SelfHostedPricing)
     assert built.seconds_per_attempt == pytest.approx(0.1 / 0.8)  # stated default factor 0.8
     tuned = build(
         SelfHostedChoice(
             model="m8b", compute="test/gpu", lora_adapters=3, lora_throughput_factor=0.5
         )
     )
-    assert isinstance(tuned, SelfHostedModel) and tuned.seconds_per_attempt == pytest.approx(0.2)
+    assert isinstance(tuned, SelfHostedPricing) and tuned.seconds_per_attempt == pytest.approx(0.2)
 
 
 def test_storage_defaults_to_weights_at_the_volume_price() -> None:
@@ -64,7 +65,7 @@ def test_storage_defaults_to_weights_at_the_volume_price() -> None:
         compute=[compute_offer(storage_usd_per_gb_month=0.07)], points=[FAST_POINT]
     )
     built = build(SelfHostedChoice(model="m8b", compute="test/gpu"), catalog=catalog)
-    assert isinstance(built, SelfHostedModel)
+    assert isinstance(built, SelfHostedPricing)
     # 8e9 parameters × 2 bytes = 16 GB × $0.07 = $1.12 per month
     assert built.fixed.storage == pytest.approx(1.12)
 
@@ -75,7 +76,7 @@ def test_prefix_caching_removes_the_shared_prompt_from_prefill() -> None:
     off = build(
         SelfHostedChoice(model="m8b", compute="test/gpu", prefix_caching=False), profile=profile
     )
-    assert isinstance(on, SelfHostedModel) and isinstance(off, SelfHostedModel)
+    assert isinstance(on, SelfHostedPricing) and isinstance(off, SelfHostedPricing)
     # with caching the prefill is 100 tokens, the benchmarked mix: used as measured
     assert on.source == "benchmark"
     assert off.source == "fit" and off.seconds_per_attempt > on.seconds_per_attempt
@@ -83,7 +84,7 @@ def test_prefix_caching_removes_the_shared_prompt_from_prefill() -> None:
 
 def test_roofline_when_no_benchmark_exists() -> None:
     built = build(SelfHostedChoice(model="m8b", compute="test/gpu"), catalog=make_catalog())
-    assert isinstance(built, SelfHostedModel)
+    assert isinstance(built, SelfHostedPricing)
     assert built.source == "roofline" and any(
         n.startswith("estimate: roofline") for n in built.notes
     )
@@ -108,7 +109,7 @@ def test_per_gpu_rentals_size_the_instance_to_the_replica() -> None:
     built = build(
         SelfHostedChoice(model="m8b", compute="test/gpu", gpus_per_replica=2), catalog=catalog
     )
-    assert isinstance(built, SelfHostedModel)
+    assert isinstance(built, SelfHostedPricing)
     # one replica of 2 GPUs at $1.50 each, all month
     assert built.bill(np.array([1000.0])).usd_per_month[0] == pytest.approx(2 * 1.5 * 730)
 
@@ -137,7 +138,7 @@ def test_priced_option_reports_scale_to_zero_cold_starts() -> None:
     built = build(
         SelfHostedChoice(model="m8b", compute="test/gpu", min_replicas=0), profile, catalog
     )
-    assert isinstance(built, SelfHostedModel)
+    assert isinstance(built, SelfHostedPricing)
     option = price_self_hosted(built, 200, 200, profile.slo)
     assert "scales to zero" in option.notes
     assert option.cold_starts_per_day > 100 and not option.eligible
