@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,6 +17,9 @@ from costcalc.cli.common import (
     write_output,
 )
 
+if TYPE_CHECKING:
+    from costcalc.schema.report import CompareReport
+
 
 class DiffFormat(StrEnum):
     text = "text"
@@ -25,15 +28,15 @@ class DiffFormat(StrEnum):
     github = "github"
 
 
-def _report(path: Path, catalogs: list[Path]) -> dict[str, Any]:
-    """A saved compare JSON as it is, or a profile compared now."""
+def _report(path: Path, catalogs: list[Path]) -> CompareReport:
+    """A saved compare JSON, parsed by its model, or a profile compared now."""
     from costcalc.io.project import is_report, load_report
-    from costcalc.render.json import to_dict
+    from costcalc.render.json import report
 
     if is_report(path):
         return load_report(path)
     loaded, comparison = analyse(path, catalogs)
-    return to_dict(comparison, loaded.warnings)
+    return report(comparison, loaded.warnings)
 
 
 @user_errors

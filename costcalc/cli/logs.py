@@ -39,6 +39,20 @@ def _files(paths: list[Path]) -> list[Path]:
 
 
 @user_errors
+def _schema_ref(output: Path) -> str:
+    """profile.schema.json relative to the written profile, so an editor finds it (a file URI
+    when no relative path exists, as between Windows drives)."""
+    import os
+
+    from costcalc.io.catalog import builtin_schema
+
+    schema = builtin_schema("profile.schema.json").resolve()
+    try:
+        return Path(os.path.relpath(schema, output.parent.resolve())).as_posix()
+    except ValueError:
+        return schema.as_uri()
+
+
 def tokens(
     paths: Annotated[
         list[Path], typer.Argument(metavar="PATH", help="Files or folders (read recursively).")
@@ -178,7 +192,7 @@ def from_logs(
         "",
     ]
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(render_profile(derived, header), encoding="utf-8")
+    output.write_text(render_profile(derived, header, _schema_ref(output)), encoding="utf-8")
     load_profile(output)  # what was written must load and compare
     per_day = derived.data["traffic"]["requests_per_day"]
     typer.echo(f"wrote {output}: {stats.requests:,} requests, {per_day:,} per day")

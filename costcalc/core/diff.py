@@ -6,10 +6,11 @@ the main branch diffs against a profile changed in a pull request.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from costcalc.errors import UnknownIdError, UserError
+from costcalc.schema.report import BreakEven, CompareReport
 
 
 @dataclass(frozen=True)
@@ -83,21 +84,45 @@ class ReportDiff:
         return all(g.passed for g in self.gates)
 
 
-def _by_id(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {o["id"]: o for o in report.get("options", [])}
+def _by_id(report: CompareReport) -> dict[str, float]:
+    """Monthly USD by option id."""
+    return {o.id: o.monthly_usd for o in report.options}
 
 
-def _pairs(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {f"{b['hosted']} vs {b['self_hosted']}": b for b in report.get("breakeven", [])}
+def _pairs(report: CompareReport) -> dict[str, BreakEven]:
+    return {f"{b.hosted} vs {b.self_hosted}": b for b in report.breakeven}
 
 
-def _union(past: dict[str, Any], current: dict[str, Any]) -> list[str]:
+def _union(past: Mapping[str, object], current: Mapping[str, object]) -> list[str]:
     return list(current) + [k for k in past if k not in current]
 
 
+def _volume(base: CompareReport, head: CompareReport) -> tuple[Row, ...]:
+    return (
+        Row("requests/day", Change(base.volume.requests_per_day, head.volume.requests_per_day)),
+        Row(
+            "billed tokens/day",
+            Change(base.volume.billed_tokens_per_day, head.volume.billed_tokens_per_day),
+        ),
+        Row("inflation factor", Change(base.inflation.factor, head.inflation.factor)),
+    )
+
+
+def _breakeven_row(label: str, past: BreakEven | None, current: BreakEven | None) -> Row:
+    return Row(
+        label,
+        Change(
+            None if past is None else past.tokens_per_day,
+            None if current is None else current.tokens_per_day,
+        ),
+        None if past is None else past.status,
+        None if current is None else current.status,
+    )
+
+
 def diff(
-    base: dict[str, Any],
-    head: dict[str, Any],
+    base: CompareReport,
+    head: CompareReport,
     option: str | None,
     max_increase_pct: float | None,
     max_increase_usd: float | None,
@@ -105,17 +130,14 @@ def diff(
     """Compare two reports; the gated figure is the monthly USD of `option`, else of HEAD's
     cheapest option (against the same option in BASE)."""
     past_options, head_options = _by_id(base), _by_id(head)
-    gated_id = option or head.get("cheapest")
+    gated_id = option or head.cheapest
     if gated_id is None:
         raise UserError("HEAD has no cheapest option to gate on; name one with --option")
     if gated_id not in head_options and gated_id not in past_options:
         raise UnknownIdError(
             "compared option", gated_id, _union(past_options, head_options), "--option"
         )
-    gated = Change(
-        past_options.get(gated_id, {}).get("monthly_usd"),
-        head_options.get(gated_id, {}).get("monthly_usd"),
-    )
+    gated = Change(past_options.get(gated_id), head_options.get(gated_id))
     gates = []
     if max_increase_pct is not None:
         share = gated.share
@@ -124,43 +146,21 @@ def diff(
         )
     if max_increase_usd is not None:
         gates.append(Gate("--max-increase-usd", max_increase_usd, gated.delta))
-    volume = tuple(
-        Row(label, Change(base.get(section, {}).get(key), head.get(section, {}).get(key)))
-        for label, section, key in (
-            ("requests/day", "volume", "requests_per_day"),
-            ("billed tokens/day", "volume", "billed_tokens_per_day"),
-            ("inflation factor", "inflation", "factor"),
-        )
-    )
     options = tuple(
-        Row(
-            oid,
-            Change(
-                past_options.get(oid, {}).get("monthly_usd"),
-                head_options.get(oid, {}).get("monthly_usd"),
-            ),
-        )
+        Row(oid, Change(past_options.get(oid), head_options.get(oid)))
         for oid in _union(past_options, head_options)
     )
     past_pairs, head_pairs = _pairs(base), _pairs(head)
     breakeven = tuple(
-        Row(
-            label,
-            Change(
-                past_pairs.get(label, {}).get("tokens_per_day"),
-                head_pairs.get(label, {}).get("tokens_per_day"),
-            ),
-            past_pairs.get(label, {}).get("status"),
-            head_pairs.get(label, {}).get("status"),
-        )
+        _breakeven_row(label, past_pairs.get(label), head_pairs.get(label))
         for label in _union(past_pairs, head_pairs)
     )
     return ReportDiff(
-        profile=str(head.get("profile") or base.get("profile")),
-        volume=volume,
+        profile=head.profile or base.profile,
+        volume=_volume(base, head),
         options=options,
         breakeven=breakeven,
-        cheapest=(base.get("cheapest"), head.get("cheapest")),
+        cheapest=(base.cheapest, head.cheapest),
         gated_option=gated_id,
         gated=gated,
         gates=tuple(gates),

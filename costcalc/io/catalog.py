@@ -38,6 +38,13 @@ def builtin_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "pricing"
 
 
+def builtin_schema(name: str) -> Path:
+    """A JSON Schema shipped with costcalc (`costcalc/_schemas` in a wheel, else `schemas/`)."""
+    packaged = Path(str(resources.files("costcalc"))) / "_schemas"
+    folder = packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "schemas"
+    return folder / name
+
+
 def _entries(path: Path) -> list[Any]:
     schema, key = CATALOG_FILES[path.name]
     parsed, _ = read_validated(path, schema)

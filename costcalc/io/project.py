@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from pydantic import ValidationError
 
 from costcalc.errors import InputFileError, UserError
-from costcalc.io.validation import read_validated
+from costcalc.io.validation import read_validated, validation_error
 from costcalc.schema.profile import Budget
 from costcalc.schema.project import Project
+from costcalc.schema.report import CompareReport
 
 PROJECT_FILE = "costcalc.yaml"
 
@@ -57,12 +59,15 @@ def is_report(path: Path) -> bool:
     return path.suffix.lower() == ".json"
 
 
-def load_report(path: Path) -> dict[str, Any]:
-    """A saved `costcalc compare --format json` report, checked for the fields diff reads."""
+def load_report(path: Path) -> CompareReport:
+    """A saved `costcalc compare --format json` report, parsed by its model: a missing,
+    unknown or mistyped key is an error naming the file and the field."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputFileError(path, "no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(path, f"cannot be read: {exc}") from None
     except json.JSONDecodeError as exc:
         raise InputFileError(
             f"{path}:{exc.lineno}:{exc.colno}", f"not valid JSON: {exc.msg}"
@@ -73,9 +78,12 @@ def load_report(path: Path) -> dict[str, Any]:
             "not a costcalc compare report (expected JSON with schema_version 1)",
             "schema_version",
         )
-    for key in ("profile", "volume", "options", "breakeven"):
-        if key not in data:
-            raise InputFileError(
-                path, "missing from the report; save it with compare --format json", key
-            )
-    return data
+    try:
+        return CompareReport.model_validate(data)
+    except ValidationError as exc:
+        error = validation_error(path, exc, CompareReport)
+        if error.field is None:  # several problems, listed one per line
+            raise error from None
+        raise InputFileError(
+            path, f"{error.problem}; save reports with compare --format json", error.field
+        ) from None

@@ -6,7 +6,7 @@ import types
 import typing
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -14,13 +14,28 @@ from costcalc.errors import InputFileError, closest
 from costcalc.io.yamlfile import read_yaml
 
 
-def _model_in(annotation: Any) -> type[BaseModel] | None:
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _model_in(arg)
-        if found is not None:
-            return found
+        return [annotation]
+    return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
+
+
+def _model_in(annotation: Any, key: str | None = None) -> type[BaseModel] | None:
+    """The model in an annotation; of a union, the one with field `key`, else the first."""
+    models = _models_in(annotation)
+    with_key = [m for m in models if key in m.model_fields]
+    found = with_key or models
+    return found[0] if found else None
+
+
+def _tagged(annotation: Any, tag: str) -> type[BaseModel] | None:
+    """The branch of a discriminated union that pydantic's error location names by `tag`."""
+    for m in _models_in(annotation):
+        if any(
+            typing.get_origin(f.annotation) is Literal and typing.get_args(f.annotation) == (tag,)
+            for f in m.model_fields.values()
+        ):
+            return m
     return None
 
 
@@ -49,8 +64,11 @@ def field_path(
             path.append(part)
             current = _item_type(current)
             continue
-        found = _model_in(current)
-        if found is not None and part in found.model_fields:
+        found = _model_in(current, part)
+        branch = _tagged(current, part)
+        if branch is not None and (found is None or part not in found.model_fields):
+            current = branch
+        elif found is not None and part in found.model_fields:
             holder = found
             path.append(part)
             current = found.model_fields[part].annotation

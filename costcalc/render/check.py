@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from costcalc.core.budget import Check, Gate
 from costcalc.render.fmt import md_cell, usd
+from costcalc.schema.report_gates import CheckReport, CheckResult, GateResult
 
 SCHEMA_VERSION = 1
 
@@ -110,38 +109,38 @@ def render_text(outcomes: Sequence[Outcome]) -> str:
     return "\n".join([*lines, summary(outcomes)]) + "\n"
 
 
-def to_dict(outcomes: Sequence[Outcome]) -> dict[str, Any]:
+def report(outcomes: Sequence[Outcome]) -> CheckReport:
+    """The check as the schema_version 1 report (costcalc/schema/report_gates.py)."""
     results = []
     for o in outcomes:
         check = o.check
-        results.append({
-            "source": o.source,
-            "profile": check.profile if check else None,
-            "status": o.status,
-            "option": check.option.id if check else None,
-            "chosen_by": check.chosen_by if check else None,
-            "monthly_usd": round(check.option.monthly_usd, 2) if check else None,
-            "gates": [
-                {"metric": g.metric, "limit": g.limit, "projected": round(g.projected, 6),
-                 "basis": g.basis,
-                 "passed": g.passed, "excess": round(g.excess, 6),
-                 "excess_pct": round(g.excess_share * 100, 4) if g.limit > 0 else None}
+        results.append(CheckResult(
+            source=o.source,
+            profile=check.profile if check else None,
+            status=o.status,
+            option=check.option.id if check else None,
+            chosen_by=check.chosen_by if check else None,
+            monthly_usd=round(check.option.monthly_usd, 2) if check else None,
+            gates=[
+                GateResult(metric=g.metric, limit=g.limit, projected=round(g.projected, 6),
+                           basis=g.basis, passed=g.passed, excess=round(g.excess, 6),
+                           excess_pct=round(g.excess_share * 100, 4) if g.limit > 0 else None)
                 for g in (check.gates if check else ())
             ],
-            "error": o.error,
-            "warnings": o.warnings,
-        })  # fmt: skip
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "command": "check",
-        "passed": all(o.status in ("pass", "no_budget") for o in outcomes),
-        "summary": summary(outcomes),
-        "results": results,
-    }
+            error=o.error,
+            warnings=o.warnings,
+        ))  # fmt: skip
+    return CheckReport(
+        schema_version=SCHEMA_VERSION,
+        command="check",
+        passed=all(o.status in ("pass", "no_budget") for o in outcomes),
+        summary=summary(outcomes),
+        results=results,
+    )
 
 
 def render_json(outcomes: Sequence[Outcome]) -> str:
-    return json.dumps(to_dict(outcomes), indent=2) + "\n"
+    return report(outcomes).json_text()
 
 
 def render_markdown(outcomes: Sequence[Outcome]) -> str:

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from typing import Any
 
 from costcalc.core.diff import Change, ReportDiff, Row
 from costcalc.render.check import annotation
 from costcalc.render.fmt import count, md_cell, si, usd
+from costcalc.schema.report_gates import (
+    BreakEvenChange,
+    Cheapest,
+    DiffGate,
+    DiffReport,
+    GatedChange,
+    OptionChange,
+    VolumeChange,
+)
 
 SCHEMA_VERSION = 1
 MARKER = "<!-- costcalc diff -->"  # lets a bot find and update its own comment
@@ -110,39 +117,40 @@ def render_text(d: ReportDiff) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_dict(d: ReportDiff) -> dict[str, Any]:
-    def change(c: Change) -> dict[str, Any]:
+def report(d: ReportDiff) -> DiffReport:
+    """The diff as the schema_version 1 report (costcalc/schema/report_gates.py)."""
+
+    def change(c: Change) -> dict[str, float | None]:
         return {"past": c.past, "current": c.current, "delta": c.delta,
                 "pct": None if c.share is None else round(c.share * 100, 4)}  # fmt: skip
 
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "command": "diff",
-        "profile": d.profile,
-        "changed": d.changed,
-        "passed": d.passed,
-        "gated": {"option": d.gated_option, **change(d.gated)},
-        "gates": [
-            {"name": g.name, "limit": g.limit, "value": g.value, "passed": g.passed}
-            for g in d.gates
+    return DiffReport(
+        schema_version=SCHEMA_VERSION,
+        command="diff",
+        profile=d.profile,
+        changed=d.changed,
+        passed=d.passed,
+        gated=GatedChange(option=d.gated_option, **change(d.gated)),
+        gates=[
+            DiffGate(name=g.name, limit=g.limit, value=g.value, passed=g.passed) for g in d.gates
         ],
-        "cheapest": {"past": d.cheapest[0], "current": d.cheapest[1]},
-        "volume": [{"label": r.label, **change(r.change)} for r in d.volume],
-        "options": [{"id": r.label, **change(r.change)} for r in d.options],
-        "breakeven": [
-            {
-                "pair": r.label,
+        cheapest=Cheapest(past=d.cheapest[0], current=d.cheapest[1]),
+        volume=[VolumeChange(label=r.label, **change(r.change)) for r in d.volume],
+        options=[OptionChange(id=r.label, **change(r.change)) for r in d.options],
+        breakeven=[
+            BreakEvenChange(
+                pair=r.label,
                 **change(r.change),
-                "past_status": r.past_status,
-                "current_status": r.current_status,
-            }
+                past_status=r.past_status,
+                current_status=r.current_status,
+            )
             for r in d.breakeven
         ],
-    }
+    )
 
 
 def render_json(d: ReportDiff) -> str:
-    return json.dumps(to_dict(d), indent=2) + "\n"
+    return report(d).json_text()
 
 
 def render_markdown(d: ReportDiff) -> str:

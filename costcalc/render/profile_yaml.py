@@ -46,9 +46,11 @@ def _flow_list(field: str, values: list[Any]) -> list[str]:
     ]
 
 
-def render_profile(derived: Derived, header: Sequence[str]) -> str:
-    """Top-level keys in schema order; a section's leaf values one per line with their note."""
-    lines = [
+def render_profile(derived: Derived, header: Sequence[str], schema: str | None = None) -> str:
+    """Top-level keys in schema order; a section's leaf values one per line with their note.
+    `schema`, the path or URL of profile.schema.json, opens the file for editors to validate."""
+    lines = [f"# yaml-language-server: $schema={schema}"] if schema else []
+    lines += [
         wrapped
         for line in header
         for wrapped in (

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import math
-from typing import Any
 
 from rich import box
 from rich.console import Console
@@ -15,6 +13,7 @@ from costcalc.core.sensitivity import Sensitivity, Swing
 from costcalc.render.chart import tornado_chart
 from costcalc.render.console import capture
 from costcalc.render.fmt import si3, usd, usd_short
+from costcalc.schema.report_gates import SensitivityInput, SensitivityPoint, SensitivityReport
 
 SCHEMA_VERSION = 1
 
@@ -122,32 +121,40 @@ def _number(value: float) -> float | str:
     return "never" if math.isinf(value) else round(value, 6)
 
 
-def to_dict(result: Sensitivity) -> dict[str, Any]:
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "command": "sensitivity",
-        "hosted": result.hosted,
-        "self_hosted": result.self_hosted,
-        "point": {
-            "breakeven_tokens_per_day": _number(result.breakeven_tokens),
-            "hosted_monthly_usd": round(result.hosted_usd, 2),
-            "self_hosted_monthly_usd": round(result.self_hosted_usd, 2),
-        },
-        "range_tokens_per_day": [round(v, 1) for v in result.range_tokens],
-        "inputs": [
-            {
-                "field": w.path,
-                "source": w.source,
-                "low": round(w.low, 6),
-                "high": round(w.high, 6),
-                "breakeven_tokens_per_day": [_number(v) for v in w.breakeven_tokens],
-                "hosted_monthly_usd": [round(v, 2) for v in w.hosted_usd],
-                "self_hosted_monthly_usd": [round(v, 2) for v in w.self_hosted_usd],
-            }
+def report(result: Sensitivity) -> SensitivityReport:
+    """The tornado as the schema_version 1 report (costcalc/schema/report_gates.py)."""
+    return SensitivityReport(
+        schema_version=SCHEMA_VERSION,
+        command="sensitivity",
+        hosted=result.hosted,
+        self_hosted=result.self_hosted,
+        point=SensitivityPoint(
+            breakeven_tokens_per_day=_number(result.breakeven_tokens),
+            hosted_monthly_usd=round(result.hosted_usd, 2),
+            self_hosted_monthly_usd=round(result.self_hosted_usd, 2),
+        ),
+        range_tokens_per_day=_pair(result.range_tokens, 1),
+        inputs=[
+            SensitivityInput(
+                field=w.path,
+                source=w.source,
+                low=round(w.low, 6),
+                high=round(w.high, 6),
+                breakeven_tokens_per_day=(
+                    _number(w.breakeven_tokens[0]),
+                    _number(w.breakeven_tokens[1]),
+                ),
+                hosted_monthly_usd=_pair(w.hosted_usd, 2),
+                self_hosted_monthly_usd=_pair(w.self_hosted_usd, 2),
+            )
             for w in result.swings
         ],
-    }
+    )
+
+
+def _pair(values: tuple[float, float], digits: int) -> tuple[float, float]:
+    return round(values[0], digits), round(values[1], digits)
 
 
 def render_json(result: Sensitivity) -> str:
-    return json.dumps(to_dict(result), indent=2, allow_nan=False) + "\n"
+    return report(result).json_text()

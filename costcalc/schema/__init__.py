@@ -1,4 +1,4 @@
-"""Pydantic schemas of the files costcalc reads: traffic profiles and catalog entries."""
+"""Pydantic schemas of the files costcalc reads (profiles, catalog) and the JSON it writes."""
 
 from costcalc.schema.catalog import (
     Catalog,

@@ -25,7 +25,9 @@ def _check_catalog_id(value: str) -> str:
     return value
 
 
-CatalogId = Annotated[str, AfterValidator(_check_catalog_id)]
+CatalogId = Annotated[
+    str, AfterValidator(_check_catalog_id), Field(json_schema_extra={"pattern": ID_PATTERN})
+]
 Usd = Annotated[float, Field(ge=0, le=1e9)]
 UsdPerMtok = Annotated[float, Field(ge=0, le=10_000)]
 Share = Annotated[float, Field(ge=0, le=1)]

@@ -145,12 +145,19 @@ def test_catalog_works_from_an_installed_wheel(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("costcalc-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "costcalc/_pricing/hosted.yaml" in names and "costcalc/_pricing/throughput.yaml" in names
+    # the JSON Schemas ship too: a profile's $schema line and the documented contract
+    assert {
+        "costcalc/_schemas/profile.schema.json",
+        "costcalc/_schemas/compare.schema.json",
+        "costcalc/_schemas/catalog/hosted.schema.json",
+    } <= set(names)
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     profile = ROOT / "profiles" / "rag-support-chatbot.yaml"
     env = {**os.environ, "PYTHONPATH": str(site)}
     code = (
         "import costcalc.io.catalog as c, sys; print(c.builtin_dir()); "
+        "print(c.builtin_schema('profile.schema.json')); "
         "from costcalc.cli import main; "
         "sys.argv = ['costcalc', 'compare', sys.argv[1], '--format', 'json']; main()"
     )
@@ -164,6 +171,8 @@ def test_catalog_works_from_an_installed_wheel(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines()[0] == str(site / "costcalc" / "_pricing")
+    schema = site / "costcalc" / "_schemas" / "profile.schema.json"
+    assert run.stdout.splitlines()[1] == str(schema) and schema.is_file()
     assert '"schema_version": 1' in run.stdout
 
 

@@ -223,6 +223,13 @@ def test_golden_derived_profile(tmp_path: Path, real_cl100k: str) -> None:
     assert code == 0
     text = (tmp_path / "measured.yaml").read_text(encoding="utf-8")
     text = text.replace(str(tmp_path), "[TMP]")
+    # the schema line points from the written file to schemas/; from tests/golden/ that is:
+    schema = ROOT / "schemas" / "profile.schema.json"
+    written = Path(os.path.relpath(schema, tmp_path.resolve())).as_posix()
+    first, rest = text.split("\n", 1)
+    assert first == f"# yaml-language-server: $schema={written}"
+    assert (tmp_path / written).resolve() == schema.resolve()
+    text = "# yaml-language-server: $schema=../../schemas/profile.schema.json\n" + rest
     golden = GOLDEN / "derived-profile.yaml"
     if os.environ.get("COSTCALC_UPDATE_GOLDEN"):
         golden.write_text(text, encoding="utf-8")

@@ -1,0 +1,261 @@
+"""The `compare --format json` report (DESIGN §2.3, schema_version 1) as pydantic models."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+
+from costcalc.schema.base import Strict
+
+# Keys of DESIGN §2.3 are required; keys added to schema_version 1 since are optional (default
+# None), so a report saved by an earlier costcalc still reads. Keys may be added, never renamed.
+
+Money = Annotated[float, Field(ge=0)]
+Status = Literal["crosses", "never", "always"]
+Span = tuple[float, float]
+
+
+class ReportModel(Strict):
+    """A part of a JSON report; the keys in `omit_when_none` are left out rather than null."""
+
+    omit_when_none: ClassVar[frozenset[str]] = frozenset()
+
+    @model_serializer(mode="wrap")
+    def _omit(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        return {k: v for k, v in data.items() if not (k in self.omit_when_none and v is None)}
+
+    def json_text(self) -> str:
+        """As every `--format json` writes it: indented, no NaN, ending in a newline."""
+        return json.dumps(self.model_dump(mode="json"), indent=2, allow_nan=False) + "\n"
+
+
+class Quantiles(ReportModel):
+    """P10/P50/P90 over the Monte Carlo samples; null where a quantile is infinite."""
+
+    p10: float | None
+    p50: float | None
+    p90: float | None
+
+
+class Volume(ReportModel):
+    requests_per_day: float = Field(gt=0)
+    headline_tokens_per_day: float = Field(
+        ge=0, description="(user + output tokens) x requests/day: what a naive estimate counts."
+    )
+    billed_tokens_per_day: float = Field(
+        ge=0,
+        description="Billed attempts x (input + output) tokens x requests/day, after inflation.",
+    )
+
+
+class PerRequest(ReportModel):
+    """Mean tokens per request by part."""
+
+    system: float = Field(ge=0)
+    tools: float = Field(ge=0)
+    retrieval: float = Field(ge=0)
+    history: float = Field(ge=0)
+    user: float = Field(ge=0)
+    output: float = Field(ge=0)
+    reasoning: float | None = Field(default=None, ge=0)
+
+
+class Inflation(ReportModel):
+    factor: float = Field(ge=0, description="Billed tokens per headline token.")
+    billed_attempts: float = Field(ge=1)
+    sent_attempts: float | None = Field(
+        default=None, ge=1, description="Attempts sent per request, 429s included."
+    )
+    per_request: PerRequest
+    billed_tokens_per_request: float | None = Field(default=None, ge=0)
+
+
+QUANTILES_NOTE = (
+    "With --monte-carlo: P10/P50/P90 of monthly USD over the samples, each at its own volume."
+)
+
+
+class HostedOption(ReportModel):
+    id: str
+    kind: Literal["hosted"]
+    monthly_usd: Money
+    usd_per_mtok: Money = Field(description="USD per million billed tokens.")
+    usd_per_1k_requests: Money
+    cache_hit_rate: float | None = Field(default=None, ge=0, le=1)
+    cache_savings_usd_per_month: float | None = None
+    rate_limit_tier: str | None = None
+    slo_met: bool | None = None
+    notes: list[str] | None = None
+    monthly_usd_quantiles: Quantiles | None = Field(default=None, description=QUANTILES_NOTE)
+
+    omit_when_none = frozenset({"monthly_usd_quantiles"})
+
+
+class FixedBreakdown(ReportModel):
+    gateway: Money
+    storage: Money
+    labour: Money
+    one_off_amortised: Money
+
+
+class SelfHostedOption(ReportModel):
+    id: str
+    kind: Literal["self_hosted"]
+    monthly_usd: Money
+    usd_per_mtok: Money = Field(description="USD per million billed tokens.")
+    usd_per_1k_requests: Money
+    fixed_monthly_usd: Money
+    replicas_peak: int = Field(ge=0)
+    throughput_source: Literal["benchmark", "fit", "roofline"]
+    replica_requests_per_s: float = Field(
+        gt=0, description="SLO-compliant requests/s of one replica at the profile's mix."
+    )
+    cold_starts_per_day: float = Field(ge=0)
+    cold_start_share: float | None = Field(default=None, ge=0, le=1)
+    compute_monthly_usd: Money | None = None
+    monthly_usd_without_labour: Money | None = None
+    fixed_breakdown_usd: FixedBreakdown | None = None
+    billing: Literal["hourly", "serverless"] | None = None
+    lone_latency_s: float | None = Field(default=None, ge=0)
+    capacity_lower_bound: bool | None = None
+    slo_met: bool | None = None
+    notes: list[str] | None = None
+    monthly_usd_quantiles: Quantiles | None = Field(default=None, description=QUANTILES_NOTE)
+
+    omit_when_none = frozenset({"monthly_usd_quantiles"})
+
+
+Option = Annotated[HostedOption | SelfHostedOption, Field(discriminator="kind")]
+
+
+BREAKEVEN_NOTE = (
+    "Lowest billed tokens/day above which self-hosting stays cheaper to the end of the range; "
+    "null unless status is crosses."
+)
+
+
+class Crossing(ReportModel):
+    """A break-even: whether self-hosting ever gets cheaper in the range, and where."""
+
+    status: Status
+    tokens_per_day: float | None = Field(description=BREAKEVEN_NOTE)
+    requests_per_day: float | None
+
+
+class CrossingPoint(ReportModel):
+    """A volume where the cheaper side changes, tracing the volume upward."""
+
+    tokens_per_day: float
+    self_hosted_becomes: Literal["cheaper", "dearer"]
+
+
+class StatusShares(ReportModel):
+    crosses: float
+    never: float
+    always: float
+
+
+class BreakEven(ReportModel):
+    """One hosted option against one self-hosted option (with labour; `without_labour` apart)."""
+
+    hosted: str
+    self_hosted: str
+    status: Status
+    tokens_per_day: float | None = Field(description=BREAKEVEN_NOTE)
+    requests_per_day: float | None
+    without_labour: Crossing | None = None
+    cost_ratio: float | None = Field(
+        default=None, description="Self-hosted / hosted monthly cost at the profile's volume."
+    )
+    crossings: list[CrossingPoint] | None = None
+    tokens_per_day_quantiles: Quantiles | None = Field(
+        default=None,
+        description="With --monte-carlo: P10/P50/P90 of the break-even (with labour) in billed "
+        "tokens/day; 0 where self-hosting is cheaper across the whole range, null where the "
+        "quantile falls among samples that never cross in it.",
+    )
+    p_self_hosted_cheaper: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="With --monte-carlo: share of samples in which self-hosting costs less at "
+        "the sample's volume.",
+    )
+    status_shares: StatusShares | None = None
+
+    omit_when_none = frozenset({"tokens_per_day_quantiles", "p_self_hosted_cheaper",
+                                "status_shares"})  # fmt: skip
+
+
+class Range(ReportModel):
+    tokens_per_day: Span
+    requests_per_day: Span
+
+
+class Featured(ReportModel):
+    """The pair every part of the report features (verdict, charts, sensitivity's default
+    pair, CSV)."""
+
+    hosted: str | None
+    self_hosted: str | None
+    why: str
+
+
+class Calibration(ReportModel):
+    points: int = Field(ge=0)
+    typical_error: float | None
+    worst_error: float | None
+
+
+class Skipped(ReportModel):
+    id: str
+    reason: str
+
+
+class MonteCarlo(ReportModel):
+    """Set by --monte-carlo N: what was sampled."""
+
+    samples: int = Field(ge=1)
+    seed: int = Field(ge=0)
+    uncertain: list[str] = Field(
+        description="Field paths given as distributions, e.g. traffic.requests_per_day."
+    )
+    requests_per_day_quantiles: Quantiles | None = None
+    billed_tokens_per_day_quantiles: Quantiles | None = None
+    notes: list[str] | None = None
+
+
+class CompareReport(ReportModel):
+    """Output of `costcalc compare --format json`, schema_version 1. Keys may be added in later
+    versions; none are renamed or removed without a new schema_version."""
+
+    model_config = ConfigDict(title="costcalc compare --format json")
+
+    schema_version: Literal[1]
+    costcalc_version: str | None = None
+    profile: str = Field(description="The profile's name.")
+    verdict: str | None = Field(
+        default=None, description="The one-line verdict shown at the top of the text report."
+    )
+    volume: Volume
+    inflation: Inflation
+    options: list[Option]
+    breakeven: list[BreakEven]
+    range: Range | None = None
+    cheapest: str | None = Field(
+        description="Id of the cheapest option that meets the SLO, or null."
+    )
+    featured: Featured | None = None
+    default_set: str | None = Field(
+        default=None,
+        description="How the options were chosen when the profile has no compare: section.",
+    )
+    roofline_calibration: Calibration | None = None
+    skipped: list[Skipped] | None = None
+    monte_carlo: MonteCarlo | None = Field(
+        default=None, description="Set by --monte-carlo N: what was sampled. null without it."
+    )
+    warnings: list[str]
