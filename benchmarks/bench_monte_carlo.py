@@ -22,9 +22,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from costcalc.core.compare import compare
-from costcalc.core.montecarlo import monte_carlo
-from costcalc.core.sensitivity import sensitivity
+from costcalc.core.analysis.compare import compare
+from costcalc.core.analysis.montecarlo import monte_carlo
+from costcalc.core.analysis.sensitivity import sensitivity
 from costcalc.io.catalog import load_catalog
 from costcalc.io.profiles import load_profile
 

@@ -185,8 +185,8 @@ def hosted_model(
     has no price at that size): what the point result builds, without a whole profile."""
     import numpy as np
 
-    from costcalc.core.hosted import hosted_pricing
-    from costcalc.core.inputs import Overheads, RowInputs
+    from costcalc.core.demand.inputs import Overheads, RowInputs
+    from costcalc.core.hosted.pricing import hosted_pricing
 
     one = np.ones(1)
     rows = RowInputs(

@@ -66,8 +66,11 @@ def test_import_contracts_can_fail(tmp_path: Path) -> None:
         # render below cli; io and render are independent siblings
         "render/_arch_bad.py": "import costcalc.cli\n",
         "io/_arch_bad.py": "import costcalc.render\n",
-        # a top-level module in no layer
+        # a top-level module in no layer (also: core/_arch_bad.py is in no layer of core)
         "_arch_stray.py": "",
+        # an import circle inside one folder of core
+        "core/analysis/_arch_a.py": "import costcalc.core.analysis._arch_b\n",
+        "core/analysis/_arch_b.py": "import costcalc.core.analysis._arch_a\n",
     }
     for name, source in bad.items():
         (copy / name).write_text(f'"""Deliberate violation."""\n{source}', encoding="utf-8")
@@ -83,6 +86,8 @@ def test_import_contracts_can_fail(tmp_path: Path) -> None:
         "costcalc.render._arch_bad -> costcalc.cli",
         "costcalc.io._arch_bad -> costcalc.render",
         "- costcalc._arch_stray",
+        "- costcalc.core._arch_bad",
+        "No cycles are allowed in costcalc.core.analysis.",
     ):
         assert expected in report, f"{expected!r} not reported:\n{report}"
 

@@ -155,12 +155,12 @@ def test_yaml_error_gives_the_line(tmp_path: Path) -> None:
 
 
 def test_internal_errors_exit_3_with_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
-    import costcalc.core.compare
+    import costcalc.core.analysis.compare
 
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("simulated bug")
 
-    monkeypatch.setattr(costcalc.core.compare, "compare", broken)
+    monkeypatch.setattr(costcalc.core.analysis.compare, "compare", broken)
     code, _, err = run("compare", RAG)
     assert code == 3
     assert "Traceback" in err and "ZeroDivisionError" in err and "This is a bug" in err

@@ -165,7 +165,7 @@ def plan(
     be fitted, a concurrency sweep, all percentiles, and --metadata so the files carry their
     hardware; then the import and compare commands.
     """
-    from costcalc.core.plan import plan as make_plan
+    from costcalc.core.selfhosted.plan import plan as make_plan
     from costcalc.errors import UnknownIdError
     from costcalc.io.catalog import load_catalog
     from costcalc.io.profiles import load_profile
@@ -207,9 +207,9 @@ def show(
     ] = None,
 ) -> None:
     """Show the benchmark points of MODEL on GPU under the SLO, the fit and its errors."""
-    from costcalc.core.calibrate import calibrate
-    from costcalc.core.inflation import inflate
-    from costcalc.core.replica import mix_of, replica_capacity
+    from costcalc.core.demand.tokens import inflate
+    from costcalc.core.selfhosted.calibrate import calibrate
+    from costcalc.core.selfhosted.replica import mix_of, replica_capacity
     from costcalc.errors import UnknownIdError, UserError
     from costcalc.io.catalog import load_catalog
     from costcalc.io.profiles import load_profile

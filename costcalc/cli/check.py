@@ -90,8 +90,8 @@ def check(
     With --quantile, profiles whose inputs are distributions are sampled (--monte-carlo N,
     default 10000; --seed, default 0) and each budget is checked against that quantile.
     """
-    from costcalc.core.budget import check as run_check
-    from costcalc.core.budget import merge_budgets
+    from costcalc.core.gates.budget import check as run_check
+    from costcalc.core.gates.budget import merge_budgets
     from costcalc.io.project import ProjectEntry, find_project, load_project
     from costcalc.render import check as render
     from costcalc.schema.profile import Budget
@@ -103,7 +103,7 @@ def check(
         project = load_project(find_project(Path.cwd()))
         entries, catalogs = project.entries, [*project.catalogs, *catalogs]
     if quantile is not None:
-        from costcalc.core.budget import parse_quantile
+        from costcalc.core.gates.budget import parse_quantile
 
         try:
             parse_quantile(quantile)

@@ -16,7 +16,7 @@ import typer
 from costcalc.errors import UserError
 
 if TYPE_CHECKING:
-    from costcalc.core.compare import Comparison
+    from costcalc.core.analysis.compare import Comparison
     from costcalc.io.profiles import LoadedProfile
     from costcalc.schema.catalog import Catalog
 
@@ -139,7 +139,7 @@ def analyse_with_catalog(
     """analyse, and the catalog it loaded (sensitivity and report cost more cases with it)."""
     import dataclasses
 
-    from costcalc.core.compare import check_ids, compare
+    from costcalc.core.analysis.compare import check_ids, compare
     from costcalc.io.catalog import load_catalog
     from costcalc.io.profiles import check_volume, load_profile
 
@@ -151,7 +151,7 @@ def analyse_with_catalog(
     result = compare(loaded.profile, prices, today(), requests_per_day, range_tokens_per_day)
     if samples is None:
         return loaded, result, prices
-    from costcalc.core.montecarlo import monte_carlo
+    from costcalc.core.analysis.montecarlo import monte_carlo
 
     simulated = monte_carlo(
         result, prices, loaded.uncertain, samples, seed, fixed_volume=requests_per_day is not None
@@ -203,7 +203,7 @@ def plot_format(path: Path | None) -> str | None:
 
 def write_plot(result: Comparison, path: Path, image_format: str | None) -> None:
     """The cost curves as an image (matplotlib), with P10-P90 bands after Monte Carlo."""
-    from costcalc.core.curves import cost_curves
+    from costcalc.core.analysis.curves import cost_curves
     from costcalc.render.plot import cost_plot
 
     curves = cost_curves(result, bands=True)

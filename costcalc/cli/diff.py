@@ -86,7 +86,7 @@ def diff(
       costcalc diff baseline.json profiles/tool-agent.yaml --max-increase-pct 10
       costcalc diff baseline.json profiles/tool-agent.yaml -f markdown -o comment.md
     """
-    from costcalc.core.diff import diff as run_diff
+    from costcalc.core.gates.diff import diff as run_diff
     from costcalc.render import diff as render
 
     catalogs = list(catalog or [])

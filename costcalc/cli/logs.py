@@ -142,7 +142,7 @@ def from_logs(
     Example:
       costcalc profile from-logs logs/*.jsonl -o profiles/measured.yaml
     """
-    from costcalc.core.derive import derive_profile
+    from costcalc.core.demand.derive import derive_profile
     from costcalc.errors import UserError
     from costcalc.io.logs.measure import measure_logs
     from costcalc.io.profiles import load_profile

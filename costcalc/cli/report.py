@@ -44,7 +44,7 @@ def report(
       costcalc report profiles/seed-stage-uncertain.yaml --monte-carlo 10000 -o report.html
       costcalc report my.yaml -o build/costs.html
     """
-    from costcalc.core.sensitivity import sensitivity
+    from costcalc.core.analysis.sensitivity import sensitivity
     from costcalc.errors import UserError
     from costcalc.render.context import ReportContext
     from costcalc.render.html import render_html

@@ -59,7 +59,7 @@ def sensitivity(
       costcalc sensitivity my.yaml -f json -o tornado.json
     """
     from costcalc.cli.common import analyse_with_catalog
-    from costcalc.core.sensitivity import sensitivity as run
+    from costcalc.core.analysis.sensitivity import sensitivity as run
     from costcalc.render import sensitivity as render
 
     loaded, comparison, prices = analyse_with_catalog(profile, catalog or [])

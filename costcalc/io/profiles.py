@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from costcalc.core.inflation import inflate
+from costcalc.core.demand.tokens import inflate
 from costcalc.core.units import DAYS_PER_MONTH
 from costcalc.errors import InputFileError
 from costcalc.io.tokens import DEFAULT_ENCODING, count_tokens

@@ -11,15 +11,15 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from costcalc.core.capacity import (
+from costcalc.core.selfhosted.capacity import (
     fit_mixes,
     latency_ms,
     leave_one_mix_out,
     meets_slo,
     operating_points,
 )
-from costcalc.core.plan import BenchPlan
-from costcalc.core.replica import ReplicaCapacity
+from costcalc.core.selfhosted.plan import BenchPlan
+from costcalc.core.selfhosted.replica import ReplicaCapacity
 from costcalc.render.console import capture
 from costcalc.schema.catalog import ThroughputPoint
 from costcalc.schema.profile import Slo

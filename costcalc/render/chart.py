@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import plotext as plt
 
-from costcalc.core.curves import Curves
+from costcalc.core.analysis.curves import Curves
 from costcalc.render.fmt import si, usd_short
 
 HEIGHT = 20

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from costcalc.core.budget import Check, Gate
+from costcalc.core.gates.budget import Check, Gate
 from costcalc.render.fmt import md_cell, usd
 from costcalc.schema.report_gates import CheckReport, CheckResult, GateResult
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from costcalc.core.compare import Comparison
-from costcalc.core.options import HostedOption, SelfHostedOption
+from costcalc.core.analysis.compare import Comparison
+from costcalc.core.analysis.options import HostedOption, SelfHostedOption
 from costcalc.render.summary import pair_of, tokens_per_day
 
 COLUMNS = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from costcalc.core.diff import Change, ReportDiff, Row
+from costcalc.core.gates.diff import Change, ReportDiff, Row
 from costcalc.render.check import annotation
 from costcalc.render.fmt import count, md_cell, si, usd
 from costcalc.schema.report_gates import (

@@ -7,10 +7,10 @@ import html
 from collections.abc import Sequence
 
 from costcalc import __version__
-from costcalc.core.compare import Comparison
-from costcalc.core.curves import cost_curves
-from costcalc.core.options import HostedOption, SelfHostedOption
-from costcalc.core.sensitivity import Sensitivity
+from costcalc.core.analysis.compare import Comparison
+from costcalc.core.analysis.curves import cost_curves
+from costcalc.core.analysis.options import HostedOption, SelfHostedOption
+from costcalc.core.analysis.sensitivity import Sensitivity
 from costcalc.render import sensitivity as tornado
 from costcalc.render.context import ReportContext
 from costcalc.render.fmt import count, si, times, usd

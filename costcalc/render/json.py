@@ -6,9 +6,9 @@ import math
 from typing import Any
 
 from costcalc import __version__
-from costcalc.core.breakeven import BreakEven
-from costcalc.core.compare import Comparison
-from costcalc.core.options import HostedOption, Option, SelfHostedOption
+from costcalc.core.analysis.breakeven import BreakEven
+from costcalc.core.analysis.compare import Comparison
+from costcalc.core.analysis.options import HostedOption, Option, SelfHostedOption
 from costcalc.render.summary import tokens_per_day, verdict
 from costcalc.schema import report as rep
 
@@ -36,7 +36,7 @@ def _crossing(c: Comparison, be: BreakEven) -> rep.Crossing:
 
 
 def _quantiles(values: Any, digits: int) -> rep.Quantiles:
-    from costcalc.core.montecarlo import quantiles
+    from costcalc.core.analysis.samples import quantiles
 
     q = quantiles(values)
     return rep.Quantiles(p10=_r(q["p10"], digits), p50=_r(q["p50"], digits),

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from costcalc.core.compare import Comparison
-from costcalc.core.options import SelfHostedOption
+from costcalc.core.analysis.compare import Comparison
+from costcalc.core.analysis.options import SelfHostedOption
 from costcalc.render.context import ReportContext
 from costcalc.render.fmt import count, md_cell, si, times, usd
 from costcalc.render.ranges import breakeven_cell, cost_range, pair_samples, summary_line

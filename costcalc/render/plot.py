@@ -6,7 +6,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-from costcalc.core.curves import Curves
+from costcalc.core.analysis.curves import Curves
 from costcalc.errors import UserError
 from costcalc.render.fmt import si, usd_short
 

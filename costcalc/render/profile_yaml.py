@@ -7,7 +7,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-from costcalc.core.derive import Derived
+from costcalc.core.demand.derive import Derived
 
 
 def _scalar(value: Any) -> str:

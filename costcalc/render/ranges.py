@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from costcalc.core.compare import Comparison
-from costcalc.core.montecarlo import PairSamples, quantiles
+from costcalc.core.analysis.compare import Comparison
+from costcalc.core.analysis.samples import PairSamples, quantiles
 from costcalc.render.fmt import si3, usd_short
 
 

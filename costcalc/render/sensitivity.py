@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from costcalc.core.sensitivity import Sensitivity, Swing
+from costcalc.core.analysis.sensitivity import Sensitivity, Swing
 from costcalc.render.chart import tornado_chart
 from costcalc.render.console import capture
 from costcalc.render.fmt import si3, usd, usd_short

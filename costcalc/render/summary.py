@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from costcalc.core.breakeven import BreakEven
-from costcalc.core.compare import Comparison, Pair
-from costcalc.core.options import HostedOption, SelfHostedOption
+from costcalc.core.analysis.breakeven import BreakEven
+from costcalc.core.analysis.compare import Comparison, Pair
+from costcalc.core.analysis.options import HostedOption, SelfHostedOption
 from costcalc.render.context import ReportContext
 from costcalc.render.fmt import si, times, usd
 

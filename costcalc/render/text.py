@@ -8,10 +8,10 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from costcalc.core.compare import Comparison
-from costcalc.core.curves import cost_curves
-from costcalc.core.options import SelfHostedOption
-from costcalc.core.traffic import peak_hour_ratio
+from costcalc.core.analysis.compare import Comparison
+from costcalc.core.analysis.curves import cost_curves
+from costcalc.core.analysis.options import SelfHostedOption
+from costcalc.core.demand.traffic import peak_hour_ratio
 from costcalc.render.chart import cost_chart
 from costcalc.render.console import capture
 from costcalc.render.context import ReportContext

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from costcalc.core.billing import (
+from costcalc.core.selfhosted.billing import (
     cold_start_rate,
     dedicated_bill,
     replicas_needed,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from costcalc.core.breakeven import break_even
+from costcalc.core.analysis.breakeven import break_even
 
 
 def linear(k: float):  # type: ignore[no-untyped-def]

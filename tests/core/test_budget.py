@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from costcalc.core.budget import check, merge_budgets
-from costcalc.core.compare import compare
+from costcalc.core.analysis.compare import compare
+from costcalc.core.gates.budget import check, merge_budgets
 from costcalc.errors import UnknownIdError
 from costcalc.schema.profile import Budget
 from tests.conftest import TODAY, make_catalog, make_profile, point

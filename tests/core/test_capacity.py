@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from costcalc.core.capacity import (
+from costcalc.core.selfhosted.capacity import (
     Mix,
     benchmark_capacity,
     fit_mixes,
@@ -14,7 +14,7 @@ from costcalc.core.capacity import (
     meets_slo,
     operating_points,
 )
-from costcalc.core.nnls import nnls
+from costcalc.core.selfhosted.nnls import nnls
 from costcalc.schema.profile import Slo
 from tests.conftest import point
 
@@ -134,7 +134,7 @@ def test_lone_latency_from_the_lightest_run_scaled_to_the_prompt() -> None:
 
 
 def test_leave_one_mix_out_predicts_each_mix_from_the_others() -> None:
-    from costcalc.core.capacity import leave_one_mix_out
+    from costcalc.core.selfhosted.capacity import leave_one_mix_out
 
     a, b = 1e-4, 2e-3
     mixes = [(1000, 200), (2000, 100), (500, 500)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from costcalc.core.compare import breakeven_range, compare
+from costcalc.core.analysis.compare import breakeven_range, compare
 from tests.conftest import TODAY, hosted_offer, make_catalog, make_profile, point
 
 FAST_POINT = point(

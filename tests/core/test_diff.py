@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from costcalc.core.diff import Change, diff
+from costcalc.core.gates.diff import Change, diff
 from costcalc.errors import UnknownIdError
 from costcalc.schema.report import CompareReport
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from costcalc.core.inflation import billed_attempts, history_tokens, inflate
+from costcalc.core.demand.tokens import billed_attempts, history_tokens, inflate
 from tests.conftest import make_profile
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from costcalc.core import logstats
-from costcalc.core.derive import derive_profile
-from costcalc.core.logstats import RESERVOIR, LogStats, Metric, RecordTokens
+from costcalc.core.demand import logstats
+from costcalc.core.demand.derive import derive_profile
+from costcalc.core.demand.logstats import RESERVOIR, LogStats, Metric, RecordTokens
 
 T0 = 1_793_059_200
 

@@ -10,11 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from costcalc.core.capacity import Mix
-from costcalc.core.compare import compare
-from costcalc.core.inputs import row_inputs
-from costcalc.core.montecarlo import draw, monte_carlo, quantiles, run_rows
-from costcalc.core.replica import capacity_for
+from costcalc.core.analysis.compare import compare
+from costcalc.core.analysis.montecarlo import draw, monte_carlo, run_rows
+from costcalc.core.analysis.samples import quantiles
+from costcalc.core.demand.inputs import row_inputs
+from costcalc.core.selfhosted.capacity import Mix
+from costcalc.core.selfhosted.replica import capacity_for
 from costcalc.io.catalog import load_catalog
 from costcalc.io.profiles import load_profile
 from costcalc.schema.uncertain import Lognormal, Triangular, Uniform

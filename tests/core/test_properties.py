@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from costcalc.core.billing import dedicated_bill, serverless_bill
-from costcalc.core.breakeven import break_even
-from costcalc.core.inflation import inflate
-from costcalc.core.traffic import attempt_rates, hourly_weights
+from costcalc.core.analysis.breakeven import break_even
+from costcalc.core.demand.tokens import inflate
+from costcalc.core.demand.traffic import attempt_rates, hourly_weights
+from costcalc.core.selfhosted.billing import dedicated_bill, serverless_bill
 from tests.conftest import hosted_model as hosted_cost_model
 from tests.conftest import hosted_offer, make_profile
 

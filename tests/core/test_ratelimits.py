@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from costcalc.core.inflation import inflate
-from costcalc.core.ratelimits import needed_tier, peak_minute
+from costcalc.core.demand.tokens import inflate
+from costcalc.core.hosted.ratelimits import needed_tier, peak_minute
 from tests.conftest import hosted_offer, make_profile
 
 TIERS = [

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from costcalc.core.calibrate import calibrate, hardware, shape
-from costcalc.core.roofline import (
+from costcalc.core.selfhosted.calibrate import calibrate, hardware, shape
+from costcalc.core.selfhosted.roofline import (
     Efficiency,
     Hardware,
     StepModel,
@@ -119,7 +119,7 @@ def test_calibration_without_points_keeps_defaults() -> None:
 
 
 def test_prefill_efficiency_from_the_fastest_median_ttft() -> None:
-    from costcalc.core.calibrate import prefill_efficiency
+    from costcalc.core.selfhosted.calibrate import prefill_efficiency
 
     h100 = Hardware(memory_gb=80, bandwidth_gbs=3350, tflops=989, gpus=1)
     llmd = point(input_tokens=7999, output_tokens=200, ttft_ms_p50=244.09)

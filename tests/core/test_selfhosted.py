@@ -5,10 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from costcalc.core.calibrate import calibrate
-from costcalc.core.inputs import row_inputs
-from costcalc.core.options import cold_starts_break_slo, price_self_hosted
-from costcalc.core.selfhosted import SelfHostedPricing, Skipped, option_id, self_hosted_pricing
+from costcalc.core.analysis.options import cold_starts_break_slo, price_self_hosted
+from costcalc.core.demand.inputs import row_inputs
+from costcalc.core.selfhosted.calibrate import calibrate
+from costcalc.core.selfhosted.pricing import (
+    SelfHostedPricing,
+    Skipped,
+    option_id,
+    self_hosted_pricing,
+)
 from costcalc.schema.catalog import GpuSpec
 from costcalc.schema.profile import SelfHostedChoice, Slo
 from tests.conftest import GPU, MODEL, compute_offer, make_catalog, make_profile, point

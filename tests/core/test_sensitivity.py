@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from costcalc.cli import app
-from costcalc.core.compare import compare
-from costcalc.core.sensitivity import input_ranges, sensitivity
+from costcalc.core.analysis.compare import compare
+from costcalc.core.analysis.sensitivity import input_ranges, sensitivity
 from costcalc.errors import UnknownIdError
 from costcalc.schema.uncertain import Uniform
 from tests.conftest import ROOT, TODAY, make_catalog, make_profile, point

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from costcalc.core.traffic import PATTERNS, attempt_rates, hourly_weights, peak_hour_ratio
+from costcalc.core.demand.traffic import PATTERNS, attempt_rates, hourly_weights, peak_hour_ratio
 from tests.conftest import make_profile
 
 

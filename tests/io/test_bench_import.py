@@ -11,8 +11,8 @@ import yaml
 from typer.testing import CliRunner
 
 from costcalc.cli import app
-from costcalc.core.benchrun import Run, lower_bound
-from costcalc.core.capacity import Mix, benchmark_capacity, fit_mixes, operating_points
+from costcalc.core.selfhosted.benchrun import Run, lower_bound
+from costcalc.core.selfhosted.capacity import Mix, benchmark_capacity, fit_mixes, operating_points
 from costcalc.errors import InputFileError, UserError
 from costcalc.io.bench import read_runs
 from costcalc.io.bench.common import OfflineShape

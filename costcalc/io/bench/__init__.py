@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from costcalc.core.benchrun import Run
+from costcalc.core.selfhosted.benchrun import Run
 from costcalc.errors import InputFileError
 from costcalc.io.bench import (
     genai_perf,

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from costcalc.core.benchrun import Run
+from costcalc.core.selfhosted.benchrun import Run
 from costcalc.io.bench.common import number
 
 _TO_MS = {"ms": 1.0, "s": 1000.0, "sec": 1000.0, "us": 1e-3, "ns": 1e-6}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from costcalc.core.benchrun import Run
+from costcalc.core.selfhosted.benchrun import Run
 from costcalc.io.bench.common import number
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from costcalc.core.benchrun import Run
+from costcalc.core.selfhosted.benchrun import Run
 from costcalc.errors import UnknownIdError, UserError
 from costcalc.schema.catalog import Catalog
 from costcalc.schema.profile import Precision

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from costcalc.core.benchrun import Run, lower_bound
+from costcalc.core.selfhosted.benchrun import Run, lower_bound
 from costcalc.errors import UnknownIdError, UserError
 from costcalc.io.bench import read_runs
 from costcalc.io.bench.common import OfflineShape

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from costcalc.core.benchrun import Run
+from costcalc.core.selfhosted.benchrun import Run
 from costcalc.io.bench.common import OfflineShape, number, offline_lengths
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from costcalc.core.benchrun import Run
+from costcalc.core.selfhosted.benchrun import Run
 from costcalc.io.bench.common import number
 
 _QPS = re.compile(r"qps_(inf|[0-9.]+)", re.IGNORECASE)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from costcalc.core.benchrun import PERCENTILES, Run, percentiles_ms
+from costcalc.core.selfhosted.benchrun import PERCENTILES, Run, percentiles_ms
 from costcalc.io.bench.common import number, scalar_strings
 
 # keys vLLM itself writes; any other string-valued key came from --metadata

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from costcalc.core.logstats import LogStats, RecordTokens
+from costcalc.core.demand.logstats import LogStats, RecordTokens
 from costcalc.errors import InputFileError
 from costcalc.io.logs.formats import (
     RETRIEVAL_ROLES,

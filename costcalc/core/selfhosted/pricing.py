@@ -9,13 +9,13 @@ from typing import Generic
 import numpy as np
 import numpy.typing as npt
 
-from costcalc.core.billing import ComputeBill, dedicated_bill, serverless_bill
-from costcalc.core.calibrate import Calibration, shape
-from costcalc.core.capacity import BenchmarkCapacity
-from costcalc.core.inflation import Inflation, N
-from costcalc.core.inputs import RowInputs
-from costcalc.core.replica import ReplicaCapacity, capacity_for, mix_of
-from costcalc.core.traffic import FloatArray
+from costcalc.core.demand.inputs import RowInputs
+from costcalc.core.demand.tokens import Inflation, N
+from costcalc.core.demand.traffic import FloatArray
+from costcalc.core.selfhosted.billing import ComputeBill, dedicated_bill, serverless_bill
+from costcalc.core.selfhosted.calibrate import Calibration, shape
+from costcalc.core.selfhosted.capacity import BenchmarkCapacity
+from costcalc.core.selfhosted.replica import ReplicaCapacity, capacity_for, mix_of
 from costcalc.core.units import SECONDS_PER_HOUR
 from costcalc.schema.catalog import Catalog, ComputeOffer, OpenModel
 from costcalc.schema.profile import Profile, SelfHostedChoice

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from costcalc.core.inflation import Inflation, Overrides, inflate_rows
-from costcalc.core.traffic import FloatArray, hourly_weights
+from costcalc.core.demand.tokens import Inflation, Overrides, inflate_rows
+from costcalc.core.demand.traffic import FloatArray, hourly_weights
 from costcalc.schema.profile import Profile
 
 

@@ -8,8 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from costcalc.core.calibrate import Calibration, hardware, observed_batch, shape
-from costcalc.core.capacity import (
+from costcalc.core.demand.tokens import Inflation
+from costcalc.core.demand.traffic import FloatArray
+from costcalc.core.selfhosted.calibrate import Calibration, hardware, observed_batch, shape
+from costcalc.core.selfhosted.capacity import (
     BenchmarkCapacity,
     Mix,
     OperatingPoint,
@@ -19,8 +21,7 @@ from costcalc.core.capacity import (
     feasible_points,
     lone_latency_s,
 )
-from costcalc.core.inflation import Inflation
-from costcalc.core.roofline import (
+from costcalc.core.selfhosted.roofline import (
     Hardware,
     RooflineCapacity,
     Shape,
@@ -31,7 +32,6 @@ from costcalc.core.roofline import (
     roofline_arrays,
     roofline_capacity,
 )
-from costcalc.core.traffic import FloatArray
 from costcalc.schema.catalog import Catalog, GpuSpec, OpenModel, ThroughputPoint
 from costcalc.schema.profile import SelfHostedChoice, Slo
 

@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from costcalc.core.compare import Comparison
-from costcalc.core.inputs import row_inputs
-from costcalc.core.montecarlo import run_rows
-from costcalc.core.options import HostedOption, SelfHostedOption
+from costcalc.core.analysis.compare import Comparison
+from costcalc.core.analysis.montecarlo import run_rows
+from costcalc.core.analysis.options import HostedOption, SelfHostedOption
+from costcalc.core.demand.inputs import row_inputs
 from costcalc.errors import UnknownIdError, UserError
 from costcalc.schema.catalog import Catalog
 from costcalc.schema.uncertain import UNCERTAIN_FIELDS, Distribution

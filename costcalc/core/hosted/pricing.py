@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from costcalc.core.inflation import Inflation
-from costcalc.core.inputs import RowInputs
-from costcalc.core.traffic import FloatArray
+from costcalc.core.demand.inputs import RowInputs
+from costcalc.core.demand.tokens import Inflation
+from costcalc.core.demand.traffic import FloatArray
 from costcalc.core.units import DAYS_PER_MONTH, SECONDS_PER_HOUR, TOKENS_PER_MTOK
 from costcalc.schema.catalog import HostedOffer
 from costcalc.schema.profile import ServiceTier

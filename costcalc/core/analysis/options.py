@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from costcalc.core.hosted import HostedPricing
-from costcalc.core.ratelimits import needed_tier, peak_minute
-from costcalc.core.selfhosted import SelfHostedPricing
-from costcalc.core.traffic import FloatArray, peak_hour_ratio
+from costcalc.core.demand.traffic import FloatArray, peak_hour_ratio
+from costcalc.core.hosted.pricing import HostedPricing
+from costcalc.core.hosted.ratelimits import needed_tier, peak_minute
+from costcalc.core.selfhosted.pricing import SelfHostedPricing
 from costcalc.core.units import DAYS_PER_MONTH, TOKENS_PER_MTOK
 from costcalc.schema.profile import Slo
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from costcalc.core.compare import Comparison
-from costcalc.core.montecarlo import quantile as sample_quantile
-from costcalc.core.options import Option
+from costcalc.core.analysis.compare import Comparison
+from costcalc.core.analysis.options import Option
+from costcalc.core.analysis.samples import quantile as sample_quantile
 from costcalc.errors import UnknownIdError, UserError
 from costcalc.schema.profile import Budget
 

@@ -15,7 +15,7 @@ from typing import Literal, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from costcalc.core.traffic import FloatArray
+from costcalc.core.demand.traffic import FloatArray
 
 Status = Literal["crosses", "never", "always"]
 STATUSES: tuple[Status, ...] = ("always", "crosses", "never")  # codes 0, 1, 2 in arrays

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from costcalc.core.roofline import (
+from costcalc.core.selfhosted.roofline import (
     BYTES_PER_PARAM,
     Efficiency,
     Hardware,

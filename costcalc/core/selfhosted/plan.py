@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from costcalc.core.calibrate import hardware, shape
-from costcalc.core.inflation import inflate
-from costcalc.core.roofline import max_batch
+from costcalc.core.demand.tokens import inflate
+from costcalc.core.selfhosted.calibrate import hardware, shape
+from costcalc.core.selfhosted.roofline import max_batch
 from costcalc.schema.catalog import GpuSpec, OpenModel
 from costcalc.schema.profile import Profile
 

@@ -9,7 +9,7 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
-from costcalc.core.traffic import FloatArray
+from costcalc.core.demand.traffic import FloatArray
 from costcalc.schema.profile import Request
 
 N = TypeVar("N", float, FloatArray)  # a figure, or one figure per row

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from costcalc.core.traffic import FloatArray
+from costcalc.core.demand.traffic import FloatArray
 
 BYTES_PER_PARAM = {"bf16": 2.0, "fp8": 1.0, "int4": 0.56}  # int4 AWQ/GPTQ incl. scales
 KV_BYTES_PER_ELEMENT = 2.0  # vLLM's default KV-cache dtype follows the bf16 activations

@@ -9,8 +9,8 @@ from typing import Any, Generic
 import numpy as np
 import numpy.typing as npt
 
-from costcalc.core.inflation import N
-from costcalc.core.nnls import nnls
+from costcalc.core.demand.tokens import N
+from costcalc.core.selfhosted.nnls import nnls
 from costcalc.schema.catalog import ThroughputPoint
 from costcalc.schema.profile import Slo
 

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from costcalc.core.compare import Comparison
-from costcalc.core.engine import Built
-from costcalc.core.hosted import HostedPricing
-from costcalc.core.montecarlo import QUANTILES, quantile
-from costcalc.core.options import HostedOption, SelfHostedOption
-from costcalc.core.selfhosted import SelfHostedPricing
-from costcalc.core.traffic import FloatArray
+from costcalc.core.analysis.compare import Comparison
+from costcalc.core.analysis.engine import Built
+from costcalc.core.analysis.options import HostedOption, SelfHostedOption
+from costcalc.core.analysis.samples import QUANTILES, quantile
+from costcalc.core.demand.traffic import FloatArray
+from costcalc.core.hosted.pricing import HostedPricing
+from costcalc.core.selfhosted.pricing import SelfHostedPricing
 
 CURVE_POINTS = 240  # log-spaced volumes: enough for every replica step to show as a step
 

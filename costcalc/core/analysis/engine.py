@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from costcalc.core.breakeven import IntArray, PairBreakEven, Priced, pair_break_evens
-from costcalc.core.calibrate import Calibration
-from costcalc.core.hosted import HostedPricing, hosted_pricing
-from costcalc.core.inputs import RowInputs
-from costcalc.core.selfhosted import SelfHostedPricing, Skipped, self_hosted_pricing
-from costcalc.core.traffic import FloatArray
+from costcalc.core.analysis.breakeven import IntArray, PairBreakEven, Priced, pair_break_evens
+from costcalc.core.demand.inputs import RowInputs
+from costcalc.core.demand.traffic import FloatArray
+from costcalc.core.hosted.pricing import HostedPricing, hosted_pricing
+from costcalc.core.selfhosted.calibrate import Calibration
+from costcalc.core.selfhosted.pricing import SelfHostedPricing, Skipped, self_hosted_pricing
 from costcalc.schema.catalog import Catalog
 from costcalc.schema.profile import Profile, SelfHostedChoice
 
@@ -25,8 +25,8 @@ DENSE_GRID_POINTS = 2049
 DENSE_STEP_LIMIT = 20_000
 # Monte Carlo (thousands of rows): a coarser grid (100× in 97 points is 4.9 % a step) and up to
 # 512 steps a row; every crossing is still bisected to 0.1 %.
-SAMPLE_GRID_POINTS = 97
-SAMPLE_STEP_LIMIT = 512
+SAMPLE_GRID_POINTS = 49
+SAMPLE_STEP_LIMIT = 128
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from costcalc.core.logstats import LogStats, Metric
+from costcalc.core.demand.logstats import LogStats, Metric
 
 
 @dataclass

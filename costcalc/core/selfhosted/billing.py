@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from costcalc.core.traffic import FloatArray
+from costcalc.core.demand.traffic import FloatArray
 from costcalc.core.units import DAYS_PER_MONTH, HOURS_PER_MONTH, SECONDS_PER_HOUR, SECONDS_PER_MONTH
 
 _EPS = 1e-9  # keeps ceil(2.0000000001) from buying a third replica

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from costcalc.core.compare import Comparison
-from costcalc.core.engine import (
+from costcalc.core.analysis.compare import Comparison
+from costcalc.core.analysis.engine import (
     DENSE_GRID_POINTS,
     SAMPLE_GRID_POINTS,
     Built,
@@ -22,13 +21,11 @@ from costcalc.core.engine import (
     break_evens,
     build,
 )
-from costcalc.core.inputs import RowInputs, row_inputs
-from costcalc.core.traffic import FloatArray
-from costcalc.core.units import DAYS_PER_MONTH
+from costcalc.core.analysis.samples import MonteCarlo, PairSamples
+from costcalc.core.demand.inputs import RowInputs, row_inputs
+from costcalc.core.demand.traffic import FloatArray
 from costcalc.schema.catalog import Catalog
 from costcalc.schema.uncertain import UNCERTAIN_FIELDS, Distribution, Lognormal, Uniform
-
-QUANTILES = (("p10", 0.10), ("p50", 0.50), ("p90", 0.90))
 
 
 def draw(uncertain: Mapping[str, Distribution], samples: int, seed: int) -> dict[str, FloatArray]:
@@ -47,37 +44,6 @@ def draw(uncertain: Mapping[str, Distribution], samples: int, seed: int) -> dict
             values = np.rint(values)
         drawn[path] = np.clip(values, spec.low, spec.high)
     return drawn
-
-
-def quantile(
-    values: npt.NDArray[np.floating[Any]], q: float, axis: int | None = None
-) -> FloatArray:
-    """The q-quantile as an order statistic ('inverted_cdf'): an infinite sample (a break-even
-    never reached) cannot turn a neighbouring quantile into NaN by interpolation."""
-    return np.asarray(np.quantile(values, q, axis=axis, method="inverted_cdf"), dtype=np.float64)
-
-
-def quantiles(values: FloatArray) -> dict[str, float | None]:
-    """P10/P50/P90 (linear interpolation); an infinite or undefined quantile is None."""
-    finite_or_inf = values[~np.isnan(values)]
-    if finite_or_inf.size == 0:
-        return {name: None for name, _ in QUANTILES}
-    out: dict[str, float | None] = {}
-    for name, q in QUANTILES:
-        value = float(quantile(finite_or_inf, q))
-        out[name] = value if np.isfinite(value) else None
-    return out
-
-
-@dataclass(frozen=True)
-class PairSamples:
-    hosted: str
-    self_hosted: str
-    tokens_per_day: FloatArray  # 0: self-hosting cheaper across the range; inf: never in it
-    p_self_hosted_cheaper: float  # at each sample's own volume
-    share_crosses: float
-    share_never: float
-    share_always: float
 
 
 @dataclass(frozen=True)
@@ -157,25 +123,6 @@ def run_rows(
         if unfit > 0:
             notes.append(f"{sp.id}: the model does not fit in memory in {unfit:.1%} of rows")
     return RowResults(rows, Built(hosted, selfs, built.skipped, []), at_volume, pairs, tuple(notes))
-
-
-@dataclass(frozen=True)
-class MonteCarlo:
-    samples: int
-    seed: int
-    uncertain: tuple[str, ...]
-    requests_per_day: FloatArray
-    billed_tokens_per_day: FloatArray
-    monthly_usd: dict[str, FloatArray]  # option id → one figure per sample
-    pairs: list[PairSamples]
-    notes: tuple[str, ...]
-    built: Built | None = None  # every option priced per sample, at any volume (for bands)
-
-    def usd_per_1k_requests(self, option: str) -> FloatArray:
-        return self.monthly_usd[option] / (self.requests_per_day * DAYS_PER_MONTH) * 1000.0
-
-    def usd_per_mtok(self, option: str) -> FloatArray:
-        return self.monthly_usd[option] / (self.billed_tokens_per_day * DAYS_PER_MONTH) * 1e6
 
 
 def monte_carlo(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from costcalc.core.inflation import Inflation
+from costcalc.core.demand.tokens import Inflation
 from costcalc.schema.catalog import HostedOffer
 
 

@@ -8,34 +8,34 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from costcalc.core.breakeven import BreakEven
-from costcalc.core.calibrate import Calibration, calibrate
-from costcalc.core.engine import break_evens, build
-from costcalc.core.featured import Candidate, Featured, feature
-from costcalc.core.inflation import Inflation
-from costcalc.core.inputs import row_inputs
-from costcalc.core.options import (
+from costcalc.core.analysis.breakeven import BreakEven
+from costcalc.core.analysis.engine import break_evens, build
+from costcalc.core.analysis.featured import Candidate, Featured, feature
+from costcalc.core.analysis.options import (
     HostedOption,
     Option,
     SelfHostedOption,
     price_hosted,
     price_self_hosted,
 )
-from costcalc.core.selection import (
+from costcalc.core.analysis.selection import (
     MAX_HOSTED,
     MAX_SELF_HOSTED,
     hosted_candidates,
     self_hosted_candidates,
     trim,
 )
-from costcalc.core.selfhosted import Skipped
-from costcalc.core.traffic import FloatArray
+from costcalc.core.demand.inputs import row_inputs
+from costcalc.core.demand.tokens import Inflation
+from costcalc.core.demand.traffic import FloatArray
+from costcalc.core.selfhosted.calibrate import Calibration, calibrate
+from costcalc.core.selfhosted.pricing import Skipped
 from costcalc.errors import UnknownIdError
 from costcalc.schema.catalog import Catalog
 from costcalc.schema.profile import Profile, SelfHostedChoice
 
 if TYPE_CHECKING:
-    from costcalc.core.montecarlo import MonteCarlo
+    from costcalc.core.analysis.samples import MonteCarlo
 
 STALE_AFTER_DAYS = 120
 DEFAULT_RANGE_TOKENS_PER_DAY = (1e5, 1e7)  # the seed's "somewhere between 100K and 10M"

@@ -1,0 +1,1 @@
+"""The comparison: the cost engine, break-evens, the featured pair, uncertainty, sensitivity."""

@@ -1,0 +1,1 @@
+"""Hosted API offers: what a request costs and which rate-limit tier it needs."""
