@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from costcalc.cli.common import CatalogOption, terminal_width, today, user_errors
+from costcalc.cli.common import CatalogOption, terminal_width, user_errors
+from costcalc.io.analyse import today
 from costcalc.schema.profile import Precision
 
 app = typer.Typer(

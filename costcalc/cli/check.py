@@ -13,7 +13,6 @@ from costcalc.cli.common import (
     OutputOption,
     SamplesOption,
     SeedOption,
-    analyse,
     append_step_summary,
     user_errors,
     write_output,
@@ -90,38 +89,21 @@ def check(
     With --quantile, profiles whose inputs are distributions are sampled (--monte-carlo N,
     default 10000; --seed, default 0) and each budget is checked against that quantile.
     """
-    from costcalc.core.gates.budget import check as run_check
-    from costcalc.core.gates.budget import merge_budgets
-    from costcalc.io.project import ProjectEntry, find_project, load_project
+    from costcalc.io.analyse import check_entry, check_targets, quantile_samples
     from costcalc.render import check as render
     from costcalc.schema.profile import Budget
 
-    catalogs = list(catalog or [])
-    if profiles:
-        entries = [ProjectEntry(p, None) for p in profiles]
-    else:
-        project = load_project(find_project(Path.cwd()))
-        entries, catalogs = project.entries, [*project.catalogs, *catalogs]
-    if quantile is not None:
-        from costcalc.core.gates.budget import parse_quantile
-
-        try:
-            parse_quantile(quantile)
-        except UserError as exc:
-            raise typer.BadParameter(str(exc), param_hint="'--quantile'") from None
-        samples = samples or 10_000
+    entries, catalogs = check_targets(profiles or [], catalog or [], Path.cwd())
+    try:
+        samples = quantile_samples(quantile, samples)
+    except UserError as exc:
+        raise typer.BadParameter(str(exc), param_hint="'--quantile'") from None
     flags = Budget(monthly_usd=max_monthly_usd, usd_per_1k_requests=max_usd_per_1k_requests,
                    usd_per_mtok=max_usd_per_mtok)  # fmt: skip
     outcomes = []
     for entry in entries:
         try:
-            loaded, comparison = analyse(entry.path, catalogs, samples=samples, seed=seed)
-            budget = merge_budgets(
-                merge_budgets(loaded.profile.budget, entry.budget or Budget()), flags
-            )
-            result = run_check(comparison, budget, option, quantile)
-            mc_notes = list(comparison.monte_carlo.notes) if comparison.monte_carlo else []
-            warnings = [*comparison.warnings, *mc_notes]
+            result, warnings = check_entry(entry, catalogs, flags, option, quantile, samples, seed)
             outcomes.append(render.Outcome(str(entry.path), result, warnings=warnings))
         except UserError as exc:
             outcomes.append(render.Outcome(str(entry.path), error=str(exc)))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import os
 import sys
@@ -17,8 +16,6 @@ from costcalc.errors import UserError
 
 if TYPE_CHECKING:
     from costcalc.core.analysis.compare import Comparison
-    from costcalc.io.profiles import LoadedProfile
-    from costcalc.schema.catalog import Catalog
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -91,17 +88,6 @@ def parse_range(text: str | None) -> tuple[float, float] | None:
     return low, high
 
 
-def today() -> dt.date:
-    """The date prices are aged against; COSTCALC_TODAY=YYYY-MM-DD pins it (reproducible CI)."""
-    pinned = os.environ.get("COSTCALC_TODAY")
-    if not pinned:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(pinned)
-    except ValueError:
-        raise UserError(f"COSTCALC_TODAY={pinned!r}: expected a date such as 2026-11-27") from None
-
-
 def terminal_width(width: int | None) -> int:
     if width is not None:
         return width
@@ -110,53 +96,6 @@ def terminal_width(width: int | None) -> int:
 
         return max(80, shutil.get_terminal_size((100, 24)).columns)
     return 100
-
-
-def analyse(
-    profile: Path,
-    catalogs: list[Path],
-    requests_per_day: float | None = None,
-    range_tokens_per_day: tuple[float, float] | None = None,
-    samples: int | None = None,
-    seed: int = 0,
-) -> tuple[LoadedProfile, Comparison]:
-    """Load a profile and the catalog, check the profile's ids, compare, and with `samples`
-    run Monte Carlo over its uncertain inputs: what compare, check and diff all start from."""
-    loaded, result, _ = analyse_with_catalog(
-        profile, catalogs, requests_per_day, range_tokens_per_day, samples, seed
-    )
-    return loaded, result
-
-
-def analyse_with_catalog(
-    profile: Path,
-    catalogs: list[Path],
-    requests_per_day: float | None = None,
-    range_tokens_per_day: tuple[float, float] | None = None,
-    samples: int | None = None,
-    seed: int = 0,
-) -> tuple[LoadedProfile, Comparison, Catalog]:
-    """analyse, and the catalog it loaded (sensitivity and report cost more cases with it)."""
-    import dataclasses
-
-    from costcalc.core.analysis.compare import check_ids, compare
-    from costcalc.io.catalog import load_catalog
-    from costcalc.io.profiles import check_volume, load_profile
-
-    loaded = load_profile(profile)
-    if requests_per_day is not None:
-        check_volume("--requests-per-day", loaded.profile, requests_per_day)
-    prices = load_catalog(catalogs)
-    check_ids(loaded.profile, prices, str(profile))
-    result = compare(loaded.profile, prices, today(), requests_per_day, range_tokens_per_day)
-    if samples is None:
-        return loaded, result, prices
-    from costcalc.core.analysis.montecarlo import monte_carlo
-
-    simulated = monte_carlo(
-        result, prices, loaded.uncertain, samples, seed, fixed_volume=requests_per_day is not None
-    )
-    return loaded, dataclasses.replace(result, monte_carlo=simulated), prices
 
 
 SamplesOption = Annotated[

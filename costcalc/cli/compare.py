@@ -13,7 +13,6 @@ from costcalc.cli.common import (
     CatalogOption,
     SamplesOption,
     SeedOption,
-    analyse,
     parse_range,
     parse_volume,
     plot_format,
@@ -21,6 +20,7 @@ from costcalc.cli.common import (
     user_errors,
     write_plot,
 )
+from costcalc.io.analyse import analyse
 from costcalc.render import Format
 
 
@@ -119,7 +119,7 @@ def compare(
     image_format = plot_format(plot)
     from costcalc.render.context import ReportContext
 
-    loaded, result = analyse(profile, catalog or [], volume, span, samples, seed)
+    loaded, result, _ = analyse(profile, catalog or [], volume, span, samples, seed)
     ctx = ReportContext(loaded.token_sources, loaded.defaults_used, loaded.warnings)
     if output_format is Format.json:
         from costcalc.render.json import render_json

@@ -11,11 +11,11 @@ import typer
 from costcalc.cli.common import (
     CatalogOption,
     OutputOption,
-    analyse,
     append_step_summary,
     user_errors,
     write_output,
 )
+from costcalc.io.analyse import analyse
 
 if TYPE_CHECKING:
     from costcalc.schema.report import CompareReport
@@ -35,7 +35,7 @@ def _report(path: Path, catalogs: list[Path]) -> CompareReport:
 
     if is_report(path):
         return load_report(path)
-    loaded, comparison = analyse(path, catalogs)
+    loaded, comparison, _ = analyse(path, catalogs)
     return report(comparison, loaded.warnings)
 
 

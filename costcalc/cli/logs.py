@@ -10,7 +10,8 @@ from typing import Annotated
 
 import typer
 
-from costcalc.cli.common import today, user_errors
+from costcalc.cli.common import user_errors
+from costcalc.io.analyse import today
 
 profile_app = typer.Typer(
     help="Build traffic profiles from what you already have.", no_args_is_help=True

@@ -12,12 +12,11 @@ from costcalc.cli.common import (
     OutputOption,
     SamplesOption,
     SeedOption,
-    analyse_with_catalog,
     parse_volume,
-    today,
     user_errors,
     write_output,
 )
+from costcalc.io.analyse import analyse, today
 
 
 @user_errors
@@ -52,9 +51,7 @@ def report(
 
     require()  # before the analysis: without matplotlib there is no page to write
     volume = parse_volume(requests_per_day, "--requests-per-day")
-    loaded, comparison, prices = analyse_with_catalog(
-        profile, catalog or [], volume, None, samples, seed
-    )
+    loaded, comparison, prices = analyse(profile, catalog or [], volume, None, samples, seed)
     try:
         tornado = sensitivity(comparison, prices, loaded.uncertain)
     except UserError:

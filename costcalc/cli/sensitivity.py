@@ -58,11 +58,11 @@ def sensitivity(
       costcalc sensitivity my.yaml --pair openai/gpt-4o-mini llama-3.1-8b-instruct@runpod/a40
       costcalc sensitivity my.yaml -f json -o tornado.json
     """
-    from costcalc.cli.common import analyse_with_catalog
     from costcalc.core.analysis.sensitivity import sensitivity as run
+    from costcalc.io.analyse import analyse
     from costcalc.render import sensitivity as render
 
-    loaded, comparison, prices = analyse_with_catalog(profile, catalog or [])
+    loaded, comparison, prices = analyse(profile, catalog or [])
     result = run(comparison, prices, loaded.uncertain, pair)
     if output_format is SensitivityFormat.json:
         text = render.render_json(result)

@@ -6,8 +6,8 @@ import math
 from typing import Any
 
 from costcalc import __version__
-from costcalc.core.analysis.breakeven import BreakEven
 from costcalc.core.analysis.compare import Comparison
+from costcalc.core.analysis.crossings import BreakEven
 from costcalc.core.analysis.options import HostedOption, Option, SelfHostedOption
 from costcalc.render.summary import tokens_per_day, verdict
 from costcalc.schema import report as rep

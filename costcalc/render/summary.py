@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from costcalc.core.analysis.breakeven import BreakEven
 from costcalc.core.analysis.compare import Comparison, Pair
+from costcalc.core.analysis.crossings import BreakEven
 from costcalc.core.analysis.options import HostedOption, SelfHostedOption
 from costcalc.render.context import ReportContext
 from costcalc.render.fmt import si, times, usd

@@ -10,109 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Protocol
 
 import numpy as np
-import numpy.typing as npt
 
+from costcalc.core.analysis.crossings import BreakEven, IntArray, RowBreakEvens, find
 from costcalc.core.demand.traffic import FloatArray
 
-Status = Literal["crosses", "never", "always"]
-STATUSES: tuple[Status, ...] = ("always", "crosses", "never")  # codes 0, 1, 2 in arrays
-IntArray = npt.NDArray[np.intp]
-
-RELATIVE_TOLERANCE = 1e-3  # bisect each crossing to 0.1 % of volume
-STEP_SIDE = 1e-9  # both sides of a replica step: just before and just after it
+STEP_SIDE = 1e-6  # both sides of a replica step, clear of the billing's own 1e-9 rounding guard
 
 
 class Priced(Protocol):
     """An option's monthly USD per row at requests/day shaped (rows, volumes)."""
 
     def monthly_usd(self, requests_per_day: FloatArray) -> FloatArray: ...
-
-
-@dataclass(frozen=True)
-class Crossing:
-    """Self-hosting becomes cheaper (up=True) or dearer (up=False) at this volume."""
-
-    requests_per_day: float
-    up: bool
-
-
-@dataclass(frozen=True)
-class BreakEven:
-    status: Status
-    requests_per_day: float | None  # lowest volume above which self-hosting stays cheaper
-    crossings: tuple[Crossing, ...]
-
-
-@dataclass(frozen=True)
-class RowBreakEvens:
-    """One pair's break-even in every row: status code (index into STATUSES) and volume
-    (requests/day; NaN unless the row crosses). `crossings` is filled for every row only
-    when all were asked for (the point result); else it is empty."""
-
-    status: npt.NDArray[np.int8]
-    requests_per_day: FloatArray
-    crossings: tuple[tuple[Crossing, ...], ...]
-
-    def row(self, i: int) -> BreakEven:
-        status = STATUSES[int(self.status[i])]
-        volume = float(self.requests_per_day[i]) if status == "crosses" else None
-        return BreakEven(status, volume, self.crossings[i] if self.crossings else ())
-
-
-Gap = Callable[[IntArray, FloatArray], FloatArray]  # rows, volumes → hosted − self-hosted USD
-
-
-def bisect(gap: Gap, rows: IntArray, below: FloatArray, above: FloatArray) -> FloatArray:
-    """Shrink every bracket [below, above] around a sign change of `gap` until it is 0.1 %
-    wide, all brackets at once; returns the end where self-hosting is cheaper (gap > 0), so
-    a reported volume is on the safe side of its crossing."""
-    cheaper_above = gap(rows, above) > 0
-    while True:
-        open_ = above - below > RELATIVE_TOLERANCE * above * 0.5
-        if not open_.any():
-            break
-        middle = np.sqrt(below * above)
-        moved = gap(rows[open_], middle[open_]) > 0
-        same = np.zeros_like(open_)
-        same[open_] = moved == cheaper_above[open_]
-        above = np.where(open_ & same, middle, above)
-        below = np.where(open_ & ~same, middle, below)
-    return np.where(cheaper_above, above, below)
-
-
-def find(volumes: FloatArray, gaps: FloatArray, gap: Gap, every_crossing: bool) -> RowBreakEvens:
-    """Break-even per row from `gaps` (hosted − self-hosted monthly USD) at ascending
-    `volumes`, both shaped (rows, points); `gap` evaluates more points for the bisection."""
-    cheaper = gaps > 0  # NaN (no price) counts as not cheaper
-    always = cheaper.all(axis=1)
-    never = ~cheaper[:, -1]
-    status = np.where(always, 0, np.where(never, 2, 1)).astype(np.int8)
-    change = cheaper[:, 1:] != cheaper[:, :-1]
-    if every_crossing:
-        rows, cells = np.nonzero(change)
-    else:  # only the last cell where self-hosting turns cheaper, in rows that cross
-        turns = change & cheaper[:, 1:]
-        last = turns.shape[1] - 1 - np.argmax(turns[:, ::-1], axis=1)
-        rows = np.flatnonzero(status == 1)
-        cells = last[rows]
-    found = bisect(gap, rows, volumes[rows, cells], volumes[rows, cells + 1])
-    up = cheaper[rows, cells + 1]
-    volume = np.full(len(gaps), np.nan)
-    crossings: list[tuple[Crossing, ...]] = []
-    if every_crossing:
-        per_row: list[list[Crossing]] = [[] for _ in range(len(gaps))]
-        for r, v, u in zip(rows, found, up, strict=True):
-            per_row[r].append(Crossing(float(v), bool(u)))
-        crossings = [tuple(c) for c in per_row]
-        for i, c in enumerate(crossings):
-            if int(status[i]) == 1:
-                volume[i] = c[-1].requests_per_day
-    else:
-        volume[rows] = found
-    return RowBreakEvens(status, volume, tuple(crossings))
 
 
 @dataclass(frozen=True)
@@ -132,6 +43,37 @@ def _sorted_volumes(
     volumes = np.concatenate([np.broadcast_to(grid, (len(steps), len(grid))), sides], axis=1)
     order = np.argsort(volumes, axis=1, kind="stable")
     return np.take_along_axis(volumes, order, axis=1), order
+
+
+def _hosted_at_steps(
+    h: Priced,
+    take: Callable[[Priced, IntArray], Priced],
+    on_grid: FloatArray,
+    at_steps: FloatArray,
+    cell: IntArray,
+    row: IntArray,
+    s_before: FloatArray,
+    s_after: FloatArray,
+) -> FloatArray:
+    """Hosted cost at each replica step, or a stand-in with the same sign of hosted − self-hosted
+    on both sides of the step.
+
+    Hosted cost never falls as volume grows, so at a step inside grid cell i it lies between
+    the cell's ends, H_i ≤ H(v) ≤ H_i+1. Where those bounds already decide the sign on both
+    sides (H_i above the cost after the step, or H_i+1 not above the cost before it), the bound
+    stands in; only steps whose cost level lies inside the cell's hosted range are costed
+    exactly. Hosted cost is continuous, so one value serves both sides (2e-6 apart).
+    """
+    low, high = on_grid[row, cell], on_grid[row, cell + 1]
+    decided_high = high <= s_before  # not cheaper on either side
+    decided_low = (low > s_before) & ((low > s_after) | (high <= s_after))
+    values = np.where(decided_high, high, low)
+    exact = ~(decided_high | decided_low)
+    if exact.any():
+        rows_exact, cols = np.nonzero(exact)
+        priced = take(h, rows_exact).monthly_usd(at_steps[rows_exact, cols][:, None])[:, 0]
+        values[rows_exact, cols] = priced
+    return values
 
 
 def pair_break_evens(
@@ -163,9 +105,13 @@ def pair_break_evens(
         sides = np.where(np.isnan(sides), high, sides)
         s_cost = np.concatenate([s.monthly_usd(on_grid), s.monthly_usd(sides)], axis=1)
         at_steps = np.where(np.isnan(steps), high, steps)
+        cell = np.clip(np.searchsorted(grid, at_steps) - 1, 0, grid_points - 2)
+        row = np.arange(rows)[:, None]
+        s_before, s_after = np.split(s_cost[:, grid_points:], 2, axis=1)
         for k, (hid, h) in enumerate(hosted):
-            # hosted cost is continuous: its value at a step serves both sides (1e-9 apart)
-            h_steps = h.monthly_usd(at_steps)
+            h_steps = _hosted_at_steps(
+                h, take, hosted_grid[k], at_steps, cell, row, s_before, s_after
+            )
             h_cost = np.concatenate([hosted_grid[k], h_steps, h_steps], axis=1)
             gaps = np.take_along_axis(h_cost - s_cost, order, axis=1) if extra else h_cost - s_cost
 
@@ -174,18 +120,13 @@ def pair_break_evens(
                 hh, ss = take(h, index), take(s, index)
                 return np.asarray(hh.monthly_usd(v) - ss.monthly_usd(v))[:, 0]
 
-            def gap_without(
-                index: IntArray, at: FloatArray, gap: Gap = gap, labour: FloatArray = labour
-            ) -> FloatArray:
-                return gap(index, at) + labour[index]
-
-            out[k, j] = (
-                PairBreakEven(
-                    hid, sid,
-                    find(volumes, gaps, gap, every_crossing),
-                    find(volumes, gaps + labour[:, None], gap_without, every_crossing),
-                )
-            )  # fmt: skip
+            with_labour, without_labour = find(
+                volumes,
+                [(gaps, np.zeros(rows)), (gaps + labour[:, None], labour)],
+                gap,
+                every_crossing,
+            )
+            out[k, j] = PairBreakEven(hid, sid, with_labour, without_labour)
     return [out[key] for key in sorted(out)]  # hosted-major, in the order given
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from costcalc.core.analysis.breakeven import BreakEven
+from costcalc.core.analysis.crossings import BreakEven
 from costcalc.core.analysis.engine import break_evens, build
 from costcalc.core.analysis.featured import Candidate, Featured, feature
 from costcalc.core.analysis.options import (

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from costcalc.core.analysis.breakeven import IntArray, PairBreakEven, Priced, pair_break_evens
+from costcalc.core.analysis.breakeven import PairBreakEven, Priced, pair_break_evens
+from costcalc.core.analysis.crossings import IntArray
 from costcalc.core.demand.inputs import RowInputs
 from costcalc.core.demand.traffic import FloatArray
 from costcalc.core.hosted.pricing import HostedPricing, hosted_pricing

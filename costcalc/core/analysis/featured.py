@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from costcalc.core.analysis.breakeven import BreakEven
+from costcalc.core.analysis.crossings import BreakEven
 
 _STATUS_ORDER = {"always": 0, "crosses": 1, "never": 2}
 

@@ -176,6 +176,9 @@ class HostedPricing:
         volumes = np.atleast_2d(np.asarray(requests_per_day, dtype=np.float64))
         if self.hit_rate is not None:
             return np.broadcast_to(_column(self.hit_rate), volumes.shape).copy()
+        prices = [b.live for b in (self.short, self.long) if b is not None]
+        if self.offer.cache_ttl_s is None or all(p.cached_input is None for p in prices):
+            return np.zeros(volumes.shape)  # no lifetime published, or no cache price: no hits
         attempts = _column(self.tokens.billed_attempts)[..., None]
         lam = volumes[..., None] * attempts * self.weights / SECONDS_PER_HOUR
         return cache_hit_rate(self.offer.cache_ttl_s, lam, self.weights * self.hours)

@@ -103,26 +103,33 @@ def serverless_bill(
     idle_timeout_s: float,
     cold_start_s: float,
     hours: FloatArray | None = None,
+    facts: bool = True,
 ) -> ComputeBill:
     """Per-second billed workers: `active_workers` always on, flex workers for the rest.
 
     Workers up in hour h: W_h = max(λ_h·s / U, up-share of a lone worker). Per-second billing
     follows the mean load of the hour, so the burst factor sizes the peak (replicas_peak) but
     not the bill. Flex worker-seconds = Σ_h max(0, W_h − n_a) × 3600 × 730/24.
-    With n_a ≥ 1 a worker is always warm and no request meets a cold start.
+    With n_a ≥ 1 a worker is always warm and no request meets a cold start. Without `facts`
+    only the cost is computed (the break-even search needs nothing else); the rest is NaN.
     """
     busy = lam_per_s * seconds_per_attempt / utilization
-    if active_workers == 0:
-        up = worker_up_share(lam_per_s, lone_latency_s + idle_timeout_s, cold_start_s)
-        starts = cold_start_rate(lam_per_s, lone_latency_s + idle_timeout_s, cold_start_s)
-    else:
-        up = np.zeros_like(lam_per_s)
-        starts = np.zeros_like(lam_per_s)
-    workers = np.maximum(busy, up)
-    flex_seconds = _day_sum(np.clip(workers - active_workers, 0.0, None), hours) * SECONDS_PER_HOUR
+    window_s = lone_latency_s + idle_timeout_s
+    # with a warm worker none is ever started: the up-share of a lone worker is then 0
+    up = worker_up_share(lam_per_s, window_s, cold_start_s) if active_workers == 0 else 0.0
+    flex = np.maximum(np.maximum(busy, up) - active_workers, 0.0)
+    flex_seconds = _day_sum(flex, hours) * SECONDS_PER_HOUR
     flex_usd = flex_seconds * DAYS_PER_MONTH * gpus_per_replica * usd_per_gpu_second_flex
     active_usd = active_workers * gpus_per_replica * usd_per_gpu_second_active * SECONDS_PER_MONTH
-    starts_per_day = _day_sum(starts, hours) * SECONDS_PER_HOUR
+    usd = flex_usd + active_usd
+    if not facts:
+        unknown = np.full(usd.shape, np.nan)
+        return ComputeBill(usd, unknown, unknown, unknown)
+    if active_workers == 0:
+        starts_per_day = _day_sum(cold_start_rate(lam_per_s, window_s, cold_start_s), hours)
+        starts_per_day = starts_per_day * SECONDS_PER_HOUR
+    else:
+        starts_per_day = np.zeros(usd.shape)
     arrivals_per_day = _day_sum(lam_per_s, hours) * SECONDS_PER_HOUR
     share = np.divide(
         starts_per_day,
@@ -134,4 +141,4 @@ def serverless_bill(
         replicas_needed(burst_factor * lam_per_s * seconds_per_attempt, utilization).max(axis=-1),
         max(active_workers, 1),
     )
-    return ComputeBill(flex_usd + active_usd, peak, starts_per_day, share)
+    return ComputeBill(usd, peak, starts_per_day, share)

@@ -138,8 +138,9 @@ class SelfHostedPricing:
     def labour_usd_per_month(self) -> FloatArray:
         return self.fixed_rows.labour
 
-    def bill(self, requests_per_day: FloatArray) -> ComputeBill:
-        """Compute cost and what drives it, for requests/day shaped (rows, volumes)."""
+    def bill(self, requests_per_day: FloatArray, facts: bool = True) -> ComputeBill:
+        """Compute cost and what drives it, for requests/day shaped (rows, volumes); without
+        `facts` only the cost (serverless cold starts and peak workers are then NaN)."""
         volumes = np.atleast_2d(np.asarray(requests_per_day, dtype=np.float64))
         attempts = _column(self.tokens.billed_attempts)
         lam = volumes[..., None] * attempts * self.weights / SECONDS_PER_HOUR
@@ -161,13 +162,14 @@ class SelfHostedPricing:
             lam, seconds, burst, c.target_utilization, c.min_replicas, c.gpus_per_replica,
             o.usd_per_second_flex, o.usd_per_second_active or o.usd_per_second_flex,
             _column(self.capacity.lone_latency_rows), o.idle_timeout_s, o.cold_start_s,
-            self.hours,
+            self.hours, facts,
         )  # fmt: skip
 
     def monthly_usd(self, requests_per_day: FloatArray, labour: bool = True) -> FloatArray:
         """Compute plus fixed costs; without labour it is the same curve less a constant."""
         fixed = self.fixed_rows.total if labour else self.fixed_rows.without_labour
-        return np.asarray(self.bill(requests_per_day).usd_per_month + fixed[:, None])
+        bill = self.bill(requests_per_day, facts=False)
+        return np.asarray(bill.usd_per_month + fixed[:, None])
 
     @property
     def peak_sized(self) -> bool:

@@ -1,0 +1,177 @@
+"""Where one cost curve crosses another: sign changes on a volume grid, each refined to 0.1 %."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from costcalc.core.demand.traffic import FloatArray
+
+Status = Literal["crosses", "never", "always"]
+STATUSES: tuple[Status, ...] = ("always", "crosses", "never")  # codes 0, 1, 2 in arrays
+IntArray = npt.NDArray[np.intp]
+
+RELATIVE_TOLERANCE = 1e-3  # bisect each crossing to 0.1 % of volume
+
+
+@dataclass(frozen=True)
+class Crossing:
+    """Self-hosting becomes cheaper (up=True) or dearer (up=False) at this volume."""
+
+    requests_per_day: float
+    up: bool
+
+
+@dataclass(frozen=True)
+class BreakEven:
+    status: Status
+    requests_per_day: float | None  # lowest volume above which self-hosting stays cheaper
+    crossings: tuple[Crossing, ...]
+
+
+@dataclass(frozen=True)
+class RowBreakEvens:
+    """One pair's break-even in every row: status code (index into STATUSES) and volume
+    (requests/day; NaN unless the row crosses). `crossings` is filled for every row only
+    when all were asked for (the point result); else it is empty."""
+
+    status: npt.NDArray[np.int8]
+    requests_per_day: FloatArray
+    crossings: tuple[tuple[Crossing, ...], ...]
+
+    def row(self, i: int) -> BreakEven:
+        status = STATUSES[int(self.status[i])]
+        volume = float(self.requests_per_day[i]) if status == "crosses" else None
+        return BreakEven(status, volume, self.crossings[i] if self.crossings else ())
+
+
+Gap = Callable[[IntArray, FloatArray], FloatArray]  # rows, volumes → hosted − self-hosted USD
+
+
+def refine(
+    gap: Gap,
+    rows: IntArray,
+    below: FloatArray,
+    above: FloatArray,
+    gap_below: FloatArray,
+    gap_above: FloatArray,
+) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """Shrink every bracket [below, above] around a sign change of `gap` until it is 0.1 %
+    wide, all brackets at once. Returns the end where self-hosting is cheaper (gap > 0), so a
+    reported volume is on the safe side of its crossing, and whether that is the upper end.
+
+    Each round probes three points per open bracket in one evaluation: the geometric middle
+    (so a bracket at least halves, as in bisection) and both sides, ±0.025 %, of where a line in
+    log volume through the ends crosses zero (a nearly straight gap is then bracketed to 0.05 %
+    in one round: 7 % wide cells need 1–2 rounds instead of 7 halvings).
+    """
+    below, above = below.copy(), above.copy()
+    gap_below, gap_above = gap_below.copy(), gap_above.copy()
+    half_width = RELATIVE_TOLERANCE / 4.0
+    while True:
+        open_ = np.flatnonzero(above - below > RELATIVE_TOLERANCE * above * 0.5)
+        if open_.size == 0:
+            break
+        lo, hi, g_lo, g_hi = below[open_], above[open_], gap_below[open_], gap_above[open_]
+        drop = np.nan_to_num(g_lo - g_hi)
+        t = np.clip(
+            np.divide(np.nan_to_num(g_lo), drop, out=np.full_like(lo, 0.5), where=drop != 0),
+            0.0,
+            1.0,
+        )
+        x = np.exp(np.log(lo) + t * (np.log(hi) - np.log(lo)))
+        probes = np.stack(
+            [
+                np.sqrt(lo * hi),
+                np.clip(x / (1 + half_width), lo, hi),
+                np.clip(x * (1 + half_width), lo, hi),
+            ],
+            axis=1,
+        )
+        values = gap(np.repeat(rows[open_], 3), probes.ravel()).reshape(-1, 3)
+        points = np.concatenate([lo[:, None], probes, hi[:, None]], axis=1)
+        gaps = np.concatenate([g_lo[:, None], values, g_hi[:, None]], axis=1)
+        order = np.argsort(points, axis=1, kind="stable")
+        points = np.take_along_axis(points, order, axis=1)
+        gaps = np.take_along_axis(gaps, order, axis=1)
+        cheaper = gaps > 0
+        change = cheaper[:, 1:] != cheaper[:, :-1]
+        j = change.shape[1] - 1 - np.argmax(change[:, ::-1], axis=1)  # the highest change
+        k = np.arange(len(open_))
+        below[open_], above[open_] = points[k, j], points[k, j + 1]
+        gap_below[open_], gap_above[open_] = gaps[k, j], gaps[k, j + 1]
+    up = gap_above > 0
+    return np.where(up, above, below), up
+
+
+def find(
+    volumes: FloatArray,
+    variants: list[tuple[FloatArray, FloatArray]],
+    gap: Gap,
+    every_crossing: bool,
+) -> list[RowBreakEvens]:
+    """Break-even per row for each variant (gaps, shift): `gaps` are hosted − self-hosted
+    monthly USD at ascending `volumes`, both shaped (rows, points); `gap(rows, at) + shift[row]`
+    evaluates a variant elsewhere. All variants' crossings are refined in one search."""
+    brackets = []
+    for gaps, shift in variants:
+        cheaper = gaps > 0  # NaN (no price) counts as not cheaper
+        always = cheaper.all(axis=1)
+        never = ~cheaper[:, -1]
+        status = np.where(always, 0, np.where(never, 2, 1)).astype(np.int8)
+        change = cheaper[:, 1:] != cheaper[:, :-1]
+        if every_crossing:
+            rows, cells = np.nonzero(change)
+        else:  # only the last cell where self-hosting turns cheaper, in rows that cross
+            turns = change & cheaper[:, 1:]
+            last = turns.shape[1] - 1 - np.argmax(turns[:, ::-1], axis=1)
+            rows = np.flatnonzero(status == 1)
+            cells = last[rows]
+        brackets.append((status, rows, cells, gaps, shift))
+    rows_all = np.concatenate([b[1] for b in brackets])
+    shifts = np.concatenate([b[4][b[1]] for b in brackets])
+
+    def shifted(index: IntArray, at: FloatArray) -> FloatArray:
+        return np.asarray(gap(rows_all[index], at) + shifts[index])
+
+    found, up = refine(
+        shifted,
+        np.arange(len(rows_all)),
+        np.concatenate([volumes[b[1], b[2]] for b in brackets]),
+        np.concatenate([volumes[b[1], b[2] + 1] for b in brackets]),
+        np.concatenate([b[3][b[1], b[2]] for b in brackets]),
+        np.concatenate([b[3][b[1], b[2] + 1] for b in brackets]),
+    )
+    out, start = [], 0
+    for status, rows, _, gaps, _ in brackets:
+        part = slice(start, start + len(rows))
+        start += len(rows)
+        out.append(_result(status, rows, found[part], up[part], len(gaps), every_crossing))
+    return out
+
+
+def _result(
+    status: npt.NDArray[np.int8],
+    rows: IntArray,
+    found: FloatArray,
+    up: npt.NDArray[np.bool_],
+    size: int,
+    every_crossing: bool,
+) -> RowBreakEvens:
+    volume = np.full(size, np.nan)
+    crossings: list[tuple[Crossing, ...]] = []
+    if every_crossing:
+        per_row: list[list[Crossing]] = [[] for _ in range(size)]
+        for r, v, u in zip(rows, found, up, strict=True):
+            per_row[r].append(Crossing(float(v), bool(u)))
+        crossings = [tuple(c) for c in per_row]
+        for i, c in enumerate(crossings):
+            if int(status[i]) == 1:
+                volume[i] = c[-1].requests_per_day
+    else:
+        volume[rows] = found
+    return RowBreakEvens(status, volume, tuple(crossings))

@@ -1,0 +1,110 @@
+"""Load, check and compare a profile, and run its budget check: the CLI's and the API's start."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from costcalc.errors import UserError
+
+if TYPE_CHECKING:
+    from costcalc.core.analysis.compare import Comparison
+    from costcalc.core.gates.budget import Check
+    from costcalc.io.profiles import LoadedProfile
+    from costcalc.io.project import ProjectEntry
+    from costcalc.schema.catalog import Catalog
+    from costcalc.schema.profile import Budget
+
+MIN_SAMPLES, MAX_SAMPLES = 100, 1_000_000  # the bounds of --monte-carlo N
+QUANTILE_SAMPLES = 10_000  # samples drawn for a --quantile gate when no count is given
+
+
+def today() -> dt.date:
+    """The date prices are aged against; COSTCALC_TODAY=YYYY-MM-DD pins it (reproducible CI)."""
+    pinned = os.environ.get("COSTCALC_TODAY")
+    if not pinned:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(pinned)
+    except ValueError:
+        raise UserError(f"COSTCALC_TODAY={pinned!r}: expected a date such as 2026-11-27") from None
+
+
+def analyse(
+    profile: Path,
+    catalogs: Sequence[Path],
+    requests_per_day: float | None = None,
+    range_tokens_per_day: tuple[float, float] | None = None,
+    samples: int | None = None,
+    seed: int = 0,
+) -> tuple[LoadedProfile, Comparison, Catalog]:
+    """Load a profile and the catalog, check the profile's ids, compare, and with `samples`
+    run Monte Carlo over its uncertain inputs: what every command starts from. The catalog is
+    returned too (sensitivity and report cost more cases with it)."""
+    from costcalc.core.analysis.compare import check_ids, compare
+    from costcalc.io.catalog import load_catalog
+    from costcalc.io.profiles import check_volume, load_profile
+
+    loaded = load_profile(profile)
+    if requests_per_day is not None:
+        check_volume("--requests-per-day", loaded.profile, requests_per_day)
+    prices = load_catalog(catalogs)
+    check_ids(loaded.profile, prices, str(profile))
+    result = compare(loaded.profile, prices, today(), requests_per_day, range_tokens_per_day)
+    if samples is None:
+        return loaded, result, prices
+    from costcalc.core.analysis.montecarlo import monte_carlo
+
+    simulated = monte_carlo(
+        result, prices, loaded.uncertain, samples, seed, fixed_volume=requests_per_day is not None
+    )
+    return loaded, dataclasses.replace(result, monte_carlo=simulated), prices
+
+
+def check_targets(
+    profiles: Sequence[Path], catalogs: Sequence[Path], start: Path
+) -> tuple[list[ProjectEntry], list[Path]]:
+    """The profiles to check, each with its project-file budget, and the catalog directories:
+    the named profiles, else those of costcalc.yaml found from `start` up to the repo root."""
+    from costcalc.io.project import ProjectEntry, find_project, load_project
+
+    if profiles:
+        return [ProjectEntry(p, None) for p in profiles], list(catalogs)
+    project = load_project(find_project(start))
+    return project.entries, [*project.catalogs, *catalogs]
+
+
+def quantile_samples(quantile: str | None, samples: int | None) -> int | None:
+    """The Monte Carlo sample count of a check: a --quantile gate needs samples (default
+    10,000). An unreadable quantile is a UserError (the CLI words it as a bad --quantile)."""
+    if quantile is None:
+        return samples
+    from costcalc.core.gates.budget import parse_quantile
+
+    parse_quantile(quantile)
+    return samples or QUANTILE_SAMPLES
+
+
+def check_entry(
+    entry: ProjectEntry,
+    catalogs: Sequence[Path],
+    flags: Budget,
+    option: str | None = None,
+    quantile: str | None = None,
+    samples: int | None = None,
+    seed: int = 0,
+) -> tuple[Check, list[str]]:
+    """One profile's budget check and its warnings. The budget is the profile's `budget:`,
+    overridden key by key by the project file's, then by `flags` (the command-line limits)."""
+    from costcalc.core.gates.budget import check, merge_budgets
+    from costcalc.schema.profile import Budget
+
+    loaded, comparison, _ = analyse(entry.path, catalogs, samples=samples, seed=seed)
+    budget = merge_budgets(merge_budgets(loaded.profile.budget, entry.budget or Budget()), flags)
+    result = check(comparison, budget, option, quantile)
+    mc_notes = list(comparison.monte_carlo.notes) if comparison.monte_carlo else []
+    return result, [*comparison.warnings, *mc_notes]
