@@ -194,6 +194,7 @@ def compare(
     range_tokens_per_day: tuple[Volume, Volume] | None = None,
     monte_carlo: int | None = None,
     seed: int = 0,
+    every_option: bool = False,
 ) -> CompareResult:
     """`costcalc compare PROFILE`: every option's cost at the profile's volume (or
     `requests_per_day`), and where each self-hosted option breaks even against each hosted one.
@@ -207,7 +208,7 @@ def compare(
     volume, span = _volume(requests_per_day, "requests_per_day"), _range(range_tokens_per_day)
     samples, seed = _sampling(monte_carlo, seed)
     dirs = [Path(c) for c in catalogs]
-    loaded, comparison, _ = analyse(Path(profile), dirs, volume, span, samples, seed)
+    loaded, comparison, _ = analyse(Path(profile), dirs, volume, span, samples, seed, every_option)
     return CompareResult(comparison, report(comparison, loaded.warnings), loaded)
 
 

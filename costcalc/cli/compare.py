@@ -61,6 +61,14 @@ def compare(
             metavar="LOW:HIGH",
         ),
     ] = None,
+    every_option: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Compare every hosted offer and every model/compute pairing of the catalog "
+            "that fits in memory (smallest replica), instead of the profile's list.",
+        ),
+    ] = False,
     samples: SamplesOption = None,
     seed: SeedOption = 0,
     plot: Annotated[
@@ -105,6 +113,7 @@ def compare(
       costcalc compare my.yaml --catalog ./our-prices --range 1M:1B
       costcalc compare my.yaml --monte-carlo 10000 --seed 7
       costcalc compare my.yaml --monte-carlo 10000 --plot costs.png
+      costcalc compare my.yaml --all -f csv > every-option.csv
 
     Any number of the traffic, request or overheads sections may be a distribution:
     {median: 40000, p90: 90000} (lognormal), {low: 100, high: 300} (uniform) or
@@ -119,7 +128,7 @@ def compare(
     image_format = plot_format(plot)
     from costcalc.render.context import ReportContext
 
-    loaded, result, _ = analyse(profile, catalog or [], volume, span, samples, seed)
+    loaded, result, _ = analyse(profile, catalog or [], volume, span, samples, seed, every_option)
     ctx = ReportContext(loaded.token_sources, loaded.defaults_used, loaded.warnings)
     if output_format is Format.json:
         from costcalc.render.json import render_json

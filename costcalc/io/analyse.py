@@ -41,6 +41,7 @@ def analyse(
     range_tokens_per_day: tuple[float, float] | None = None,
     samples: int | None = None,
     seed: int = 0,
+    every_option: bool = False,
 ) -> tuple[LoadedProfile, Comparison, Catalog]:
     """Load a profile and the catalog, check the profile's ids, compare, and with `samples`
     run Monte Carlo over its uncertain inputs: what every command starts from. The catalog is
@@ -54,7 +55,9 @@ def analyse(
         check_volume("--requests-per-day", loaded.profile, requests_per_day)
     prices = load_catalog(catalogs)
     check_ids(loaded.profile, prices, str(profile))
-    result = compare(loaded.profile, prices, today(), requests_per_day, range_tokens_per_day)
+    result = compare(
+        loaded.profile, prices, today(), requests_per_day, range_tokens_per_day, every_option
+    )
     if samples is None:
         return loaded, result, prices
     from costcalc.core.analysis.montecarlo import monte_carlo

@@ -26,6 +26,31 @@ SOURCE_LABEL = {
 }
 
 
+SHOW_ALL_UP_TO = 30  # options; past that (compare --all) the terminal report trims
+SHOWN_PER_KIND = 10  # cheapest hosted and self-hosted options listed when trimming
+SHOWN_BREAKEVEN_TABLES = 5
+
+
+def shown(c: Comparison) -> tuple[set[str], str | None]:
+    """The ids the terminal report lists, and a line saying what it left out (None: all).
+
+    Past 30 options it keeps the 10 cheapest of each kind and the featured pair, grouped by
+    kind; JSON, Markdown and CSV always list every option."""
+    if len(c.options) <= SHOW_ALL_UP_TO:
+        return {o.id for o in c.options}, None
+    keep = {o.id for o in c.hosted[:SHOWN_PER_KIND]} | {
+        o.id for o in c.self_hosted[:SHOWN_PER_KIND]
+    }
+    keep |= {i for i in (c.featured.hosted, c.featured.self_hosted) if i is not None}
+    more_h = len(c.hosted) - len([o for o in c.hosted if o.id in keep])
+    more_s = len(c.self_hosted) - len([o for o in c.self_hosted if o.id in keep])
+    return keep, (
+        f"{len(c.options)} options compared; shown: the {SHOWN_PER_KIND} cheapest of each kind "
+        f"and the featured pair ({more_h} more hosted and {more_s} more self-hosted not shown; "
+        "-f csv or -f json lists every option and every break-even)"
+    )
+
+
 def _options_table(c: Comparison) -> Table:
     """One row per option; its notes go on a dim line under the id, so columns stay narrow."""
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
@@ -38,7 +63,13 @@ def _options_table(c: Comparison) -> Table:
     table.add_column("$/M tok", justify="right", no_wrap=True)
     table.add_column("$/1k req", justify="right", no_wrap=True)
     table.add_column("Replicas", justify="right", no_wrap=True)
-    for o in c.options:
+    keep, trimmed = shown(c)
+    # trimmed: grouped by kind (hosted first), each cheapest first
+    listed = (
+        c.options if trimmed is None
+        else [o for o in [*c.hosted, *c.self_hosted] if o.id in keep]
+    )  # fmt: skip
+    for o in listed:
         replicas = str(o.replicas_peak) if isinstance(o, SelfHostedOption) else "–"
         name = Text(("*" if o.id == c.cheapest else " ") + o.id)
         cell: RenderableType = name
@@ -112,9 +143,29 @@ def _caching_lines(c: Comparison) -> list[str]:
     return lines
 
 
+def _breakeven_selfs(c: Comparison) -> list[SelfHostedOption]:
+    """Every self-hosted option, or when trimming the featured one and those that break even
+    earliest against the featured hosted option."""
+    _, trimmed = shown(c)
+    if trimmed is None or c.featured.pair is None:
+        return c.self_hosted
+    hosted_id, self_id = c.featured.pair
+    order = {"always": 0, "crosses": 1, "never": 2}
+    ranked = sorted(
+        (p for p in c.pairs if p.hosted == hosted_id),
+        key=lambda p: (p.self_hosted != self_id, order[p.with_labour.status],
+                       p.with_labour.requests_per_day or 0.0),
+    )  # fmt: skip
+    ids = [p.self_hosted for p in ranked[:SHOWN_BREAKEVEN_TABLES]]
+    by_id = {o.id: o for o in c.self_hosted}
+    return [by_id[i] for i in ids]
+
+
 def _breakeven_tables(c: Comparison) -> list[tuple[str, Table]]:
     tables = []
-    for s in c.self_hosted:
+    keep, trimmed = shown(c)
+    hosted_shown = {o.id for o in c.hosted if trimmed is None or o.id in keep}
+    for s in _breakeven_selfs(c):
         head = (
             f"{s.id}: {usd(s.monthly_usd)}/month now "
             f"({SOURCE_LABEL[s.cost.source]}, "
@@ -129,7 +180,7 @@ def _breakeven_tables(c: Comparison) -> list[tuple[str, Table]]:
             table.add_column("P10–P90 · P", no_wrap=True)
         table.add_column("Without labour", no_wrap=True)
         table.add_column("Cost now", justify="right", no_wrap=True)
-        for p in (p for p in c.pairs if p.self_hosted == s.id):
+        for p in (p for p in c.pairs if p.self_hosted == s.id and p.hosted in hosted_shown):
             ps = pair_samples(c, p.hosted, p.self_hosted)
             ranged = [breakeven_cell(ps)] if ps else []
             table.add_row(
@@ -166,6 +217,9 @@ def _report(console: Console, c: Comparison, ctx: ReportContext) -> None:
     console.print(Text(verdict(c), style="bold"))
     console.print()
     console.print(Text("Monthly cost at your volume", style="bold underline"))
+    _, trimmed = shown(c)
+    if trimmed:
+        console.print(Text(trimmed, style="italic"))
     console.print(_options_table(c))
     console.print(Text("Token inflation: what one request is billed for", style="bold underline"))
     console.print(_inflation_table(c))
@@ -180,6 +234,14 @@ def _report(console: Console, c: Comparison, ctx: ReportContext) -> None:
                 style="bold underline",
             )
         )
+        if trimmed:
+            console.print(
+                Text(
+                    f"shown: the {len(tables)} self-hosted options that break even earliest "
+                    "against the featured hosted option, against the hosted options listed above",
+                    style="italic",
+                )
+            )
         for head, table in tables:
             console.print(head)
             console.print(table)

@@ -46,33 +46,40 @@ def _sorted_volumes(
 
 
 def _hosted_at_steps(
-    h: Priced,
+    hosted: Sequence[Priced],
     take: Callable[[Priced, IntArray], Priced],
     on_grid: FloatArray,
+    grid: FloatArray,
     at_steps: FloatArray,
-    cell: IntArray,
-    row: IntArray,
     s_before: FloatArray,
     s_after: FloatArray,
+    labour: FloatArray,
 ) -> FloatArray:
-    """Hosted cost at each replica step, or a stand-in with the same sign of hosted − self-hosted
-    on both sides of the step.
+    """Every hosted option's cost at each replica step, shaped (hosted, rows, steps), or a
+    stand-in with the same sign of hosted − self-hosted on both sides of the step.
 
     Hosted cost never falls as volume grows, so at a step inside grid cell i it lies between
     the cell's ends, H_i ≤ H(v) ≤ H_i+1. Where those bounds already decide the sign on both
-    sides (H_i above the cost after the step, or H_i+1 not above the cost before it), the bound
-    stands in; only steps whose cost level lies inside the cell's hosted range are costed
-    exactly. Hosted cost is continuous, so one value serves both sides (2e-6 apart).
+    sides, with labour and without (H_i above the cost after the step, or H_i+1 not above the
+    cost before it, …), H_i stands in; only steps whose cost level lies inside the cell's
+    hosted range are costed exactly. Hosted cost is continuous, so one value serves both sides
+    (2e-6 apart).
     """
-    low, high = on_grid[row, cell], on_grid[row, cell + 1]
-    decided_high = high <= s_before  # not cheaper on either side
-    decided_low = (low > s_before) & ((low > s_after) | (high <= s_after))
-    values = np.where(decided_high, high, low)
-    exact = ~(decided_high | decided_low)
-    if exact.any():
-        rows_exact, cols = np.nonzero(exact)
-        priced = take(h, rows_exact).monthly_usd(at_steps[rows_exact, cols][:, None])[:, 0]
-        values[rows_exact, cols] = priced
+    cell = np.clip(np.searchsorted(grid, at_steps) - 1, 0, len(grid) - 2)
+    row = np.arange(at_steps.shape[0])[:, None]
+    low, high = on_grid[:, row, cell], on_grid[:, row, cell + 1]  # (hosted, rows, steps)
+    exact = np.zeros(low.shape, dtype=bool)
+    for shift in (0.0, labour[:, None]):  # with labour, and without (self-hosted cost − labour)
+        before, after = s_before - shift, s_after - shift
+        dearer = high <= before  # not cheaper on either side, wherever in the cell H(v) is
+        cheaper_then_dearer = (low > before) & ((low > after) | (high <= after))
+        exact |= ~(dearer | cheaper_then_dearer)
+    # decided: every value in [H_i, H_i+1] gives the right sign on both sides, so H_i serves
+    values = low.copy()
+    for k in np.flatnonzero(exact.any(axis=(1, 2))):
+        rows_exact, cols = np.nonzero(exact[k])
+        h = take(hosted[int(k)], rows_exact)
+        values[k, rows_exact, cols] = h.monthly_usd(at_steps[rows_exact, cols][:, None])[:, 0]
     return values
 
 
@@ -88,45 +95,56 @@ def pair_break_evens(
     """Break-evens of every (hosted, self-hosted) pair over requests/day in [low, high].
 
     `self_hosted` items are (id, option, labour USD/month per row, replica steps per row);
-    `take` narrows an option to some rows (for the bisection). Each option is costed once on
-    the grid; a self-hosted option's steps are costed once, and every hosted option on them.
+    `take` narrows an option to some rows (for the refinement). Each option is costed once on
+    the grid; a self-hosted option's steps are costed once, and all hosted options are
+    searched against it at once, as one array of (hosted, row) combinations.
     """
     if not hosted or not self_hosted:
         return []
-    rows = len(self_hosted[0][2])
+    rows, count = len(self_hosted[0][2]), len(hosted)
+    options = [h for _, h in hosted]
     grid = np.geomspace(low, high, grid_points)
     on_grid = np.broadcast_to(grid, (rows, grid_points))
-    hosted_grid = np.stack([h.monthly_usd(on_grid) for _, h in hosted])  # (hosted, rows, grid)
+    hosted_grid = np.stack([h.monthly_usd(on_grid) for h in options])  # (hosted, rows, grid)
     out: dict[tuple[int, int], PairBreakEven] = {}
     for j, (sid, s, labour, steps) in enumerate(self_hosted):
         volumes, order = _sorted_volumes(grid, steps, high)
-        extra = volumes.shape[1] > grid_points
         sides = np.concatenate([steps * (1 - STEP_SIDE), steps * (1 + STEP_SIDE)], axis=1)
         sides = np.where(np.isnan(sides), high, sides)
         s_cost = np.concatenate([s.monthly_usd(on_grid), s.monthly_usd(sides)], axis=1)
-        at_steps = np.where(np.isnan(steps), high, steps)
-        cell = np.clip(np.searchsorted(grid, at_steps) - 1, 0, grid_points - 2)
-        row = np.arange(rows)[:, None]
-        s_before, s_after = np.split(s_cost[:, grid_points:], 2, axis=1)
-        for k, (hid, h) in enumerate(hosted):
+        h_cost = hosted_grid
+        if steps.shape[1]:
+            s_before, s_after = np.split(s_cost[:, grid_points:], 2, axis=1)
+            at_steps = np.where(np.isnan(steps), high, steps)
             h_steps = _hosted_at_steps(
-                h, take, hosted_grid[k], at_steps, cell, row, s_before, s_after
+                options, take, hosted_grid, grid, at_steps, s_before, s_after, labour
             )
-            h_cost = np.concatenate([hosted_grid[k], h_steps, h_steps], axis=1)
-            gaps = np.take_along_axis(h_cost - s_cost, order, axis=1) if extra else h_cost - s_cost
+            h_cost = np.concatenate([hosted_grid, h_steps, h_steps], axis=2)
+            h_cost = np.take_along_axis(h_cost, order[None], axis=2)
+            s_cost = np.take_along_axis(s_cost, order, axis=1)
+        gaps = (h_cost - s_cost[None]).reshape(count * rows, -1)  # combination c = k·rows + r
+        labours = np.tile(labour, count)
 
-            def gap(index: IntArray, at: FloatArray, h: Priced = h, s: Priced = s) -> FloatArray:
-                v = at[:, None]
-                hh, ss = take(h, index), take(s, index)
-                return np.asarray(hh.monthly_usd(v) - ss.monthly_usd(v))[:, 0]
+        def gap(index: IntArray, at: FloatArray, s: Priced = s) -> FloatArray:
+            which, row = np.divmod(index, rows)
+            v = at[:, None]
+            # one row (the point result): the option's own row broadcasts over the volumes
+            out = -np.asarray((s if rows == 1 else take(s, row)).monthly_usd(v))[:, 0]
+            for k in np.unique(which):
+                mine = which == k
+                h = options[int(k)] if rows == 1 else take(options[int(k)], row[mine])
+                out[mine] += h.monthly_usd(v[mine])[:, 0]
+            return out
 
-            with_labour, without_labour = find(
-                volumes,
-                [(gaps, np.zeros(rows)), (gaps + labour[:, None], labour)],
-                gap,
-                every_crossing,
-            )
-            out[k, j] = PairBreakEven(hid, sid, with_labour, without_labour)
+        with_labour, without_labour = find(
+            np.tile(volumes, (count, 1)),
+            [(gaps, np.zeros(count * rows)), (gaps + labours[:, None], labours)],
+            gap,
+            every_crossing,
+        )
+        for k, (hid, _) in enumerate(hosted):
+            part = slice(k * rows, (k + 1) * rows)
+            out[k, j] = PairBreakEven(hid, sid, with_labour.part(part), without_labour.part(part))
     return [out[key] for key in sorted(out)]  # hosted-major, in the order given
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -23,6 +24,7 @@ from costcalc.core.analysis.selection import (
     MAX_SELF_HOSTED,
     hosted_candidates,
     self_hosted_candidates,
+    smallest_that_fit,
     trim,
 )
 from costcalc.core.demand.inputs import row_inputs
@@ -146,24 +148,37 @@ def compare(
     today: dt.date,
     requests_per_day: float | None = None,
     range_tokens_per_day: tuple[float, float] | None = None,
+    every_option: bool = False,
 ) -> Comparison:
-    """Price every option at the profile's volume and find each hosted/self-hosted break-even."""
+    """Price every option at the profile's volume and find each hosted/self-hosted break-even.
+
+    `every_option` (compare --all): every hosted offer of the catalog and every (model, compute
+    offer) pairing at the smallest replica that fits in memory, whatever the profile lists."""
     rows = row_inputs(profile, {}, 1, requests_per_day)
     volume = float(rows.requests_per_day[0])
     tokens = rows.tokens.row(0)
     weights = rows.weights
     calibration = calibrate(catalog.points, catalog.gpus, catalog.models)
     warnings: list[str] = []
-    explicit = profile.compare is not None
-    if explicit:
+    explicit = profile.compare is not None and not every_option
+    hosted_ids: list[str]
+    choices: list[SelfHostedChoice]
+    if every_option:
+        hosted_ids = sorted(catalog.hosted)
+        choices = self_hosted_candidates(profile, catalog, every_class=True)
+    elif explicit:
         check_ids(profile, catalog)
         assert profile.compare is not None
-        hosted_ids: list[str] = list(profile.compare.hosted)
-        choices: list[SelfHostedChoice] = list(profile.compare.self_hosted)
+        hosted_ids = list(profile.compare.hosted)
+        choices = list(profile.compare.self_hosted)
     else:
         hosted_ids = hosted_candidates(profile, catalog, today)
         choices = self_hosted_candidates(profile, catalog)
     built = build(profile, catalog, calibration, rows, hosted_ids, choices)
+    if every_option:
+        built = dataclasses.replace(
+            built, self_hosted=smallest_that_fit(built.self_hosted), skipped=[]
+        )
     warnings.extend(
         f"{h.offer.id}: the catalog has no {profile.slo.service_tier}-tier price for requests "
         f"of {tokens.input_tokens:,.0f} input tokens; left out"
@@ -178,7 +193,13 @@ def compare(
     skipped = built.skipped
 
     default_set = None
-    if not explicit:
+    if every_option:
+        default_set = (
+            f"--all: every hosted offer of the catalog ({len(hosted)}) and every pairing of an "
+            f"open model with a compute offer that fits in memory ({len(selfs)}, each at the "
+            "smallest replica that fits)"
+        )
+    elif not explicit:
         h = trim(
             hosted,
             lambda o: o.id.split("/")[0],

@@ -43,6 +43,9 @@ class RowBreakEvens:
     requests_per_day: FloatArray
     crossings: tuple[tuple[Crossing, ...], ...]
 
+    def part(self, rows: slice) -> RowBreakEvens:
+        return RowBreakEvens(self.status[rows], self.requests_per_day[rows], self.crossings[rows])
+
     def row(self, i: int) -> BreakEven:
         status = STATUSES[int(self.status[i])]
         volume = float(self.requests_per_day[i]) if status == "crosses" else None

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from costcalc.core.analysis.options import Option
+from costcalc.core.selfhosted.pricing import SelfHostedPricing
 from costcalc.schema.catalog import Catalog
 from costcalc.schema.profile import Profile, SelfHostedChoice
 
@@ -25,13 +26,15 @@ def hosted_candidates(profile: Profile, catalog: Catalog, today: dt.date) -> lis
     )
 
 
-def self_hosted_candidates(profile: Profile, catalog: Catalog) -> list[SelfHostedChoice]:
-    """Every open model of the profile's class on every compute offer, at each replica size an
-    instance can hold (tensor parallel within one machine); pairings that do not fit in memory
-    are dropped later, when they are built."""
+def self_hosted_candidates(
+    profile: Profile, catalog: Catalog, every_class: bool = False
+) -> list[SelfHostedChoice]:
+    """Every open model of the profile's class (of any class with `every_class`) on every
+    compute offer, at each replica size an instance can hold (tensor parallel within one
+    machine); pairings that do not fit in memory are dropped later, when they are built."""
     choices = []
     for model in sorted(
-        m.id for m in catalog.models.values() if m.model_class == profile.model_class
+        m.id for m in catalog.models.values() if every_class or m.model_class == profile.model_class
     ):
         for compute in sorted(catalog.compute.values(), key=lambda c: c.id):
             limit = compute.gpus if compute.billing == "hourly" else max(REPLICA_SIZES)
@@ -64,3 +67,16 @@ def trim(
         if len(kept) == limit:
             break
     return Trimmed(kept, f"{len(kept)} of {len(options)} {what}")
+
+
+def smallest_that_fit(built: Sequence[SelfHostedPricing]) -> list[SelfHostedPricing]:
+    """Per (model, compute offer), the pairing with the fewest GPUs per replica that was built
+    (the others did not fit in memory): what `compare --all` shows of each pairing."""
+    smallest: dict[tuple[str, str], SelfHostedPricing] = {}
+    for option in built:
+        key = (option.choice.model, option.choice.compute)
+        if key not in smallest or (
+            option.choice.gpus_per_replica < smallest[key].choice.gpus_per_replica
+        ):
+            smallest[key] = option
+    return list(smallest.values())
