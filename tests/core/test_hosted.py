@@ -9,7 +9,8 @@ import pytest
 
 from costcalc.core.demand.tokens import inflate
 from costcalc.core.demand.traffic import hourly_weights
-from costcalc.core.hosted.pricing import Prices, cache_hit_rate, cost_per_attempt
+from costcalc.core.hosted.prices import Prices
+from costcalc.core.hosted.pricing import cache_hit_rate, cost_per_attempt
 from costcalc.core.units import DAYS_PER_MONTH
 from tests.conftest import hosted_model as hosted_cost_model
 from tests.conftest import hosted_offer, make_profile

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -24,6 +24,14 @@ class Priced(Protocol):
     """An option's monthly USD per row at requests/day shaped (rows, volumes)."""
 
     def monthly_usd(self, requests_per_day: FloatArray) -> FloatArray: ...
+
+
+class PricedMany(Protocol):
+    """Several options' monthly USD, shaped (options, rows, volumes), in one pass."""
+
+    def monthly_usd_all(self, requests_per_day: FloatArray) -> FloatArray: ...
+
+    def select(self, option: int) -> Any: ...  # one option of them, a Priced
 
 
 @dataclass(frozen=True)
@@ -46,8 +54,8 @@ def _sorted_volumes(
 
 
 def _hosted_at_steps(
-    hosted: Sequence[Priced],
-    take: Callable[[Priced, IntArray], Priced],
+    hosted: PricedMany,
+    take: Callable[[Any, IntArray], Any],
     on_grid: FloatArray,
     grid: FloatArray,
     at_steps: FloatArray,
@@ -76,17 +84,27 @@ def _hosted_at_steps(
         exact |= ~(dearer | cheaper_then_dearer)
     # decided: every value in [H_i, H_i+1] gives the right sign on both sides, so H_i serves
     values = low.copy()
-    for k in np.flatnonzero(exact.any(axis=(1, 2))):
+    if at_steps.shape[0] == 1:  # one row: every option at every point needed, in one pass
+        needed = exact.any(axis=0)
+        if needed.any():
+            rows_exact, cols = np.nonzero(needed)
+            at = at_steps[rows_exact, cols][:, None]
+            priced = hosted.monthly_usd_all(at)[:, :, 0]  # (hosted, points)
+            chosen = values[:, rows_exact, cols]
+            values[:, rows_exact, cols] = np.where(exact[:, rows_exact, cols], priced, chosen)
+        return values
+    for k in np.flatnonzero(exact.any(axis=(1, 2))):  # many rows: each option at its points
         rows_exact, cols = np.nonzero(exact[k])
-        h = take(hosted[int(k)], rows_exact)
+        h = take(hosted.select(int(k)), rows_exact)
         values[k, rows_exact, cols] = h.monthly_usd(at_steps[rows_exact, cols][:, None])[:, 0]
     return values
 
 
 def pair_break_evens(
-    hosted: Sequence[tuple[str, Priced]],
+    hosted_ids: Sequence[str],
+    hosted: PricedMany,
     self_hosted: Sequence[tuple[str, Priced, FloatArray, FloatArray]],
-    take: Callable[[Priced, IntArray], Priced],
+    take: Callable[[Any, IntArray], Any],
     low: float,
     high: float,
     grid_points: int,
@@ -94,18 +112,18 @@ def pair_break_evens(
 ) -> list[PairBreakEven]:
     """Break-evens of every (hosted, self-hosted) pair over requests/day in [low, high].
 
-    `self_hosted` items are (id, option, labour USD/month per row, replica steps per row);
-    `take` narrows an option to some rows (for the refinement). Each option is costed once on
-    the grid; a self-hosted option's steps are costed once, and all hosted options are
-    searched against it at once, as one array of (hosted, row) combinations.
+    `hosted` prices every hosted option at once; `self_hosted` items are (id, option, labour
+    USD/month per row, replica steps per row); `take` narrows an option to some rows (for
+    the refinement). Each option is costed once on the grid; a self-hosted option's steps
+    are costed once, and all hosted options are searched against it at once, as one array of
+    (hosted, row) combinations.
     """
-    if not hosted or not self_hosted:
+    if not hosted_ids or not self_hosted:
         return []
-    rows, count = len(self_hosted[0][2]), len(hosted)
-    options = [h for _, h in hosted]
+    rows, count = len(self_hosted[0][2]), len(hosted_ids)
     grid = np.geomspace(low, high, grid_points)
     on_grid = np.broadcast_to(grid, (rows, grid_points))
-    hosted_grid = np.stack([h.monthly_usd(on_grid) for h in options])  # (hosted, rows, grid)
+    hosted_grid = hosted.monthly_usd_all(on_grid)  # (hosted, rows, grid)
     out: dict[tuple[int, int], PairBreakEven] = {}
     for j, (sid, s, labour, steps) in enumerate(self_hosted):
         volumes, order = _sorted_volumes(grid, steps, high)
@@ -117,7 +135,7 @@ def pair_break_evens(
             s_before, s_after = np.split(s_cost[:, grid_points:], 2, axis=1)
             at_steps = np.where(np.isnan(steps), high, steps)
             h_steps = _hosted_at_steps(
-                options, take, hosted_grid, grid, at_steps, s_before, s_after, labour
+                hosted, take, hosted_grid, grid, at_steps, s_before, s_after, labour
             )
             h_cost = np.concatenate([hosted_grid, h_steps, h_steps], axis=2)
             h_cost = np.take_along_axis(h_cost, order[None], axis=2)
@@ -128,11 +146,13 @@ def pair_break_evens(
         def gap(index: IntArray, at: FloatArray, s: Priced = s) -> FloatArray:
             which, row = np.divmod(index, rows)
             v = at[:, None]
-            # one row (the point result): the option's own row broadcasts over the volumes
-            out = -np.asarray((s if rows == 1 else take(s, row)).monthly_usd(v))[:, 0]
-            for k in np.unique(which):
+            if rows == 1:  # the point: every hosted option at every point in one pass
+                every = hosted.monthly_usd_all(v)[:, :, 0]
+                return np.asarray(every[which, np.arange(len(index))] - s.monthly_usd(v)[:, 0])
+            out = -np.asarray(take(s, row).monthly_usd(v))[:, 0]
+            for k in np.unique(which):  # many rows: each hosted option at its own points
                 mine = which == k
-                h = options[int(k)] if rows == 1 else take(options[int(k)], row[mine])
+                h = take(hosted.select(int(k)), row[mine])
                 out[mine] += h.monthly_usd(v[mine])[:, 0]
             return out
 
@@ -142,7 +162,7 @@ def pair_break_evens(
             gap,
             every_crossing,
         )
-        for k, (hid, _) in enumerate(hosted):
+        for k, hid in enumerate(hosted_ids):
             part = slice(k * rows, (k + 1) * rows)
             out[k, j] = PairBreakEven(hid, sid, with_labour.part(part), without_labour.part(part))
     return [out[key] for key in sorted(out)]  # hosted-major, in the order given
@@ -158,6 +178,12 @@ class _Function:
         volumes = np.asarray(requests_per_day, dtype=np.float64)
         return np.asarray(self.fn(volumes.reshape(-1))).reshape(volumes.shape)
 
+    def monthly_usd_all(self, requests_per_day: FloatArray) -> FloatArray:
+        return self.monthly_usd(requests_per_day)[None]
+
+    def select(self, option: int) -> _Function:
+        return self
+
 
 def break_even(
     hosted: Callable[[FloatArray], FloatArray],
@@ -172,7 +198,8 @@ def break_even(
     steps = np.array([]) if breakpoints is None else np.asarray(breakpoints, dtype=np.float64)
     steps = steps[(steps > low) & (steps < high)][None, :]
     (pair,) = pair_break_evens(
-        [("hosted", _Function(hosted))],
+        ["hosted"],
+        _Function(hosted),
         [("self_hosted", _Function(self_hosted), np.zeros(1), steps)],
         lambda option, _: option,
         low, high, grid_points, every_crossing=True,

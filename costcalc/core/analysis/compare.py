@@ -31,7 +31,7 @@ from costcalc.core.demand.inputs import row_inputs
 from costcalc.core.demand.tokens import Inflation
 from costcalc.core.demand.traffic import FloatArray
 from costcalc.core.selfhosted.calibrate import Calibration, calibrate
-from costcalc.core.selfhosted.pricing import Skipped
+from costcalc.core.selfhosted.pricing import Skipped, self_hosted_pricing
 from costcalc.errors import UnknownIdError
 from costcalc.schema.catalog import Catalog
 from costcalc.schema.profile import Profile, SelfHostedChoice
@@ -174,11 +174,14 @@ def compare(
     else:
         hosted_ids = hosted_candidates(profile, catalog, today)
         choices = self_hosted_candidates(profile, catalog)
-    built = build(profile, catalog, calibration, rows, hosted_ids, choices)
     if every_option:
-        built = dataclasses.replace(
-            built, self_hosted=smallest_that_fit(built.self_hosted), skipped=[]
+        built = build(profile, catalog, calibration, rows, hosted_ids, [])
+        smallest = smallest_that_fit(
+            choices, lambda c: self_hosted_pricing(c, profile, catalog, calibration, rows)
         )
+        built = dataclasses.replace(built, self_hosted=smallest)
+    else:
+        built = build(profile, catalog, calibration, rows, hosted_ids, choices)
     warnings.extend(
         f"{h.offer.id}: the catalog has no {profile.slo.service_tier}-tier price for requests "
         f"of {tokens.input_tokens:,.0f} input tokens; left out"

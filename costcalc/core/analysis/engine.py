@@ -15,7 +15,7 @@ from costcalc.core.analysis.breakeven import PairBreakEven, Priced, pair_break_e
 from costcalc.core.analysis.crossings import IntArray
 from costcalc.core.demand.inputs import RowInputs
 from costcalc.core.demand.traffic import FloatArray
-from costcalc.core.hosted.pricing import HostedPricing, hosted_pricing
+from costcalc.core.hosted.pricing import HostedPricing, hosted_pricing, stack_hosted
 from costcalc.core.selfhosted.calibrate import Calibration
 from costcalc.core.selfhosted.pricing import SelfHostedPricing, Skipped, self_hosted_pricing
 from costcalc.schema.catalog import Catalog
@@ -80,8 +80,11 @@ def break_evens(
     requests/day; `dense` for a few rows (all crossings kept), else the sample grid."""
     grid = DENSE_GRID_POINTS if dense else SAMPLE_GRID_POINTS
     limit = DENSE_STEP_LIMIT if dense else SAMPLE_STEP_LIMIT
+    if not hosted:
+        return []
     return pair_break_evens(
-        [(h.offer.id, h) for h in hosted],
+        [h.offer.id for h in hosted],
+        stack_hosted(hosted),
         [(s.id, s, s.labour_usd_per_month, s.steps(low, high, limit)) for s in self_hosted],
         _take, low, high, grid, every_crossing=dense,
     )  # fmt: skip

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from costcalc.core.analysis.options import Option
-from costcalc.core.selfhosted.pricing import SelfHostedPricing
+from costcalc.core.selfhosted.pricing import SelfHostedPricing, Skipped
 from costcalc.schema.catalog import Catalog
 from costcalc.schema.profile import Profile, SelfHostedChoice
 
@@ -69,14 +69,21 @@ def trim(
     return Trimmed(kept, f"{len(kept)} of {len(options)} {what}")
 
 
-def smallest_that_fit(built: Sequence[SelfHostedPricing]) -> list[SelfHostedPricing]:
-    """Per (model, compute offer), the pairing with the fewest GPUs per replica that was built
-    (the others did not fit in memory): what `compare --all` shows of each pairing."""
-    smallest: dict[tuple[str, str], SelfHostedPricing] = {}
-    for option in built:
-        key = (option.choice.model, option.choice.compute)
-        if key not in smallest or (
-            option.choice.gpus_per_replica < smallest[key].choice.gpus_per_replica
-        ):
-            smallest[key] = option
-    return list(smallest.values())
+def smallest_that_fit(
+    choices: Sequence[SelfHostedChoice],
+    price: Callable[[SelfHostedChoice], SelfHostedPricing | Skipped],
+) -> list[SelfHostedPricing]:
+    """Per (model, compute offer), the first of its replica sizes, fewest GPUs first, that
+    `price` builds (the others do not fit in memory): what `compare --all` shows. Larger sizes
+    are not built at all once one fits."""
+    found: list[SelfHostedPricing] = []
+    done: set[tuple[str, str]] = set()
+    for choice in sorted(choices, key=lambda c: (c.model, c.compute, c.gpus_per_replica)):
+        key = (choice.model, choice.compute)
+        if key in done:
+            continue
+        built = price(choice)
+        if not isinstance(built, Skipped):
+            found.append(built)
+            done.add(key)
+    return found

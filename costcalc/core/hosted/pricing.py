@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -11,65 +13,14 @@ import numpy.typing as npt
 from costcalc.core.demand.inputs import RowInputs
 from costcalc.core.demand.tokens import Inflation
 from costcalc.core.demand.traffic import FloatArray
+from costcalc.core.hosted.prices import Bought, Prices, PriceTable, bought, price_table
 from costcalc.core.units import DAYS_PER_MONTH, SECONDS_PER_HOUR, TOKENS_PER_MTOK
 from costcalc.schema.catalog import HostedOffer
 from costcalc.schema.profile import ServiceTier
 
 
-@dataclass(frozen=True)
-class Prices:
-    """USD per million tokens for one way of buying (a tier, or the batch API)."""
-
-    input: float
-    output: float
-    cached_input: float | None
-    cache_write: float | None
-
-    def scaled(self, factor: float) -> Prices:
-        """Every rate × factor (batch APIs discount input, output, cache reads and writes alike)."""
-        return Prices(
-            self.input * factor,
-            self.output * factor,
-            None if self.cached_input is None else self.cached_input * factor,
-            None if self.cache_write is None else self.cache_write * factor,
-        )
-
-
-def long_context_applies(offer: HostedOffer, input_tokens: float) -> bool:
-    """Some offers reprice the whole request above an input size (Gemini 2.5 Pro: 200k)."""
-    return offer.long_context is not None and input_tokens > offer.long_context.above_input_tokens
-
-
-def tier_prices(offer: HostedOffer, tier: ServiceTier, input_tokens: float = 0.0) -> Prices | None:
-    """Prices of a service tier for requests of `input_tokens`, or None when the catalog has
-    no such price (a tier the offer lacks, or a tier above the long-context threshold)."""
-    long = offer.long_context if long_context_applies(offer, input_tokens) else None
-    if tier == "standard":
-        if long is not None:
-            write = long.usd_per_mtok_cache_write or offer.usd_per_mtok_cache_write
-            return Prices(
-                long.usd_per_mtok_input, long.usd_per_mtok_output,
-                long.usd_per_mtok_cached_input, write,
-            )  # fmt: skip
-        return Prices(
-            offer.usd_per_mtok_input,
-            offer.usd_per_mtok_output,
-            offer.usd_per_mtok_cached_input,
-            offer.usd_per_mtok_cache_write,
-        )
-    chosen = offer.priority if tier == "priority" else offer.flex
-    if chosen is None or long is not None:
-        return None
-    return Prices(
-        chosen.usd_per_mtok_input,
-        chosen.usd_per_mtok_output,
-        chosen.usd_per_mtok_cached_input,
-        offer.usd_per_mtok_cache_write,
-    )
-
-
 def cache_hit_rate(
-    ttl_s: float | None, lam_per_s: FloatArray, day_shares: FloatArray
+    ttl_s: float | FloatArray | None, lam_per_s: FloatArray, day_shares: FloatArray
 ) -> FloatArray:
     """Share of attempts whose shared prefix is read from cache (`hit_rate: auto`), per volume.
 
@@ -83,142 +34,153 @@ def cache_hit_rate(
 
 
 def cost_per_attempt(
-    tokens: Inflation[FloatArray],
+    tokens: Inflation[Any],
     prices: Prices,
-    hit: FloatArray,
-    prefix_tokens: FloatArray,
-    reasoning: FloatArray,
+    hit: Any,
+    prefix_tokens: Any,
+    reasoning: Any,
 ) -> FloatArray:
-    """USD of one billed attempt at each hit rate (token arrays broadcast against `hit`).
+    """USD of one billed attempt at each hit rate (every argument broadcasts).
 
     Cached and written tokens are parts of the input, never added on top of it (the
     double-counting bug peers had): (I − Ch − W)·p_in + Ch·p_cached + W·p_write + (o + r)·p_out.
     Where cache writes cost more than plain input and hits are too rare to pay for them, a
-    rational user turns caching off, so the cheaper of the two is taken.
+    rational user turns caching off, so the cheaper of the two is taken. Stacked prices are
+    arrays, NaN where an offer has no cache price.
     """
     uncached = tokens.input_tokens * prices.input + (tokens.output + reasoning) * prices.output
     if prices.cached_input is None:
         return np.asarray(uncached + 0.0 * hit) / TOKENS_PER_MTOK
+    cached = np.asarray(prices.cached_input)
+    write = np.asarray(np.nan if prices.cache_write is None else prices.cache_write)
     # no prefix (0 tokens) reads and writes nothing, so the formula below gives `uncached`
     cached_read = hit * prefix_tokens
-    written = (1.0 - hit) * prefix_tokens if prices.cache_write is not None else 0.0 * hit
-    write_price = prices.cache_write if prices.cache_write is not None else prices.input
+    written = np.where(np.isnan(write), 0.0, (1.0 - hit) * prefix_tokens)
+    write_price = np.where(np.isnan(write), prices.input, write)
     with_cache = (
         uncached
         - (cached_read + written) * prices.input
-        + cached_read * prices.cached_input
+        + cached_read * np.nan_to_num(cached)
         + written * write_price
     )
-    return np.asarray(np.minimum(with_cache, uncached)) / TOKENS_PER_MTOK
-
-
-@dataclass(frozen=True)
-class Bought:
-    """The prices one request pays: live (its service tier) and batch (the batch API)."""
-
-    live: Prices
-    batch: Prices
-
-
-def bought(offer: HostedOffer, tier: ServiceTier, input_tokens: float) -> Bought | None:
-    """Live and batch prices for requests of `input_tokens`, or None when the tier has no
-    price at that size. An offer without a batch API serves the deferrable share live."""
-    live = tier_prices(offer, tier, input_tokens)
-    if live is None:
-        return None
-    standard = tier_prices(offer, "standard", input_tokens)
-    assert standard is not None
-    if offer.batch_discount is None:
-        return Bought(live, live)
-    return Bought(live, standard.scaled(1.0 - offer.batch_discount))
-
-
-def _column(values: FloatArray) -> FloatArray:
-    return np.asarray(values, dtype=np.float64).reshape(-1, 1)
+    best = np.where(np.isnan(cached), uncached, np.minimum(with_cache, uncached))
+    return np.asarray(best) / TOKENS_PER_MTOK
 
 
 @dataclass(frozen=True)
 class HostedPricing:
-    """Monthly cost of one hosted offer for every row of inputs, at any volumes.
+    """Monthly cost of one or several hosted offers for every row of inputs, at any volumes.
 
-    `monthly_usd` takes requests/day shaped (rows, volumes) and returns the same shape (a 1-D
-    array is one row's volumes).
+    One offer (`hosted_pricing`): `monthly_usd` takes requests/day shaped (rows, volumes) and
+    returns the same shape (a 1-D array is one row's volumes). Several (`stack_hosted`):
+    `monthly_usd_all` returns (offers, rows, volumes), every offer priced in one pass.
     Requests above a long-context threshold (Gemini 2.5 Pro: 200k input tokens) pay other
     prices; rows on each side of it are priced apart (NaN where the tier has no such price).
     """
 
-    offer: HostedOffer
+    offers: tuple[HostedOffer, ...]
+    bought: tuple[tuple[Bought | None, Bought | None], ...]  # per offer: short, long
+    table: PriceTable
     tokens: Inflation[FloatArray]  # one value per row
-    short: Bought | None  # prices at or below the long-context threshold
-    long: Bought | None  # prices above it (None: no threshold, or no price there)
-    is_long: npt.NDArray[np.bool_]  # per row
+    is_long: npt.NDArray[np.bool_]  # (offers, rows)
     batch_share: FloatArray
     hit_rate: FloatArray | None  # None: auto
     weights: FloatArray  # distinct hourly shares of the day's requests …
     hours: FloatArray  # … and how many hours have each
 
     @property
+    def offer(self) -> HostedOffer:
+        assert len(self.offers) == 1, "one offer's figures asked of a stack"
+        return self.offers[0]
+
+    @property
     def prices(self) -> Bought | None:
         """Row 0's prices (the profile's own, in the point result)."""
-        return self.long if self.is_long[0] else self.short
+        short, long = self.bought[0]
+        return long if self.is_long[0, 0] else short
 
     @property
     def prefix_tokens(self) -> FloatArray:
-        """The cacheable prefix per row, or 0 where it is shorter than the provider's minimum."""
-        prefix = self.tokens.cacheable_prefix
-        return np.asarray(np.where(prefix >= self.offer.min_cacheable_tokens, prefix, 0.0))
+        """The cacheable prefix per row of the (first) offer, 0 below its minimum."""
+        return self._prefix()[0, :, 0]
 
-    @property
-    def reasoning(self) -> FloatArray:
-        return self.tokens.reasoning if self.offer.reasoning else 0.0 * self.tokens.reasoning
+    def _prefix(self) -> FloatArray:
+        prefix = _column(self.tokens.cacheable_prefix)
+        return np.asarray(np.where(prefix >= self.table.min_cacheable_tokens, prefix, 0.0))
+
+    def _hits(self, volumes: FloatArray) -> FloatArray:
+        """(offers, rows, volumes) cache hit rates."""
+        shape = (len(self.offers), *volumes.shape)
+        if self.hit_rate is not None:
+            return np.broadcast_to(_column(self.hit_rate), shape).copy()
+        hits = np.zeros(shape)
+        ttl = self.table.cache_ttl_s
+        live = np.flatnonzero(~np.isnan(ttl) & self.table.cache_priced)
+        if live.size:  # only offers with a published lifetime and a cache price hit at all
+            attempts = _column(self.tokens.billed_attempts)[0][..., None]
+            lam = volumes[..., None] * attempts * self.weights / SECONDS_PER_HOUR
+            ttls = ttl[live].reshape(-1, 1, 1, 1)
+            hits[live] = cache_hit_rate(ttls, lam[None], self.weights * self.hours)
+        return hits
 
     def hit_rates(self, requests_per_day: FloatArray) -> FloatArray:
         volumes = np.atleast_2d(np.asarray(requests_per_day, dtype=np.float64))
-        if self.hit_rate is not None:
-            return np.broadcast_to(_column(self.hit_rate), volumes.shape).copy()
-        prices = [b.live for b in (self.short, self.long) if b is not None]
-        if self.offer.cache_ttl_s is None or all(p.cached_input is None for p in prices):
-            return np.zeros(volumes.shape)  # no lifetime published, or no cache price: no hits
-        attempts = _column(self.tokens.billed_attempts)[..., None]
-        lam = volumes[..., None] * attempts * self.weights / SECONDS_PER_HOUR
-        return cache_hit_rate(self.offer.cache_ttl_s, lam, self.weights * self.hours)
+        return np.asarray(self._hits(volumes)[0])
 
-    def usd_per_request(self, requests_per_day: FloatArray, cached: bool = True) -> FloatArray:
+    def usd_per_request_all(self, volumes: FloatArray, cached: bool = True) -> FloatArray:
+        """(offers, rows, volumes) USD per request; `cached=False` prices every prefix
+        token as plain input (what caching saves is the difference)."""
+        shape = (len(self.offers), *volumes.shape)
+        hit = self._hits(volumes) if cached else np.zeros(shape)
+        cols = self.tokens.map(lambda v: _column(v)[0])
+        prefix = self._prefix()
+        thought = np.where(self.table.reasoning, cols.reasoning, 0.0)
+        share = _column(self.batch_share)[0]
+        t = self.table
+
+        def priced(live: Prices, batch: Prices) -> FloatArray:
+            on_live = cost_per_attempt(cols, live, hit, prefix, thought)
+            on_batch = cost_per_attempt(cols, batch, hit, prefix, thought)
+            return np.asarray((1.0 - share) * on_live + share * on_batch)
+
+        per_attempt = priced(t.short_live, t.short_batch)
+        if self.is_long.any():
+            longer = priced(t.long_live, t.long_batch)
+            per_attempt = np.where(self.is_long[:, :, None], longer, per_attempt)
+        return np.asarray(per_attempt * _column(self.tokens.billed_attempts)[0])
+
+    def monthly_usd_all(self, requests_per_day: FloatArray, cached: bool = True) -> FloatArray:
+        """Requests/day × USD/request × 730/24 days, shaped (offers, rows, volumes)."""
         volumes = np.atleast_2d(np.asarray(requests_per_day, dtype=np.float64))
-        hit = self.hit_rates(volumes) if cached else np.zeros(volumes.shape)
-        t = self.tokens
-        cols = t.map(_column)
-        prefix, reasoning, share = (
-            _column(self.prefix_tokens),
-            _column(self.reasoning),
-            _column(self.batch_share),
-        )
+        return np.asarray(volumes * self.usd_per_request_all(volumes, cached) * DAYS_PER_MONTH)
 
-        def priced(b: Bought | None) -> FloatArray:
-            if b is None:
-                return np.full(hit.shape, np.nan)
-            live = cost_per_attempt(cols, b.live, hit, prefix, reasoning)
-            batch = cost_per_attempt(cols, b.batch, hit, prefix, reasoning)
-            return np.asarray((1.0 - share) * live + share * batch)
-
-        per_attempt = priced(self.short) if not self.is_long.any() else np.where(
-            self.is_long[:, None], priced(self.long), priced(self.short)
-        )  # fmt: skip
-        return np.asarray(per_attempt * _column(t.billed_attempts))
+    def usd_per_request(self, requests_per_day: FloatArray) -> FloatArray:
+        volumes = np.atleast_2d(np.asarray(requests_per_day, dtype=np.float64))
+        return np.asarray(self.usd_per_request_all(volumes)[0])
 
     def monthly_usd(self, requests_per_day: FloatArray, cached: bool = True) -> FloatArray:
-        """Requests/day × USD/request × 730/24 days; `cached=False` prices every prefix
-        token as plain input (what caching saves is the difference)."""
-        volumes = np.atleast_2d(np.asarray(requests_per_day, dtype=np.float64))
-        return np.asarray(volumes * self.usd_per_request(volumes, cached) * DAYS_PER_MONTH)
+        return np.asarray(self.monthly_usd_all(requests_per_day, cached)[0])
+
+    def select(self, option: int) -> HostedPricing:
+        """One offer of a stack."""
+        return dataclasses.replace(
+            self, offers=self.offers[option : option + 1],
+            bought=self.bought[option : option + 1],
+            table=self.table.select(slice(option, option + 1)),
+            is_long=self.is_long[option : option + 1],
+        )  # fmt: skip
 
     def take(self, index: npt.NDArray[np.intp] | slice) -> HostedPricing:
         return dataclasses.replace(
             self, tokens=self.tokens.map(lambda v: np.asarray(v[index])),
-            is_long=self.is_long[index],
-            batch_share=self.batch_share[index],
+            is_long=self.is_long[:, index], batch_share=self.batch_share[index],
             hit_rate=None if self.hit_rate is None else self.hit_rate[index],
         )  # fmt: skip
+
+
+def _column(values: FloatArray) -> FloatArray:
+    """(rows,) → (1, rows, 1): broadcasts against (offers, rows, volumes)."""
+    return np.asarray(values, dtype=np.float64).reshape(1, -1, 1)
 
 
 def hosted_pricing(offer: HostedOffer, rows: RowInputs, tier: ServiceTier) -> HostedPricing:
@@ -230,14 +192,28 @@ def hosted_pricing(offer: HostedOffer, rows: RowInputs, tier: ServiceTier) -> Ho
         if long is not None
         else np.zeros(rows.size, dtype=bool)
     )
+    sets = ((bought(offer, tier, 0.0), bought(offer, tier, np.inf) if long else None),)
     return HostedPricing(
-        offer=offer,
+        offers=(offer,),
+        bought=sets,
+        table=price_table((offer,), sets),
         tokens=rows.tokens,
-        short=bought(offer, tier, 0.0),
-        long=bought(offer, tier, float("inf")) if long is not None else None,
-        is_long=is_long,
+        is_long=is_long[None, :],
         batch_share=rows.batch_share,
         hit_rate=rows.hit_rate,
         weights=weights,
         hours=hours.astype(np.float64),
+    )
+
+
+def stack_hosted(options: Sequence[HostedPricing]) -> HostedPricing:
+    """Several offers priced for the same rows, as one (every offer in one array pass)."""
+    offers = tuple(o for option in options for o in option.offers)
+    sets = tuple(b for option in options for b in option.bought)
+    return dataclasses.replace(
+        options[0],
+        offers=offers,
+        bought=sets,
+        table=price_table(offers, sets),
+        is_long=np.concatenate([o.is_long for o in options]),
     )
