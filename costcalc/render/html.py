@@ -99,14 +99,14 @@ def _options(c: Comparison) -> str:
 
 def _inflation(c: Comparison) -> str:
     t = c.tokens
-    per_attempt = t.input_tokens + t.output
+    per_attempt = t.input_tokens + t.output_tokens
     parts = [
-        ("system prompt", t.system),
-        ("tool schemas", t.tools),
-        ("retrieved context", t.retrieval),
-        ("history", t.history),
-        ("user message", t.user),
-        ("output", t.output),
+        ("system prompt", t.system_tokens),
+        ("tool schemas", t.tools_tokens),
+        ("retrieved context", t.retrieval_tokens),
+        ("history", t.history_tokens),
+        ("user message", t.user_tokens),
+        ("output", t.output_tokens),
     ]
     rows = [[name, count(v), f"{v / per_attempt:.0%}"] for name, v in parts if v > 0]
     rows.append(["retries", f"+{count((t.billed_attempts - 1) * per_attempt)}", ""])

@@ -50,10 +50,11 @@ def render_markdown(c: Comparison, ctx: ReportContext) -> str:
     sampled = summary_line(c)
     if sampled:
         out += ["", sampled]
-    per_attempt = t.input_tokens + t.output
+    per_attempt = t.input_tokens + t.output_tokens
     parts = [
-        ("system prompt", t.system), ("tool schemas", t.tools), ("retrieved context", t.retrieval),
-        ("history", t.history), ("user message", t.user), ("output", t.output),
+        ("system prompt", t.system_tokens), ("tool schemas", t.tools_tokens),
+        ("retrieved context", t.retrieval_tokens),
+        ("history", t.history_tokens), ("user message", t.user_tokens), ("output", t.output_tokens),
     ]  # fmt: skip
     out += ["", "Token inflation per request:", ""]
     out += _table(

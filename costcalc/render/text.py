@@ -89,7 +89,7 @@ def _options_table(c: Comparison) -> Table:
 
 def _inflation_table(c: Comparison) -> Table:
     t = c.tokens
-    per_attempt = t.input_tokens + t.output
+    per_attempt = t.input_tokens + t.output_tokens
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     table.add_column("Per request", no_wrap=True)
     table.add_column("Tokens", justify="right", no_wrap=True)
@@ -97,21 +97,21 @@ def _inflation_table(c: Comparison) -> Table:
     table.add_column("Why", overflow="fold")
     request = c.profile.request
     parts = [
-        ("system prompt", t.system, "sent with every call"),
-        ("tool schemas", t.tools, "sent with every call"),
+        ("system prompt", t.system_tokens, "sent with every call"),
+        ("tool schemas", t.tools_tokens, "sent with every call"),
         (
             "retrieved context",
-            t.retrieval,
+            t.retrieval_tokens,
             f"{request.retrieval.chunks} chunks × {count(request.retrieval.tokens_per_chunk)}",
         ),
         (
             "history",
-            t.history,
+            t.history_tokens,
             f"{request.conversation.turns}-turn conversations, "
             f"window {request.conversation.history_window}",
         ),
-        ("user message", t.user, "the headline input"),
-        ("output", t.output, "the headline output"),
+        ("user message", t.user_tokens, "the headline input"),
+        ("output", t.output_tokens, "the headline output"),
     ]
     for name, tokens, why in parts:
         if tokens > 0:  # a profile without tools or retrieval need not list them

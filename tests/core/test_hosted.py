@@ -37,7 +37,12 @@ def test_plain_cost_per_request_and_month() -> None:
 
 def test_cached_tokens_are_part_of_the_input_not_extra() -> None:
     t = _tokens(user_tokens=100, output_tokens=100, system_prompt={"tokens": 2000})
-    prices = Prices(input=1.0, output=2.0, cached_input=0.1, cache_write=None)
+    prices = Prices(
+        usd_per_mtok_input=1.0,
+        usd_per_mtok_output=2.0,
+        usd_per_mtok_cached_input=0.1,
+        usd_per_mtok_cache_write=None,
+    )
     hit = np.array([0.0, 0.5, 1.0])
     usd = cost_per_attempt(t, prices, hit, prefix_tokens=2000, reasoning=0.0)
     # no hits: 2,100 × 1 + 100 × 2 = 2,300 µ$; all hits: 100 × 1 + 2,000 × 0.1 + 200 = 500 µ$
@@ -46,7 +51,12 @@ def test_cached_tokens_are_part_of_the_input_not_extra() -> None:
 
 def test_cache_writes_replace_the_input_price_on_misses() -> None:
     t = _tokens(user_tokens=100, output_tokens=100, system_prompt={"tokens": 2000})
-    anthropic = Prices(input=1.0, output=5.0, cached_input=0.1, cache_write=1.25)
+    anthropic = Prices(
+        usd_per_mtok_input=1.0,
+        usd_per_mtok_output=5.0,
+        usd_per_mtok_cached_input=0.1,
+        usd_per_mtok_cache_write=1.25,
+    )
     usd = cost_per_attempt(t, anthropic, np.array([0.5]), prefix_tokens=2000, reasoning=0.0)
     # 100 × 1 + 1,000 read × 0.1 + 1,000 written × 1.25 + 100 × 5 = 1,950 µ$
     assert usd[0] * 1e6 == pytest.approx(1950)
@@ -54,7 +64,12 @@ def test_cache_writes_replace_the_input_price_on_misses() -> None:
 
 def test_caching_is_switched_off_when_writes_cost_more_than_they_save() -> None:
     t = _tokens(user_tokens=100, output_tokens=100, system_prompt={"tokens": 2000})
-    anthropic = Prices(input=1.0, output=5.0, cached_input=0.1, cache_write=1.25)
+    anthropic = Prices(
+        usd_per_mtok_input=1.0,
+        usd_per_mtok_output=5.0,
+        usd_per_mtok_cached_input=0.1,
+        usd_per_mtok_cache_write=1.25,
+    )
     usd = cost_per_attempt(t, anthropic, np.array([0.1]), prefix_tokens=2000, reasoning=0.0)
     # with caching: 100 + 200 × 0.1 + 1,800 × 1.25 + 500 = 2,870; without: 2,100 + 500 = 2,600
     assert usd[0] * 1e6 == pytest.approx(2600)

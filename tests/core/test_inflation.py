@@ -50,7 +50,7 @@ def test_breakdown_of_the_design_example() -> None:
     )
     t = inflate(profile.request)
     # H = (120 + 350) × (6 - 1)/2 = 1,175
-    assert t.history == pytest.approx(1175)
+    assert t.history_tokens == pytest.approx(1175)
     # I = 1,800 + 600 + 1,500 + 1,175 + 120 = 5,195
     assert t.input_tokens == pytest.approx(5195)
     # billed/request = 1.020408 × (5,195 + 350) = 5,658.16
@@ -59,7 +59,7 @@ def test_breakdown_of_the_design_example() -> None:
     assert t.factor == pytest.approx(1.020408 * 5545 / 470, rel=1e-6)
     # 429s are sent but not billed: 1.020408 / 0.97 = 1.051967 attempts sent
     assert t.sent_attempts == pytest.approx(1.020408 / 0.97, rel=1e-6)
-    assert t.cacheable_prefix == 2400
+    assert t.cacheable_prefix_tokens == 2400
 
 
 def test_cache_history_adds_history_to_the_prefix() -> None:
@@ -72,10 +72,10 @@ def test_cache_history_adds_history_to_the_prefix() -> None:
     )
     t = inflate(profile.request)
     # history = 200 × (0+1+2)/3 = 200; prefix = 1,000 + 200
-    assert t.cacheable_prefix == pytest.approx(1200)
+    assert t.cacheable_prefix_tokens == pytest.approx(1200)
 
 
 def test_system_prompt_override_for_lora_options() -> None:
     profile = make_profile(request={"system_prompt": {"tokens": 1200}})
-    assert inflate(profile.request, system_tokens=150).system == 150
-    assert inflate(profile.request).system == 1200
+    assert inflate(profile.request, system_tokens=150).system_tokens == 150
+    assert inflate(profile.request).system_tokens == 1200

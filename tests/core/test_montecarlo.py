@@ -161,7 +161,7 @@ def test_capacity_for_many_mixes_is_exact(path: Path) -> None:
         tokens = option.cost.tokens.row(0)
         n = 40
         inputs = float(tokens.input_tokens) * np.exp(rng.uniform(-2, 2, n))
-        output = float(tokens.output) * np.exp(rng.uniform(-1.5, 1.5, n))
+        output = float(tokens.output_tokens) * np.exp(rng.uniform(-1.5, 1.5, n))
         prefill = np.maximum(inputs * rng.uniform(0.1, 1, n), 1.0)
         choice = option.cost.choice
         slo = loaded.profile.slo

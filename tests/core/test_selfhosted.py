@@ -47,7 +47,10 @@ def test_measured_mix_worked_example() -> None:
     assert bill.replicas_peak[0] == 1
     assert bill.usd_per_month[0] == pytest.approx(2.0 * 730)
     # labour 8 h × $100 (defaults), no gateway, no storage price for this provider
-    assert built.fixed.total == pytest.approx(800.0) and built.fixed.without_labour == 0.0
+    assert (
+        built.fixed.total_usd_per_month == pytest.approx(800.0)
+        and built.fixed.without_labor_usd_per_month == 0.0
+    )
     assert built.monthly_usd(np.array([86_400.0]))[0] == pytest.approx(1460 + 800)
     # the replica count steps up at k × 0.8 × 3600 / (1.3 × 0.1 × 1/24) = k × 531,692 req/day
     assert built.steps(1.0, 1e6, 10)[0, 0] == pytest.approx(0.8 * 3600 / (1.3 * 0.1 / 24))
@@ -72,7 +75,7 @@ def test_storage_defaults_to_weights_at_the_volume_price() -> None:
     built = build(SelfHostedChoice(model="m8b", compute="test/gpu"), catalog=catalog)
     assert isinstance(built, SelfHostedPricing)
     # 8e9 parameters × 2 bytes = 16 GB × $0.07 = $1.12 per month
-    assert built.fixed.storage == pytest.approx(1.12)
+    assert built.fixed.storage_usd_per_month == pytest.approx(1.12)
 
 
 def test_prefix_caching_removes_the_shared_prompt_from_prefill() -> None:

@@ -47,7 +47,7 @@ def _band(built: Built, oid: str, requests: FloatArray) -> tuple[FloatArray, Flo
     samples at a time (stored as float32: 100,000 samples × 240 volumes is 96 MB)."""
     options: list[HostedPricing | SelfHostedPricing] = [*built.hosted, *built.self_hosted]
     option = next(o for o in options if _id(o) == oid)
-    size = len(option.tokens.user)
+    size = len(option.tokens.user_tokens)
     costs = np.empty((size, len(requests)), dtype=np.float32)
     for start in range(0, size, BAND_BLOCK_ROWS):
         index = np.arange(start, min(size, start + BAND_BLOCK_ROWS))

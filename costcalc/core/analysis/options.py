@@ -69,7 +69,7 @@ def price_hosted(
     prefix = float(first.prefix_tokens[0])
     hit = float(first.hit_rates(volume)[0, 0]) if prefix > 0 else 0.0
     tokens = first.tokens.row(0)
-    reasoning = tokens.reasoning if cost.offer.reasoning else 0.0
+    reasoning = tokens.reasoning_tokens if cost.offer.reasoning else 0.0
     need = peak_minute(
         tokens, requests_per_day, peak_hour_ratio(weights) / 24.0, burst_factor, hit, reasoning
     )
@@ -81,12 +81,12 @@ def price_hosted(
             else f"needs rate-limit tier {tier}"
         )  # fmt: skip
     prices = cost.prices
-    if prefix > 0 and prices is not None and prices.live.cached_input is not None:
+    if prefix > 0 and prices is not None and prices.live.usd_per_mtok_cached_input is not None:
         if cost.hit_rate is None and cost.offer.cache_ttl_s is None:
             notes.append("no cache hits counted: cache lifetime not published")
         else:
             notes.append(f"cache hit {hit:.0%}")
-    if cost.offer.reasoning and tokens.reasoning == 0:
+    if cost.offer.reasoning and tokens.reasoning_tokens == 0:
         notes.append("reasoning tokens not counted")
     per_mtok, per_1k = unit_costs(monthly, requests_per_day, billed_tokens_per_request)
     return HostedOption(
@@ -109,7 +109,7 @@ def price_self_hosted(
     """The pairing's row at the profile's volume (the first row of `cost`)."""
     bill = cost.take(slice(0, 1)).bill(np.array([[requests_per_day]]))
     compute = float(bill.usd_per_month[0, 0])
-    monthly = compute + cost.fixed.total
+    monthly = compute + cost.fixed.total_usd_per_month
     notes = list(cost.notes)
     cold = float(bill.cold_starts_per_day[0, 0])
     if cost.compute.billing == "serverless":
@@ -133,7 +133,7 @@ def price_self_hosted(
     return SelfHostedOption(
         id=cost.id, kind="self_hosted", monthly_usd=monthly, usd_per_mtok=per_mtok,
         usd_per_1k_requests=per_1k, notes=tuple(notes), eligible=slo_met,
-        cost=cost, monthly_usd_without_labour=compute + cost.fixed.without_labour,
+        cost=cost, monthly_usd_without_labour=compute + cost.fixed.without_labor_usd_per_month,
         compute_monthly_usd=compute, replicas_peak=int(bill.replicas_peak[0, 0]),
         cold_starts_per_day=cold, cold_start_share=share,
     )  # fmt: skip

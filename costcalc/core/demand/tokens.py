@@ -42,13 +42,13 @@ class Inflation(Generic[N]):
     """Tokens of one attempt, by component, and the attempts each request costs: floats for
     one request, or arrays with one value per row (Monte Carlo samples, sensitivity cases)."""
 
-    system: N
-    tools: N
-    retrieval: N
-    history: N
-    user: N
-    output: N
-    reasoning: N
+    system_tokens: N
+    tools_tokens: N
+    retrieval_tokens: N
+    history_tokens: N
+    user_tokens: N
+    output_tokens: N
+    reasoning_tokens: N
     billed_attempts: N
     sent_attempts: N
     cache_history: bool
@@ -56,22 +56,26 @@ class Inflation(Generic[N]):
     @property
     def input_tokens(self) -> N:
         """I = S + T + K + H + u."""
-        return self.system + self.tools + self.retrieval + self.history + self.user
+        return (
+            self.system_tokens + self.tools_tokens + self.retrieval_tokens
+            + self.history_tokens + self.user_tokens
+        )  # fmt: skip
 
     @property
-    def cacheable_prefix(self) -> N:
+    def cacheable_prefix_tokens(self) -> N:
         """P = S + T, plus the history when the profile says history is cached."""
-        return self.system + self.tools + (self.history if self.cache_history else 0.0 * self.user)
+        history = self.history_tokens if self.cache_history else 0.0 * self.user_tokens
+        return self.system_tokens + self.tools_tokens + history
 
     @property
     def headline_tokens(self) -> N:
         """What a naive estimate counts: the user message and the answer."""
-        return self.user + self.output
+        return self.user_tokens + self.output_tokens
 
     @property
     def billed_tokens(self) -> N:
         """Billed tokens per request: A × (I + o). The volume axis of every chart."""
-        return self.billed_attempts * (self.input_tokens + self.output)
+        return self.billed_attempts * (self.input_tokens + self.output_tokens)
 
     @property
     def factor(self) -> N:
@@ -99,7 +103,7 @@ class Inflation(Generic[N]):
     def with_system(self, system_tokens: float) -> Inflation[N]:
         """The same requests with another system prompt: a LoRA adapter that makes most of the
         prompt unnecessary is modelled this way on the self-hosted side."""
-        return dataclasses.replace(self, system=self.system * 0.0 + system_tokens)
+        return dataclasses.replace(self, system_tokens=self.system_tokens * 0.0 + system_tokens)
 
 
 Overrides = Mapping[str, FloatArray]  # field path → one value per row (a missing path: the point)
@@ -132,14 +136,14 @@ def inflate_rows(request: Request, overrides: Overrides, size: int) -> Inflation
     )
     rate_limited = v("request.retries.rate_limited", request.retries.rate_limited)
     return Inflation[FloatArray](
-        system=v("request.system_prompt.tokens", request.system_prompt.token_count),
-        tools=v("request.tools.tokens", request.tools.token_count),
-        retrieval=v("request.retrieval.chunks", request.retrieval.chunks)
+        system_tokens=v("request.system_prompt.tokens", request.system_prompt.token_count),
+        tools_tokens=v("request.tools.tokens", request.tools.token_count),
+        retrieval_tokens=v("request.retrieval.chunks", request.retrieval.chunks)
         * v("request.retrieval.tokens_per_chunk", request.retrieval.tokens_per_chunk),
-        history=history_tokens(user, output, turns, None if window == "all" else window),
-        user=user,
-        output=output,
-        reasoning=v("request.reasoning_tokens", request.reasoning_tokens or 0.0),
+        history_tokens=history_tokens(user, output, turns, None if window == "all" else window),
+        user_tokens=user,
+        output_tokens=output,
+        reasoning_tokens=v("request.reasoning_tokens", request.reasoning_tokens or 0.0),
         billed_attempts=attempts,
         # a 429 is refused before inference: not billed, but sent and counted by rate limits
         sent_attempts=attempts / (1.0 - rate_limited),

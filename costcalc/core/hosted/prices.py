@@ -18,18 +18,22 @@ class Prices:
     """USD per million tokens for one way of buying (a tier, or the batch API); several
     offers' prices stacked are arrays (see `HostedPricing`)."""
 
-    input: float | FloatArray
-    output: float | FloatArray
-    cached_input: float | FloatArray | None
-    cache_write: float | FloatArray | None
+    usd_per_mtok_input: float | FloatArray
+    usd_per_mtok_output: float | FloatArray
+    usd_per_mtok_cached_input: float | FloatArray | None
+    usd_per_mtok_cache_write: float | FloatArray | None
 
     def scaled(self, factor: float) -> Prices:
         """Every rate × factor (batch APIs discount input, output, cache reads and writes alike)."""
         return Prices(
-            self.input * factor,
-            self.output * factor,
-            None if self.cached_input is None else self.cached_input * factor,
-            None if self.cache_write is None else self.cache_write * factor,
+            self.usd_per_mtok_input * factor,
+            self.usd_per_mtok_output * factor,
+            None
+            if self.usd_per_mtok_cached_input is None
+            else self.usd_per_mtok_cached_input * factor,
+            None
+            if self.usd_per_mtok_cache_write is None
+            else self.usd_per_mtok_cache_write * factor,
         )
 
 
@@ -96,7 +100,7 @@ def _stacked(sets: Sequence[Prices | None]) -> Prices:
     def field(name: str) -> FloatArray:
         return column([None if p is None else getattr(p, name) for p in sets])
 
-    return Prices(field("input"), field("output"), field("cached_input"), field("cache_write"))
+    return Prices(*(field(name) for name in _PRICE_FIELDS))
 
 
 @dataclass(frozen=True)
@@ -123,7 +127,10 @@ class PriceTable:
         )  # fmt: skip
 
 
-_PRICE_FIELDS = ("input", "output", "cached_input", "cache_write")
+_PRICE_FIELDS = (
+    "usd_per_mtok_input", "usd_per_mtok_output", "usd_per_mtok_cached_input",
+    "usd_per_mtok_cache_write",
+)  # fmt: skip
 
 
 def price_table(
@@ -137,7 +144,7 @@ def price_table(
         prices(0, True), prices(0, False), prices(1, True), prices(1, False),
         np.array([o.min_cacheable_tokens for o in offers], dtype=float).reshape(-1, 1, 1),
         np.array([o.cache_ttl_s or np.nan for o in offers], dtype=float),
-        np.array([any(b is not None and b.live.cached_input is not None for b in pair)
+        np.array([any(b is not None and b.live.usd_per_mtok_cached_input is not None for b in pair)
                   for pair in sets]),
         np.array([o.reasoning for o in offers]).reshape(-1, 1, 1),
     )  # fmt: skip

@@ -48,18 +48,23 @@ def cost_per_attempt(
     rational user turns caching off, so the cheaper of the two is taken. Stacked prices are
     arrays, NaN where an offer has no cache price.
     """
-    uncached = tokens.input_tokens * prices.input + (tokens.output + reasoning) * prices.output
-    if prices.cached_input is None:
+    uncached = (
+        tokens.input_tokens * prices.usd_per_mtok_input
+        + (tokens.output_tokens + reasoning) * prices.usd_per_mtok_output
+    )
+    if prices.usd_per_mtok_cached_input is None:
         return np.asarray(uncached + 0.0 * hit) / TOKENS_PER_MTOK
-    cached = np.asarray(prices.cached_input)
-    write = np.asarray(np.nan if prices.cache_write is None else prices.cache_write)
+    cached = np.asarray(prices.usd_per_mtok_cached_input)
+    write = np.asarray(
+        np.nan if prices.usd_per_mtok_cache_write is None else prices.usd_per_mtok_cache_write
+    )
     # no prefix (0 tokens) reads and writes nothing, so the formula below gives `uncached`
     cached_read = hit * prefix_tokens
     written = np.where(np.isnan(write), 0.0, (1.0 - hit) * prefix_tokens)
-    write_price = np.where(np.isnan(write), prices.input, write)
+    write_price = np.where(np.isnan(write), prices.usd_per_mtok_input, write)
     with_cache = (
         uncached
-        - (cached_read + written) * prices.input
+        - (cached_read + written) * prices.usd_per_mtok_input
         + cached_read * np.nan_to_num(cached)
         + written * write_price
     )
@@ -105,7 +110,7 @@ class HostedPricing:
         return self._prefix()[0, :, 0]
 
     def _prefix(self) -> FloatArray:
-        prefix = _column(self.tokens.cacheable_prefix)
+        prefix = _column(self.tokens.cacheable_prefix_tokens)
         return np.asarray(np.where(prefix >= self.table.min_cacheable_tokens, prefix, 0.0))
 
     def _hits(self, volumes: FloatArray) -> FloatArray:
@@ -134,7 +139,7 @@ class HostedPricing:
         hit = self._hits(volumes) if cached else np.zeros(shape)
         cols = self.tokens.map(lambda v: _column(v)[0])
         prefix = self._prefix()
-        thought = np.where(self.table.reasoning, cols.reasoning, 0.0)
+        thought = np.where(self.table.reasoning, cols.reasoning_tokens, 0.0)
         share = _column(self.batch_share)[0]
         t = self.table
 

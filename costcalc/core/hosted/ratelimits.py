@@ -32,8 +32,8 @@ def peak_minute(
     144,000 / 24 / 60 × 1.5 = 150 requests in the peak minute.
     """
     rpm = requests_per_day * tokens.sent_attempts * peak_hour_share / 60.0 * burst_factor
-    output = tokens.output + reasoning
-    cached = hit_rate * tokens.cacheable_prefix
+    output = tokens.output_tokens + reasoning
+    cached = hit_rate * tokens.cacheable_prefix_tokens
     return PeakMinute(
         requests=rpm,
         tokens=rpm * (tokens.input_tokens + output),

@@ -46,9 +46,9 @@ def plan(
     (2400+790, 350), (2400+395, 700).
     """
     tokens = inflate(profile.request)
-    prefix = round(tokens.cacheable_prefix)
+    prefix = round(tokens.cacheable_prefix_tokens)
     rest = max(round(tokens.input_tokens - prefix), 1)
-    out = max(round(tokens.output), 1)
+    out = max(round(tokens.output_tokens), 1)
     mixes = (
         Mix("yours", prefix, rest, out),
         Mix("longer-input", prefix, 2 * rest, out),

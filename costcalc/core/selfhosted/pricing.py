@@ -34,18 +34,18 @@ def option_id(choice: SelfHostedChoice) -> str:
 class FixedCosts(Generic[N]):
     """Monthly fixed overheads of running the stack yourself (USD/month, or one per row)."""
 
-    gateway: N
-    storage: N
-    labour: N
-    one_off: N
+    gateway_usd_per_month: N
+    storage_usd_per_month: N
+    labor_usd_per_month: N  # engineer hours × rate
+    one_off_usd_per_month: N  # one-off costs over the amortization months
 
     @property
-    def total(self) -> N:
-        return self.gateway + self.storage + self.labour + self.one_off
+    def total_usd_per_month(self) -> N:
+        return self.without_labor_usd_per_month + self.labor_usd_per_month
 
     @property
-    def without_labour(self) -> N:
-        return self.gateway + self.storage + self.one_off
+    def without_labor_usd_per_month(self) -> N:
+        return self.gateway_usd_per_month + self.storage_usd_per_month + self.one_off_usd_per_month
 
 
 def fixed_costs(
@@ -131,12 +131,15 @@ class SelfHostedPricing:
     def fixed(self) -> FixedCosts[float]:
         f = self.fixed_rows
         return FixedCosts[float](
-            float(f.gateway[0]), float(f.storage[0]), float(f.labour[0]), float(f.one_off[0])
+            float(f.gateway_usd_per_month[0]),
+            float(f.storage_usd_per_month[0]),
+            float(f.labor_usd_per_month[0]),
+            float(f.one_off_usd_per_month[0]),
         )
 
     @property
     def labour_usd_per_month(self) -> FloatArray:
-        return self.fixed_rows.labour
+        return self.fixed_rows.labor_usd_per_month
 
     def bill(self, requests_per_day: FloatArray, facts: bool = True) -> ComputeBill:
         """Compute cost and what drives it, for requests/day shaped (rows, volumes); without
@@ -167,7 +170,11 @@ class SelfHostedPricing:
 
     def monthly_usd(self, requests_per_day: FloatArray, labour: bool = True) -> FloatArray:
         """Compute plus fixed costs; without labour it is the same curve less a constant."""
-        fixed = self.fixed_rows.total if labour else self.fixed_rows.without_labour
+        fixed = (
+            self.fixed_rows.total_usd_per_month
+            if labour
+            else self.fixed_rows.without_labor_usd_per_month
+        )
         bill = self.bill(requests_per_day, facts=False)
         return np.asarray(bill.usd_per_month + fixed[:, None])
 
@@ -206,7 +213,10 @@ class SelfHostedPricing:
         )
         f = self.fixed_rows
         fixed = FixedCosts[FloatArray](
-            f.gateway[index], f.storage[index], f.labour[index], f.one_off[index]
+            f.gateway_usd_per_month[index],
+            f.storage_usd_per_month[index],
+            f.labor_usd_per_month[index],
+            f.one_off_usd_per_month[index],
         )
         return dataclasses.replace(
             self, tokens=self.tokens.map(lambda v: np.asarray(v[index])), capacity=capacity,

@@ -68,9 +68,9 @@ def mix_of(tokens: Inflation[Any], prefix_caching: bool) -> Mix[Any]:
     """What a replica sees of a request: vLLM's prefix cache spares the shared prefix's
     prefill. The open models here do not reason: reasoning tokens cost hosted offers only.
     Floats give one mix; arrays give one mix per row."""
-    cached = tokens.cacheable_prefix if prefix_caching else 0.0
+    cached = tokens.cacheable_prefix_tokens if prefix_caching else 0.0
     inputs = tokens.input_tokens
-    return Mix(inputs, np.maximum(inputs - cached, 1.0), tokens.output)
+    return Mix(inputs, np.maximum(inputs - cached, 1.0), tokens.output_tokens)
 
 
 def _first(mix: Mix[Any], row: int = 0) -> Mix[float]:
