@@ -25,12 +25,12 @@ Volume = float | str  # 250000, or "250k" as on the command line
 
 OPTION_COLUMNS = (
     "id", "kind", "monthly_usd", "usd_per_mtok", "usd_per_1k_requests", "replicas_peak",
-    "throughput_source", "fixed_monthly_usd", "monthly_usd_without_labour",
+    "throughput_source", "fixed_monthly_usd", "monthly_usd_without_labor",
     "cold_starts_per_day", "slo_met", "notes",
 )  # fmt: skip
 BREAKEVEN_COLUMNS = (
     "hosted", "self_hosted", "status", "requests_per_day", "tokens_per_day",
-    "without_labour_status", "without_labour_requests_per_day", "without_labour_tokens_per_day",
+    "without_labor_status", "without_labor_requests_per_day", "without_labor_tokens_per_day",
     "cost_ratio",
 )  # fmt: skip
 
@@ -72,23 +72,23 @@ class CompareResult:
 
     def breakeven_frame(self) -> pd.DataFrame:
         """One row per hosted × self-hosted pair: where self-hosting becomes cheaper, with
-        labour and without it, in requests/day and billed tokens/day (empty unless `status`
+        labor and without it, in requests/day and billed tokens/day (empty unless `status`
         is crosses), and the cost ratio self-hosted / hosted at the profile's volume. With Monte
         Carlo, P10/P50/P90 of the break-even and the chance that self-hosting is cheaper."""
         import pandas as pd
 
         rows = []
         for pair in self.report.breakeven:
-            without = pair.without_labour
+            without = pair.without_labor
             row: dict[str, Any] = {
                 "hosted": pair.hosted,
                 "self_hosted": pair.self_hosted,
                 "status": pair.status,
                 "requests_per_day": pair.requests_per_day,
                 "tokens_per_day": pair.tokens_per_day,
-                "without_labour_status": without.status if without else None,
-                "without_labour_requests_per_day": without.requests_per_day if without else None,
-                "without_labour_tokens_per_day": without.tokens_per_day if without else None,
+                "without_labor_status": without.status if without else None,
+                "without_labor_requests_per_day": without.requests_per_day if without else None,
+                "without_labor_tokens_per_day": without.tokens_per_day if without else None,
                 "cost_ratio": pair.cost_ratio,
             }
             if pair.tokens_per_day_quantiles is not None:  # with Monte Carlo
@@ -160,7 +160,7 @@ def _range(span: tuple[Volume, Volume] | None) -> tuple[float, float] | None:
 
 def _sampling(samples: int | None, seed: int) -> tuple[int | None, int]:
     """Monte Carlo's sample count (None: no sampling) and seed, in the CLI's bounds."""
-    from costcalc.io.analyse import MAX_SAMPLES, MIN_SAMPLES
+    from costcalc.io.analyze import MAX_SAMPLES, MIN_SAMPLES
 
     def whole(x: object) -> bool:
         return isinstance(x, int) and not isinstance(x, bool)
@@ -202,13 +202,13 @@ def compare(
     `catalogs` are directories layered over the built-in catalog; `range_tokens_per_day` the
     break-even search range in billed tokens/day; `monte_carlo` samples the profile's uncertain
     inputs that many times (100 to 1,000,000) with `seed`. Bad input raises a UserError."""
-    from costcalc.io.analyse import analyse
+    from costcalc.io.analyze import analyze
     from costcalc.render.json import report
 
     volume, span = _volume(requests_per_day, "requests_per_day"), _range(range_tokens_per_day)
     samples, seed = _sampling(monte_carlo, seed)
     dirs = [Path(c) for c in catalogs]
-    loaded, comparison, _ = analyse(Path(profile), dirs, volume, span, samples, seed, every_option)
+    loaded, comparison, _ = analyze(Path(profile), dirs, volume, span, samples, seed, every_option)
     return CompareResult(comparison, report(comparison, loaded.warnings), loaded)
 
 
@@ -233,7 +233,7 @@ def check(
     to the repository root) are checked. `quantile` ('p90') gates a Monte Carlo quantile
     (10,000 samples unless `monte_carlo` says). A profile that cannot be checked raises its
     UserError; with errors="report" it becomes an error result, as in the CLI."""
-    from costcalc.io.analyse import check_entry, check_targets, quantile_samples
+    from costcalc.io.analyze import check_entry, check_targets, quantile_samples
     from costcalc.render import check as render
     from costcalc.schema.profile import Budget
 
@@ -264,7 +264,7 @@ def _compare_report(
     source: PathLike | CompareResult | CompareReport, catalogs: Sequence[Path]
 ) -> CompareReport:
     """A saved compare JSON (parsed by its model), a profile compared now, or a result."""
-    from costcalc.io.analyse import analyse
+    from costcalc.io.analyze import analyze
     from costcalc.io.project import is_report, load_report
     from costcalc.render.json import report
     from costcalc.schema.report import CompareReport
@@ -276,7 +276,7 @@ def _compare_report(
     path = Path(source)
     if is_report(path):
         return load_report(path)
-    loaded, comparison, _ = analyse(path, catalogs)
+    loaded, comparison, _ = analyze(path, catalogs)
     return report(comparison, loaded.warnings)
 
 

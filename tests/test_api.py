@@ -65,8 +65,8 @@ def test_options_frame_has_the_report_figures_cheapest_first(rag: costcalc.Compa
     assert len(selfs) == 2 and len(hosted) == 5
     assert selfs["replicas_peak"].notna().all() and hosted["replicas_peak"].isna().all()
     assert set(selfs["throughput_source"]) <= {"benchmark", "fit", "roofline"}
-    # labour is 8 h × $120 = $960/month of each self-hosted option's fixed cost
-    gap = selfs["monthly_usd"] - selfs["monthly_usd_without_labour"]
+    # labor is 8 h × $120 = $960/month of each self-hosted option's fixed cost
+    gap = selfs["monthly_usd"] - selfs["monthly_usd_without_labor"]
     assert np.allclose(gap, 960.0, atol=0.02)
     notes = {o["id"]: "; ".join(o["notes"]) for o in options}
     assert dict(zip(frame["id"], frame["notes"], strict=True)) == notes
@@ -80,8 +80,8 @@ def test_breakeven_frame_has_one_row_per_pair(rag: costcalc.CompareResult) -> No
     assert pairs == {(h.id, s.id) for h in comparison.hosted for s in comparison.self_hosted}
     for row, pair in zip(frame.itertuples(), rag.report.breakeven, strict=True):
         assert row.status == pair.status and row.cost_ratio == pair.cost_ratio
-        assert pair.without_labour is not None
-        assert row.without_labour_status == pair.without_labour.status
+        assert pair.without_labor is not None
+        assert row.without_labor_status == pair.without_labor.status
         if row.status == "crosses":  # tokens/day = requests/day × billed tokens per request
             billed = rag.report.inflation.billed_tokens_per_request
             assert billed is not None
@@ -255,7 +255,7 @@ def test_bad_check_and_diff_arguments_raise_user_errors() -> None:
 
 
 def test_pinned_date_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
-    from costcalc.io.analyse import today
+    from costcalc.io.analyze import today
 
     assert today() == TODAY
     monkeypatch.setenv("COSTCALC_TODAY", "27/11/2026")

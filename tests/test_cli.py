@@ -37,7 +37,7 @@ def test_text_report_has_every_section() -> None:
     ):
         assert heading in out
     assert max(len(line) for line in out.splitlines()) <= 100
-    assert "\x1b[" not in out  # no colour when not on a terminal
+    assert "\x1b[" not in out  # no color when not on a terminal
 
 
 def test_json_output_is_the_published_contract() -> None:
@@ -45,7 +45,7 @@ def test_json_output_is_the_published_contract() -> None:
     assert code == 0
     data = json.loads(out)
     jsonschema.validate(data, SCHEMA)
-    assert data["schema_version"] == 1 and data["profile"] == "rag-support-chatbot"
+    assert data["schema_version"] == 2 and data["profile"] == "rag-support-chatbot"
     assert {o["kind"] for o in data["options"]} == {"hosted", "self_hosted"}
     monthly = [o["monthly_usd"] for o in data["options"]]
     assert monthly == sorted(monthly)

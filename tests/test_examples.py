@@ -74,7 +74,7 @@ def test_every_catalog_entry_is_usable() -> None:
 
 
 def test_golden_text_report() -> None:
-    """The report for the RAG example at 100 columns, no colour. Regenerate after an intended
+    """The report for the RAG example at 100 columns, no color. Regenerate after an intended
     change with COSTCALC_UPDATE_GOLDEN=1 and review the diff like code."""
     result = runner.invoke(
         app,

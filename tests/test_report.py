@@ -122,7 +122,7 @@ def test_report_renders_in_a_headless_browser(page: Path, tmp_path: Path) -> Non
     assert console == []
     with Image.open(shot) as image:
         assert image.size == (1100, 4200)
-        # the charts are on screen: the curves' colours appear only inside them
+        # the charts are on screen: the curves' colors appear only inside them
         assert pixels_near(image, SELF_RED) > 500
         assert pixels_near(image, HOSTED_BLUE) > 1000
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from costcalc.cli.common import CatalogOption, terminal_width, user_errors
-from costcalc.io.analyse import today
+from costcalc.io.analyze import today
 from costcalc.schema.profile import Precision
 
 app = typer.Typer(

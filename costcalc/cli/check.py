@@ -89,7 +89,7 @@ def check(
     With --quantile, profiles whose inputs are distributions are sampled (--monte-carlo N,
     default 10000; --seed, default 0) and each budget is checked against that quantile.
     """
-    from costcalc.io.analyse import check_entry, check_targets, quantile_samples
+    from costcalc.io.analyze import check_entry, check_targets, quantile_samples
     from costcalc.render import check as render
     from costcalc.schema.profile import Budget
 

@@ -20,7 +20,7 @@ from costcalc.cli.common import (
     user_errors,
     write_plot,
 )
-from costcalc.io.analyse import analyse
+from costcalc.io.analyze import analyze
 from costcalc.render import Format
 
 
@@ -38,7 +38,7 @@ def compare(
         typer.Option(
             "--format",
             "-f",
-            help="text (terminal), json (contract, schema_version 1), markdown or csv.",
+            help="text (terminal), json (contract, schema_version 2), markdown or csv.",
         ),
     ] = Format.text,
     catalog: CatalogOption = None,
@@ -94,7 +94,7 @@ def compare(
         bool | None,
         typer.Option(
             "--color/--no-color",
-            help="Colour the text report (default: on a terminal, unless NO_COLOR is set).",
+            help="Color the text report (default: on a terminal, unless NO_COLOR is set).",
         ),
     ] = None,
 ) -> None:
@@ -128,7 +128,7 @@ def compare(
     image_format = plot_format(plot)
     from costcalc.render.context import ReportContext
 
-    loaded, result, _ = analyse(profile, catalog or [], volume, span, samples, seed, every_option)
+    loaded, result, _ = analyze(profile, catalog or [], volume, span, samples, seed, every_option)
     ctx = ReportContext(loaded.token_sources, loaded.defaults_used, loaded.warnings)
     if output_format is Format.json:
         from costcalc.render.json import render_json

@@ -15,7 +15,7 @@ from costcalc.cli.common import (
     user_errors,
     write_output,
 )
-from costcalc.io.analyse import analyse
+from costcalc.io.analyze import analyze
 
 if TYPE_CHECKING:
     from costcalc.schema.report import CompareReport
@@ -35,7 +35,7 @@ def _report(path: Path, catalogs: list[Path]) -> CompareReport:
 
     if is_report(path):
         return load_report(path)
-    loaded, comparison, _ = analyse(path, catalogs)
+    loaded, comparison, _ = analyze(path, catalogs)
     return report(comparison, loaded.warnings)
 
 

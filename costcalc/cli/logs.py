@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from costcalc.cli.common import user_errors
-from costcalc.io.analyse import today
+from costcalc.io.analyze import today
 
 profile_app = typer.Typer(
     help="Build traffic profiles from what you already have.", no_args_is_help=True

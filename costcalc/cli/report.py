@@ -16,7 +16,7 @@ from costcalc.cli.common import (
     user_errors,
     write_output,
 )
-from costcalc.io.analyse import analyse, today
+from costcalc.io.analyze import analyze, today
 
 
 @user_errors
@@ -51,7 +51,7 @@ def report(
 
     require()  # before the analysis: without matplotlib there is no page to write
     volume = parse_volume(requests_per_day, "--requests-per-day")
-    loaded, comparison, prices = analyse(profile, catalog or [], volume, None, samples, seed)
+    loaded, comparison, prices = analyze(profile, catalog or [], volume, None, samples, seed)
     try:
         tornado = sensitivity(comparison, prices, loaded.uncertain)
     except UserError:

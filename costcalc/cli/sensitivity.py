@@ -59,10 +59,10 @@ def sensitivity(
       costcalc sensitivity my.yaml -f json -o tornado.json
     """
     from costcalc.core.analysis.sensitivity import sensitivity as run
-    from costcalc.io.analyse import analyse
+    from costcalc.io.analyze import analyze
     from costcalc.render import sensitivity as render
 
-    loaded, comparison, prices = analyse(profile, catalog or [])
+    loaded, comparison, prices = analyze(profile, catalog or [])
     result = run(comparison, prices, loaded.uncertain, pair)
     if output_format is SensitivityFormat.json:
         text = render.render_json(result)

@@ -72,10 +72,10 @@ def load_report(path: Path) -> CompareReport:
         raise InputFileError(
             f"{path}:{exc.lineno}:{exc.colno}", f"not valid JSON: {exc.msg}"
         ) from None
-    if not isinstance(data, dict) or data.get("schema_version") != 1:
+    if not isinstance(data, dict) or data.get("schema_version") not in (1, 2):
         raise InputFileError(
             path,
-            "not a costcalc compare report (expected JSON with schema_version 1)",
+            "not a costcalc compare report (expected JSON with schema_version 1 or 2)",
             "schema_version",
         )
     try:

@@ -49,7 +49,7 @@ def cost_chart(curves: Curves, width: int = 100, color: bool = False) -> str:
     x = [float(v) for v in curves.tokens_per_day]
     for curve in curves.curves:
         y = [max(float(v), 1e-9) for v in curve.monthly_usd]
-        # different marks, so the curves stay apart without colour (CI logs)
+        # different marks, so the curves stay apart without color (CI logs)
         marker = "braille" if curve.kind == "hosted" else "•"
         plt.plot(x, y, label=curve.option, marker=marker)
     plt.xscale("log")

@@ -29,7 +29,7 @@ def render_csv(c: Comparison) -> str:
             pair = pair_of(c, o.id, featured.self_hosted)
         elif isinstance(o, SelfHostedOption) and featured.hosted is not None:
             pair = pair_of(c, featured.hosted, o.id)
-        be = pair.with_labour if pair else None
+        be = pair.with_labor if pair else None
         be_tokens = tokens_per_day(c, be.requests_per_day) if be else None
         s = o if isinstance(o, SelfHostedOption) else None
         writer.writerow([

@@ -116,7 +116,7 @@ def _inflation(c: Comparison) -> str:
 
 def _breakeven(c: Comparison) -> str:
     mc = c.monte_carlo is not None
-    header = ["Hosted", "Self-hosted", "Self-hosting is cheaper", "Without labour", "Cost now"]
+    header = ["Hosted", "Self-hosted", "Self-hosting is cheaper", "Without labor", "Cost now"]
     if mc:
         header[3:3] = ["P10–P90", "P(cheaper)"]
     rows = []
@@ -124,8 +124,8 @@ def _breakeven(c: Comparison) -> str:
         row = [
             p.hosted,
             p.self_hosted,
-            breakeven_text(c, p.with_labour),
-            breakeven_text(c, p.without_labour),
+            breakeven_text(c, p.with_labor),
+            breakeven_text(c, p.without_labor),
             times(p.cost_ratio),
         ]
         ps = pair_samples(c, p.hosted, p.self_hosted)

@@ -12,7 +12,7 @@ from costcalc.core.analysis.options import HostedOption, Option, SelfHostedOptio
 from costcalc.render.summary import tokens_per_day, verdict
 from costcalc.schema import report as rep
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: US spellings of four keys (CHANGELOG); version 1 reports still read
 
 
 def _r(value: float | None, digits: int) -> float | None:
@@ -106,12 +106,12 @@ def _option(o: Option, c: Comparison) -> rep.HostedOption | rep.SelfHostedOption
         cold_starts_per_day=_f(o.cold_starts_per_day, 2),
         cold_start_share=_r(o.cold_start_share, 6),
         compute_monthly_usd=_r(o.compute_monthly_usd, 2),
-        monthly_usd_without_labour=_r(o.monthly_usd_without_labour, 2),
+        monthly_usd_without_labor=_r(o.monthly_usd_without_labor, 2),
         fixed_breakdown_usd=rep.FixedBreakdown(
             gateway=_f(fixed.gateway_usd_per_month, 2),
             storage=_f(fixed.storage_usd_per_month, 2),
-            labour=_f(fixed.labor_usd_per_month, 2),
-            one_off_amortised=_f(fixed.one_off_usd_per_month, 2),
+            labor=_f(fixed.labor_usd_per_month, 2),
+            one_off_amortized=_f(fixed.one_off_usd_per_month, 2),
         ),
         billing=o.cost.compute.billing,
         lone_latency_s=_r(o.cost.lone_latency_s, 3),
@@ -121,7 +121,7 @@ def _option(o: Option, c: Comparison) -> rep.HostedOption | rep.SelfHostedOption
 
 
 def report(c: Comparison, extra_warnings: list[str] | None = None) -> rep.CompareReport:
-    """The comparison as the schema_version 1 report; keys beyond DESIGN §2.3 are additions."""
+    """The comparison as the schema_version 2 report; keys beyond DESIGN §2.3 are additions."""
     t = c.tokens
     low, high = c.range_requests_per_day
     calibration = c.calibration
@@ -155,15 +155,15 @@ def report(c: Comparison, extra_warnings: list[str] | None = None) -> rep.Compar
             rep.BreakEven(
                 hosted=p.hosted,
                 self_hosted=p.self_hosted,
-                **_crossing(c, p.with_labour).model_dump(),
-                without_labour=_crossing(c, p.without_labour),
+                **_crossing(c, p.with_labor).model_dump(),
+                without_labor=_crossing(c, p.without_labor),
                 cost_ratio=_r(p.cost_ratio, 4),
                 crossings=[
                     rep.CrossingPoint(
                         tokens_per_day=_f(x.requests_per_day * t.billed_tokens, 1),
                         self_hosted_becomes="cheaper" if x.up else "dearer",
                     )
-                    for x in p.with_labour.crossings
+                    for x in p.with_labor.crossings
                 ],
                 **_pair_samples(c, p.hosted, p.self_hosted),
             )

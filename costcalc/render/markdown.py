@@ -66,11 +66,11 @@ def render_markdown(c: Comparison, ctx: ReportContext) -> str:
     )  # fmt: skip
     if c.pairs:
         out += ["", "Break-even (billed tokens/day):", ""]
-        header = ["Hosted", "Self-hosted", "Self-hosting is cheaper", "Without labour", "Cost now"]
+        header = ["Hosted", "Self-hosted", "Self-hosting is cheaper", "Without labor", "Cost now"]
         rows = []
         for p in c.pairs:
-            row = [p.hosted, p.self_hosted, breakeven_text(c, p.with_labour),
-                   breakeven_text(c, p.without_labour), times(p.cost_ratio)]  # fmt: skip
+            row = [p.hosted, p.self_hosted, breakeven_text(c, p.with_labor),
+                   breakeven_text(c, p.without_labor), times(p.cost_ratio)]  # fmt: skip
             ps = pair_samples(c, p.hosted, p.self_hosted)
             if ps is not None:
                 row.insert(3, breakeven_cell(ps))

@@ -70,11 +70,11 @@ def verdict(c: Comparison) -> str:
         rival = next(o for o in c.hosted if o.id == hosted_id)
         return (
             f"{head} Against the cheapest hosted option, {rival.id} ({usd(rival.monthly_usd)}), "
-            f"it is cheaper {breakeven_text(c, pair.with_labour)}."
+            f"it is cheaper {breakeven_text(c, pair.with_labor)}."
         )
     if not any(o.eligible for o in c.self_hosted):
         return f"{head} No self-hosted option that meets the SLO was compared."
-    be = pair.with_labour
+    be = pair.with_labor
     if be.status == "never":
         return f"{head} Self-hosting never beats it in {range_text(c)} (best: {self_id})."
     if be.status == "always":
@@ -91,7 +91,7 @@ def notes(c: Comparison, ctx: ReportContext) -> list[str]:
     out = []
     o = c.profile.overheads
     out.append(
-        f"self-hosted fixed costs: gateway {usd(o.gateway_usd_per_month)}, labour "
+        f"self-hosted fixed costs: gateway {usd(o.gateway_usd_per_month)}, labor "
         f"{o.engineer_hours_per_month:g} h × {usd(o.engineer_usd_per_hour)}/h per month"
     )
     if c.default_set:

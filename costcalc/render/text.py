@@ -153,8 +153,8 @@ def _breakeven_selfs(c: Comparison) -> list[SelfHostedOption]:
     order = {"always": 0, "crosses": 1, "never": 2}
     ranked = sorted(
         (p for p in c.pairs if p.hosted == hosted_id),
-        key=lambda p: (p.self_hosted != self_id, order[p.with_labour.status],
-                       p.with_labour.requests_per_day or 0.0),
+        key=lambda p: (p.self_hosted != self_id, order[p.with_labor.status],
+                       p.with_labor.requests_per_day or 0.0),
     )  # fmt: skip
     ids = [p.self_hosted for p in ranked[:SHOWN_BREAKEVEN_TABLES]]
     by_id = {o.id: o for o in c.self_hosted}
@@ -178,16 +178,16 @@ def _breakeven_tables(c: Comparison) -> list[tuple[str, Table]]:
         if c.monte_carlo is not None:
             table.collapse_padding = True
             table.add_column("P10–P90 · P", no_wrap=True)
-        table.add_column("Without labour", no_wrap=True)
+        table.add_column("Without labor", no_wrap=True)
         table.add_column("Cost now", justify="right", no_wrap=True)
         for p in (p for p in c.pairs if p.self_hosted == s.id and p.hosted in hosted_shown):
             ps = pair_samples(c, p.hosted, p.self_hosted)
             ranged = [breakeven_cell(ps)] if ps else []
             table.add_row(
                 f"{indent}{p.hosted}",
-                breakeven_short(c, p.with_labour),
+                breakeven_short(c, p.with_labor),
                 *ranged,
-                breakeven_short(c, p.without_labour),
+                breakeven_short(c, p.without_labor),
                 times(p.cost_ratio),
             )
         tables.append((head, table))

@@ -123,7 +123,7 @@ class OpenModel(Strict):
 
 
 class ThroughputPoint(Dated):
-    """One benchmark run, normalised: request throughput of ONE replica at one mix and load."""
+    """One benchmark run, normalized: request throughput of ONE replica at one mix and load."""
 
     model: str
     gpu: str

@@ -1,16 +1,40 @@
-"""The `compare --format json` report (DESIGN §2.3, schema_version 1) as pydantic models."""
+"""The `compare --format json` report (DESIGN §2.3, schema_version 2) as pydantic models."""
 
 from __future__ import annotations
 
 import json
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import (
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 
 from costcalc.schema.base import Strict
 
-# Keys of DESIGN §2.3 are required; keys added to schema_version 1 since are optional (default
-# None), so a report saved by an earlier costcalc still reads. Keys may be added, never renamed.
+# Keys of DESIGN §2.3 are required; keys added since are optional (default None), so a report
+# saved by an earlier costcalc still reads. Keys may be added; a renamed key is a new
+# schema_version. Version 2 spells four keys the US way, as the profile fields and flags do;
+# a version 1 report is read by renaming them (V1_KEYS).
+
+V1_KEYS = {  # schema_version 1 key → version 2 key, wherever it appears
+    "without_labour": "without_labor",
+    "monthly_usd_without_labour": "monthly_usd_without_labor",
+    "labour": "labor",
+    "one_off_amortised": "one_off_amortized",
+}
+
+
+def _renamed(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {V1_KEYS.get(k, k): _renamed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_renamed(v) for v in value]
+    return value
+
 
 Money = Annotated[float, Field(ge=0)]
 Status = Literal["crosses", "never", "always"]
@@ -97,8 +121,8 @@ class HostedOption(ReportModel):
 class FixedBreakdown(ReportModel):
     gateway: Money
     storage: Money
-    labour: Money
-    one_off_amortised: Money
+    labor: Money
+    one_off_amortized: Money
 
 
 class SelfHostedOption(ReportModel):
@@ -116,7 +140,7 @@ class SelfHostedOption(ReportModel):
     cold_starts_per_day: float = Field(ge=0)
     cold_start_share: float | None = Field(default=None, ge=0, le=1)
     compute_monthly_usd: Money | None = None
-    monthly_usd_without_labour: Money | None = None
+    monthly_usd_without_labor: Money | None = None
     fixed_breakdown_usd: FixedBreakdown | None = None
     billing: Literal["hourly", "serverless"] | None = None
     lone_latency_s: float | None = Field(default=None, ge=0)
@@ -159,21 +183,21 @@ class StatusShares(ReportModel):
 
 
 class BreakEven(ReportModel):
-    """One hosted option against one self-hosted option (with labour; `without_labour` apart)."""
+    """One hosted option against one self-hosted option (with labor; `without_labor` apart)."""
 
     hosted: str
     self_hosted: str
     status: Status
     tokens_per_day: float | None = Field(description=BREAKEVEN_NOTE)
     requests_per_day: float | None
-    without_labour: Crossing | None = None
+    without_labor: Crossing | None = None
     cost_ratio: float | None = Field(
         default=None, description="Self-hosted / hosted monthly cost at the profile's volume."
     )
     crossings: list[CrossingPoint] | None = None
     tokens_per_day_quantiles: Quantiles | None = Field(
         default=None,
-        description="With --monte-carlo: P10/P50/P90 of the break-even (with labour) in billed "
+        description="With --monte-carlo: P10/P50/P90 of the break-even (with labor) in billed "
         "tokens/day; 0 where self-hosting is cheaper across the whole range, null where the "
         "quantile falls among samples that never cross in it.",
     )
@@ -229,12 +253,21 @@ class MonteCarlo(ReportModel):
 
 
 class CompareReport(ReportModel):
-    """Output of `costcalc compare --format json`, schema_version 1. Keys may be added in later
-    versions; none are renamed or removed without a new schema_version."""
+    """Output of `costcalc compare --format json`, schema_version 2. Keys may be added in later
+    versions; none are renamed or removed without a new schema_version. A version 1 report
+    (costcalc before the US spellings) is read too, its four renamed keys mapped."""
 
     model_config = ConfigDict(title="costcalc compare --format json")
 
-    schema_version: Literal[1]
+    schema_version: Literal[2]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_version_1(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("schema_version") == 1:
+            return {**_renamed(data), "schema_version": 2}
+        return data
+
     costcalc_version: str | None = None
     profile: str = Field(description="The profile's name.")
     verdict: str | None = Field(

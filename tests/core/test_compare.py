@@ -24,7 +24,7 @@ def test_breakeven_range_default_and_widening() -> None:
 def test_worked_comparison() -> None:
     result = compare(make_profile(compare=COMPARE), make_catalog(points=[FAST_POINT]), TODAY)
     hosted, selfhosted = result.hosted[0], result.self_hosted[0]
-    # hosted: 300 µ$ × 86,400 × 730/24 = $788.40; self-hosted: 1 replica $1,460 + $800 labour
+    # hosted: 300 µ$ × 86,400 × 730/24 = $788.40; self-hosted: 1 replica $1,460 + $800 labor
     assert hosted.monthly_usd == pytest.approx(788.4)
     assert selfhosted.monthly_usd == pytest.approx(2260.0)
     assert result.cheapest == "test/api"
@@ -34,10 +34,10 @@ def test_worked_comparison() -> None:
     assert hosted.usd_per_1k_requests == pytest.approx(0.3)
     (pair,) = result.pairs
     # 0.0003 × R × 30.4167 = 2,260 → R = 247,671 requests/day (inside the first replica step)
-    assert pair.with_labour.status == "crosses"
-    assert pair.with_labour.requests_per_day == pytest.approx(2260 / (0.0003 * 730 / 24), rel=1e-3)
-    # without labour: 1,460 / (0.0003 × 30.4167) = 160,000 requests/day
-    assert pair.without_labour.requests_per_day == pytest.approx(160_000, rel=1e-3)
+    assert pair.with_labor.status == "crosses"
+    assert pair.with_labor.requests_per_day == pytest.approx(2260 / (0.0003 * 730 / 24), rel=1e-3)
+    # without labor: 1,460 / (0.0003 × 30.4167) = 160,000 requests/day
+    assert pair.without_labor.requests_per_day == pytest.approx(160_000, rel=1e-3)
     assert pair.cost_ratio == pytest.approx(2260 / 788.4)
 
 

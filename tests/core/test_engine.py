@@ -60,7 +60,7 @@ def test_each_sample_breaks_even_where_the_dense_search_puts_it(name: str) -> No
     coarse = break_evens(built.hosted, built.self_hosted, low, high, dense=False)
     dense = break_evens(built.hosted, built.self_hosted, low, high, dense=True)
     for a, b in zip(coarse, dense, strict=True):
-        for got, want in ((a.with_labour, b.with_labour), (a.without_labour, b.without_labour)):
+        for got, want in ((a.with_labor, b.with_labor), (a.without_labor, b.without_labor)):
             assert np.array_equal(got.status, want.status), (a.hosted, a.self_hosted)
             crossing = want.status == 1
             assert got.requests_per_day[crossing] == pytest.approx(
@@ -99,10 +99,10 @@ def test_rows_are_priced_alike_alone_or_together() -> None:
             low, high, dense=False,
         )  # fmt: skip
         for t, a in zip(together, alone, strict=True):
-            assert t.with_labour.status[i] == a.with_labour.status[0]
-            if a.with_labour.status[0] == 1:
-                assert t.with_labour.requests_per_day[i] == pytest.approx(
-                    a.with_labour.requests_per_day[0], rel=1e-3
+            assert t.with_labor.status[i] == a.with_labor.status[0]
+            if a.with_labor.status[0] == 1:
+                assert t.with_labor.requests_per_day[i] == pytest.approx(
+                    a.with_labor.requests_per_day[0], rel=1e-3
                 )
 
 

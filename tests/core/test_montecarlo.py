@@ -75,7 +75,7 @@ def test_uniform_volume_gives_linear_hosted_cost_quantiles() -> None:
     assert q["p10"] == pytest.approx(51_840 * 0.0003 * DAYS, rel=0.015)  # $473.04
     assert q["p50"] == pytest.approx(86_400 * 0.0003 * DAYS, rel=0.015)  # $788.40
     assert q["p90"] == pytest.approx(120_960 * 0.0003 * DAYS, rel=0.015)  # $1,103.76
-    # self-hosted: one replica all along, $1,460 compute + $800 labour whatever the volume
+    # self-hosted: one replica all along, $1,460 compute + $800 labor whatever the volume
     assert np.allclose(mc.monthly_usd["m8b@test/gpu"], 2260.0)
 
 
@@ -140,7 +140,7 @@ def test_rows_at_the_point_reproduce_the_point_result(path: Path) -> None:
         assert monthly == pytest.approx(option.monthly_usd, rel=1e-9), option.id
     mc = monte_carlo(c, catalog, {}, 200, 0)
     for pair, samples in zip(c.pairs, mc.pairs, strict=True):
-        be = pair.with_labour
+        be = pair.with_labor
         if be.status == "crosses":
             assert be.requests_per_day is not None
             expected = be.requests_per_day * c.tokens.billed_tokens

@@ -46,7 +46,7 @@ def test_measured_mix_worked_example() -> None:
     bill = built.bill(np.array([86_400.0]))
     assert bill.replicas_peak[0] == 1
     assert bill.usd_per_month[0] == pytest.approx(2.0 * 730)
-    # labour 8 h × $100 (defaults), no gateway, no storage price for this provider
+    # labor 8 h × $100 (defaults), no gateway, no storage price for this provider
     assert (
         built.fixed.total_usd_per_month == pytest.approx(800.0)
         and built.fixed.without_labor_usd_per_month == 0.0

@@ -17,7 +17,7 @@ def test_named_patterns_are_24_weights_summing_to_one(pattern: str) -> None:
     assert (w > 0).all()
 
 
-def test_custom_weights_are_normalised() -> None:
+def test_custom_weights_are_normalized() -> None:
     raw = [0.0] * 24
     raw[1] = raw[2] = 3.0
     w = hourly_weights(make_profile(traffic={"pattern": "custom", "hourly_weights": raw}).traffic)

@@ -173,7 +173,7 @@ def test_catalog_works_from_an_installed_wheel(tmp_path: Path) -> None:
     assert run.stdout.splitlines()[0] == str(site / "costcalc" / "_pricing")
     schema = site / "costcalc" / "_schemas" / "profile.schema.json"
     assert run.stdout.splitlines()[1] == str(schema) and schema.is_file()
-    assert '"schema_version": 1' in run.stdout
+    assert '"schema_version": 2' in run.stdout
 
 
 def test_checkout_uses_the_top_level_pricing_folder() -> None:

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from costcalc.cli import app
 from costcalc.errors import InputFileError
 from costcalc.io.project import load_report
+from costcalc.schema.report import V1_KEYS
 from tests.conftest import ROOT
 
 AGENT = str(ROOT / "profiles" / "tool-agent.yaml")
@@ -96,3 +97,24 @@ def test_diff_of_a_bad_report_exits_2_without_a_traceback(
         result.stderr
     )
     assert "Traceback" not in result.stderr
+
+
+def test_a_version_1_report_with_british_keys_reads_as_version_2(
+    tmp_path: Path, saved: dict[str, Any]
+) -> None:
+    """schema_version 2 renamed four keys to US spelling; a baseline saved before still diffs."""
+    british = {v: k for k, v in V1_KEYS.items()}
+
+    def back(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {british.get(k, k): back(v) for k, v in value.items()}
+        return [back(v) for v in value] if isinstance(value, list) else value
+
+    old = {**back(saved), "schema_version": 1}
+    text = json.dumps(old)
+    assert '"without_labour"' in text and '"one_off_amortised"' in text
+    report = load_report(write(tmp_path, old))
+    assert report.model_dump(mode="json") == saved  # the same report, in version 2's keys
+    result = runner.invoke(app, ["diff", str(tmp_path / "base.json"), AGENT, "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["changed"] is False

@@ -38,8 +38,8 @@ class PricedMany(Protocol):
 class PairBreakEven:
     hosted: str
     self_hosted: str
-    with_labour: RowBreakEvens
-    without_labour: RowBreakEvens
+    with_labor: RowBreakEvens
+    without_labor: RowBreakEvens
 
 
 def _sorted_volumes(
@@ -61,14 +61,14 @@ def _hosted_at_steps(
     at_steps: FloatArray,
     s_before: FloatArray,
     s_after: FloatArray,
-    labour: FloatArray,
+    labor: FloatArray,
 ) -> FloatArray:
     """Every hosted option's cost at each replica step, shaped (hosted, rows, steps), or a
     stand-in with the same sign of hosted − self-hosted on both sides of the step.
 
     Hosted cost never falls as volume grows, so at a step inside grid cell i it lies between
     the cell's ends, H_i ≤ H(v) ≤ H_i+1. Where those bounds already decide the sign on both
-    sides, with labour and without (H_i above the cost after the step, or H_i+1 not above the
+    sides, with labor and without (H_i above the cost after the step, or H_i+1 not above the
     cost before it, …), H_i stands in; only steps whose cost level lies inside the cell's
     hosted range are costed exactly. Hosted cost is continuous, so one value serves both sides
     (2e-6 apart).
@@ -77,7 +77,7 @@ def _hosted_at_steps(
     row = np.arange(at_steps.shape[0])[:, None]
     low, high = on_grid[:, row, cell], on_grid[:, row, cell + 1]  # (hosted, rows, steps)
     exact = np.zeros(low.shape, dtype=bool)
-    for shift in (0.0, labour[:, None]):  # with labour, and without (self-hosted cost − labour)
+    for shift in (0.0, labor[:, None]):  # with labor, and without (self-hosted cost − labor)
         before, after = s_before - shift, s_after - shift
         dearer = high <= before  # not cheaper on either side, wherever in the cell H(v) is
         cheaper_then_dearer = (low > before) & ((low > after) | (high <= after))
@@ -112,7 +112,7 @@ def pair_break_evens(
 ) -> list[PairBreakEven]:
     """Break-evens of every (hosted, self-hosted) pair over requests/day in [low, high].
 
-    `hosted` prices every hosted option at once; `self_hosted` items are (id, option, labour
+    `hosted` prices every hosted option at once; `self_hosted` items are (id, option, labor
     USD/month per row, replica steps per row); `take` narrows an option to some rows (for
     the refinement). Each option is costed once on the grid; a self-hosted option's steps
     are costed once, and all hosted options are searched against it at once, as one array of
@@ -125,7 +125,7 @@ def pair_break_evens(
     on_grid = np.broadcast_to(grid, (rows, grid_points))
     hosted_grid = hosted.monthly_usd_all(on_grid)  # (hosted, rows, grid)
     out: dict[tuple[int, int], PairBreakEven] = {}
-    for j, (sid, s, labour, steps) in enumerate(self_hosted):
+    for j, (sid, s, labor, steps) in enumerate(self_hosted):
         volumes, order = _sorted_volumes(grid, steps, high)
         sides = np.concatenate([steps * (1 - STEP_SIDE), steps * (1 + STEP_SIDE)], axis=1)
         sides = np.where(np.isnan(sides), high, sides)
@@ -135,13 +135,13 @@ def pair_break_evens(
             s_before, s_after = np.split(s_cost[:, grid_points:], 2, axis=1)
             at_steps = np.where(np.isnan(steps), high, steps)
             h_steps = _hosted_at_steps(
-                hosted, take, hosted_grid, grid, at_steps, s_before, s_after, labour
+                hosted, take, hosted_grid, grid, at_steps, s_before, s_after, labor
             )
             h_cost = np.concatenate([hosted_grid, h_steps, h_steps], axis=2)
             h_cost = np.take_along_axis(h_cost, order[None], axis=2)
             s_cost = np.take_along_axis(s_cost, order, axis=1)
         gaps = (h_cost - s_cost[None]).reshape(count * rows, -1)  # combination c = k·rows + r
-        labours = np.tile(labour, count)
+        labors = np.tile(labor, count)
 
         def gap(index: IntArray, at: FloatArray, s: Priced = s) -> FloatArray:
             which, row = np.divmod(index, rows)
@@ -156,15 +156,15 @@ def pair_break_evens(
                 out[mine] += h.monthly_usd(v[mine])[:, 0]
             return out
 
-        with_labour, without_labour = find(
+        with_labor, without_labor = find(
             np.tile(volumes, (count, 1)),
-            [(gaps, np.zeros(count * rows)), (gaps + labours[:, None], labours)],
+            [(gaps, np.zeros(count * rows)), (gaps + labors[:, None], labors)],
             gap,
             every_crossing,
         )
         for k, hid in enumerate(hosted_ids):
             part = slice(k * rows, (k + 1) * rows)
-            out[k, j] = PairBreakEven(hid, sid, with_labour.part(part), without_labour.part(part))
+            out[k, j] = PairBreakEven(hid, sid, with_labor.part(part), without_labor.part(part))
     return [out[key] for key in sorted(out)]  # hosted-major, in the order given
 
 
@@ -193,7 +193,7 @@ def break_even(
     breakpoints: FloatArray | None = None,
     grid_points: int = 2049,
 ) -> BreakEven:
-    """The break-even of two cost functions of requests/day (one row, with labour counted):
+    """The break-even of two cost functions of requests/day (one row, with labor counted):
     `pair_break_evens` for a pair given as plain functions, with its steps given outright."""
     steps = np.array([]) if breakpoints is None else np.asarray(breakpoints, dtype=np.float64)
     steps = steps[(steps > low) & (steps < high)][None, :]
@@ -204,4 +204,4 @@ def break_even(
         lambda option, _: option,
         low, high, grid_points, every_crossing=True,
     )  # fmt: skip
-    return pair.with_labour.row(0)
+    return pair.with_labor.row(0)

@@ -49,8 +49,8 @@ class Pair:
 
     hosted: str
     self_hosted: str
-    with_labour: BreakEven
-    without_labour: BreakEven
+    with_labor: BreakEven
+    without_labor: BreakEven
     cost_ratio: float  # self-hosted / hosted monthly USD at the profile's volume
 
 
@@ -229,8 +229,8 @@ def compare(
         Pair(
             hosted=p.hosted,
             self_hosted=p.self_hosted,
-            with_labour=p.with_labour.row(0),
-            without_labour=p.without_labour.row(0),
+            with_labor=p.with_labor.row(0),
+            without_labor=p.without_labor.row(0),
             cost_ratio=_ratio(by_id[p.self_hosted].monthly_usd, by_id[p.hosted].monthly_usd),
         )
         for p in break_evens(
@@ -276,7 +276,7 @@ def _feature(options: list[Option], pairs: list[Pair]) -> Featured:
     return feature(
         candidates("hosted"),
         candidates("self_hosted"),
-        {(p.hosted, p.self_hosted): p.with_labour for p in pairs},
+        {(p.hosted, p.self_hosted): p.with_labor for p in pairs},
     )
 
 

@@ -83,6 +83,6 @@ def cost_curves(c: Comparison, points: int = CURVE_POINTS, bands: bool = False) 
             band = _band(mc.built, oid, requests)
         point = option.cost.take(slice(0, 1)).monthly_usd(requests[None, :])[0]
         curves.append(Curve(oid, option.kind, np.asarray(point), band))
-    be = next(p for p in c.pairs if (p.hosted, p.self_hosted) == pair).with_labour
+    be = next(p for p in c.pairs if (p.hosted, p.self_hosted) == pair).with_labor
     crossing = be.requests_per_day * billed if be.requests_per_day is not None else None
     return Curves(requests * billed, curves, c.requests_per_day * billed, crossing, be.status)

@@ -85,7 +85,7 @@ def break_evens(
     return pair_break_evens(
         [h.offer.id for h in hosted],
         stack_hosted(hosted),
-        [(s.id, s, s.labour_usd_per_month, s.steps(low, high, limit)) for s in self_hosted],
+        [(s.id, s, s.labor_usd_per_month, s.steps(low, high, limit)) for s in self_hosted],
         _take, low, high, grid, every_crossing=dense,
     )  # fmt: skip
 

@@ -47,7 +47,7 @@ def feature(
 ) -> Featured:
     """The cheapest hosted option at the profile's volume, against the cheapest self-hosted
     option when that one is the cheapest of all, else the one that breaks even earliest
-    against it (with labour). Options that miss the SLO are featured only when none meets it.
+    against it (with labor). Options that miss the SLO are featured only when none meets it.
     """
     h_pool = [o for o in hosted if o.eligible] or list(hosted)
     s_pool = [o for o in self_hosted if o.eligible] or list(self_hosted)

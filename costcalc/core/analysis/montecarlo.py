@@ -98,8 +98,8 @@ def run_rows(
             at_volume[sp.id][index] = at_volumes(sp, volumes)
         for pair in break_evens(h_block, s_block, low, high, dense):
             key = (pair.hosted, pair.self_hosted)
-            status.setdefault(key, np.empty(size, dtype=np.int8))[index] = pair.with_labour.status
-            volume.setdefault(key, np.empty(size))[index] = pair.with_labour.requests_per_day
+            status.setdefault(key, np.empty(size, dtype=np.int8))[index] = pair.with_labor.status
+            volume.setdefault(key, np.empty(size))[index] = pair.with_labor.requests_per_day
     billed = np.asarray(rows.tokens.billed_tokens)
     pairs = []
     for (hid, sid), codes in status.items():

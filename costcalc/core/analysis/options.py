@@ -38,7 +38,7 @@ class HostedOption(Option):
 @dataclass(frozen=True)
 class SelfHostedOption(Option):
     cost: SelfHostedPricing
-    monthly_usd_without_labour: float
+    monthly_usd_without_labor: float
     compute_monthly_usd: float
     replicas_peak: int
     cold_starts_per_day: float
@@ -133,7 +133,7 @@ def price_self_hosted(
     return SelfHostedOption(
         id=cost.id, kind="self_hosted", monthly_usd=monthly, usd_per_mtok=per_mtok,
         usd_per_1k_requests=per_1k, notes=tuple(notes), eligible=slo_met,
-        cost=cost, monthly_usd_without_labour=compute + cost.fixed.without_labor_usd_per_month,
+        cost=cost, monthly_usd_without_labor=compute + cost.fixed.without_labor_usd_per_month,
         compute_monthly_usd=compute, replicas_peak=int(bill.replicas_peak[0, 0]),
         cold_starts_per_day=cold, cold_start_share=share,
     )  # fmt: skip

@@ -22,8 +22,8 @@ class Overheads:
 
     gateway_usd_per_month: FloatArray
     storage_usd_per_month: FloatArray | None
-    labour_usd_per_month: FloatArray  # engineer hours × rate
-    one_off_usd_per_month: FloatArray  # one-off costs over the amortisation months
+    labor_usd_per_month: FloatArray  # engineer hours × rate
+    one_off_usd_per_month: FloatArray  # one-off costs over the amortization months
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class RowInputs:
             burst_factor=t(self.burst_factor), batch_share=t(self.batch_share),
             hit_rate=None if self.hit_rate is None else t(self.hit_rate),
             overheads=Overheads(
-                t(o.gateway_usd_per_month), storage, t(o.labour_usd_per_month),
+                t(o.gateway_usd_per_month), storage, t(o.labor_usd_per_month),
                 t(o.one_off_usd_per_month),
             ),
             weights=self.weights,
@@ -95,7 +95,7 @@ def row_inputs(
                 if storage is not None or "overheads.storage_usd_per_month" in overrides
                 else None
             ),
-            labour_usd_per_month=hours
+            labor_usd_per_month=hours
             * v("overheads.engineer_usd_per_hour", over.engineer_usd_per_hour),
             one_off_usd_per_month=v("overheads.one_off_usd", over.one_off_usd)
             / over.amortization_months,

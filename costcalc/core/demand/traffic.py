@@ -10,7 +10,7 @@ from costcalc.schema.profile import Traffic
 
 FloatArray = npt.NDArray[np.float64]
 
-# Relative load per local hour, hour 0 first; normalised to sum 1 when used.
+# Relative load per local hour, hour 0 first; normalized to sum 1 when used.
 # business-hours: a B2B tool — quiet nights, a 09:00–17:00 plateau with a lunch dip.
 _BUSINESS_HOURS = (
     0.2, 0.2, 0.2, 0.2, 0.2, 0.2, 0.3, 0.6, 1.2, 2.0, 2.0, 2.0,

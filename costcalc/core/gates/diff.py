@@ -1,6 +1,6 @@
 """Cost diff between two reports (`costcalc diff`): past, current and change, and its gates.
 
-Both sides are `compare --format json` documents (schema_version 1), so a baseline saved on
+Both sides are `compare --format json` documents (schema_version 2, or 1), so a baseline saved on
 the main branch diffs against a profile changed in a pull request.
 """
 

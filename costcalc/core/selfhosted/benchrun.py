@@ -1,4 +1,4 @@
-"""Benchmark runs: one run as read from a tool's file, and its normalised catalog point."""
+"""Benchmark runs: one run as read from a tool's file, and its normalized catalog point."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ PERCENTILES = (50, 90, 95, 99)
 
 @dataclass
 class Run:
-    """Measurements of one run, normalised to requests/s, tokens and milliseconds.
+    """Measurements of one run, normalized to requests/s, tokens and milliseconds.
 
     `request_throughput` and `request_rate` are totals over every replica that served the run;
     TPOT means vLLM's: time per output token after the first.

@@ -28,7 +28,7 @@ def _day_sum(per_hour: FloatArray, hours: FloatArray | None) -> FloatArray:
 
 
 def replicas_needed(load: FloatArray, utilization: float) -> FloatArray:
-    """ceil(ρ / U): a load of 1.7 busy replicas at 80 % target utilisation needs 3."""
+    """ceil(ρ / U): a load of 1.7 busy replicas at 80 % target utilization needs 3."""
     return np.ceil(load / utilization - _EPS).clip(min=0.0)
 
 

@@ -51,7 +51,7 @@ class FixedCosts(Generic[N]):
 def fixed_costs(
     rows: RowInputs, compute: ComputeOffer, model: OpenModel, precision: str
 ) -> FixedCosts[FloatArray]:
-    """Gateway + storage + labour + one-off costs amortised, per row; storage defaults to the
+    """Gateway + storage + labor + one-off costs amortized, per row; storage defaults to the
     weights' size at the compute provider's volume price (16 GB × $0.07 = $1.12/month on
     RunPod)."""
     o = rows.overheads
@@ -61,7 +61,7 @@ def fixed_costs(
         weight_gb = shape(model, precision).weight_bytes / 1e9
         storage = np.full(rows.size, weight_gb * (compute.storage_usd_per_gb_month or 0.0))
     return FixedCosts[FloatArray](
-        o.gateway_usd_per_month, storage, o.labour_usd_per_month, o.one_off_usd_per_month
+        o.gateway_usd_per_month, storage, o.labor_usd_per_month, o.one_off_usd_per_month
     )
 
 
@@ -138,7 +138,7 @@ class SelfHostedPricing:
         )
 
     @property
-    def labour_usd_per_month(self) -> FloatArray:
+    def labor_usd_per_month(self) -> FloatArray:
         return self.fixed_rows.labor_usd_per_month
 
     def bill(self, requests_per_day: FloatArray, facts: bool = True) -> ComputeBill:
@@ -168,11 +168,11 @@ class SelfHostedPricing:
             self.hours, facts,
         )  # fmt: skip
 
-    def monthly_usd(self, requests_per_day: FloatArray, labour: bool = True) -> FloatArray:
-        """Compute plus fixed costs; without labour it is the same curve less a constant."""
+    def monthly_usd(self, requests_per_day: FloatArray, labor: bool = True) -> FloatArray:
+        """Compute plus fixed costs; without labor it is the same curve less a constant."""
         fixed = (
             self.fixed_rows.total_usd_per_month
-            if labour
+            if labor
             else self.fixed_rows.without_labor_usd_per_month
         )
         bill = self.bill(requests_per_day, facts=False)

@@ -34,7 +34,7 @@ def today() -> dt.date:
         raise UserError(f"COSTCALC_TODAY={pinned!r}: expected a date such as 2026-11-27") from None
 
 
-def analyse(
+def analyze(
     profile: Path,
     catalogs: Sequence[Path],
     requests_per_day: float | None = None,
@@ -106,7 +106,7 @@ def check_entry(
     from costcalc.core.gates.budget import check, merge_budgets
     from costcalc.schema.profile import Budget
 
-    loaded, comparison, _ = analyse(entry.path, catalogs, samples=samples, seed=seed)
+    loaded, comparison, _ = analyze(entry.path, catalogs, samples=samples, seed=seed)
     budget = merge_budgets(merge_budgets(loaded.profile.budget, entry.budget or Budget()), flags)
     result = check(comparison, budget, option, quantile)
     mc_notes = list(comparison.monte_carlo.notes) if comparison.monte_carlo else []
