@@ -1,6 +1,8 @@
 """Wall time of `costcalc compare` per example profile, interpreter start included.
 
-Target (issue 2): under 1 s on a 2-core machine. Run from the repository root:
+Targets: a profile's own comparison under 1 s on a 2-core machine (issue 2, kept by issue 9);
+`compare --all` (every hosted offer against every pairing that fits, ~310 options and ~10,800
+break-evens) under 2 s (issue 9). Run from the repository root:
 
     python benchmarks/bench_compare.py [--runs 7]
 
@@ -22,6 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_S = 1.0
+TARGET_ALL_S = 2.0
+ALL_PROFILE = "rag-support-chatbot"
 
 
 def run_once(command: list[str]) -> tuple[float, float]:
@@ -52,16 +56,27 @@ def main() -> int:
     print(f"{'profile':<28} {'median s':>9} {'worst s':>8} {'peak MB':>8}")
     worst_overall = 0.0
     for profile in sorted((ROOT / "profiles").glob("*.yaml")):
-        command = [exe, "compare", str(profile)]
-        run_once(command)  # warm the file cache
-        results = [run_once(command) for _ in range(args.runs)]
-        walls = [w for w, _ in results]
+        walls = _report(profile.stem, [exe, "compare", str(profile)], args.runs)
         worst_overall = max(worst_overall, max(walls))
-        print(f"{profile.stem:<28} {statistics.median(walls):>9.3f} {max(walls):>8.3f} "
-              f"{max(m for _, m in results):>8.0f}")  # fmt: skip
-    verdict = "meets" if worst_overall < TARGET_S else "MISSES"
-    print(f"worst run {worst_overall:.3f} s: {verdict} the {TARGET_S:.0f} s target")
-    return 0 if worst_overall < TARGET_S else 1
+    every = ROOT / "profiles" / f"{ALL_PROFILE}.yaml"
+    worst_all = max(_report(f"{ALL_PROFILE} --all", [exe, "compare", str(every), "--all"], 3))
+    ok = worst_overall < TARGET_S and worst_all < TARGET_ALL_S
+    print(f"worst run {worst_overall:.3f} s: {_verdict(worst_overall, TARGET_S)} the 1 s target")
+    print(f"worst --all run {worst_all:.3f} s: {_verdict(worst_all, TARGET_ALL_S)} the 2 s target")
+    return 0 if ok else 1
+
+
+def _report(label: str, command: list[str], runs: int) -> list[float]:
+    run_once(command)  # warm the file cache
+    results = [run_once(command) for _ in range(runs)]
+    walls = [w for w, _ in results]
+    print(f"{label:<28} {statistics.median(walls):>9.3f} {max(walls):>8.3f} "
+          f"{max(m for _, m in results):>8.0f}")  # fmt: skip
+    return walls
+
+
+def _verdict(worst: float, target: float) -> str:
+    return "meets" if worst < target else "MISSES"
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Time of Monte Carlo and sensitivity per example profile, in process (no interpreter start).
 
-Target (issue 6): 10,000 samples of a profile in well under a second. Run from the repository
-root after `pip install -e .`:
+Targets: 10,000 samples of a profile in well under a second (issue 6); Monte Carlo linear in
+samples, 100,000 in at most 12× the time of 10,000, and under 300 MB (issue 9, measured in a
+new process by `scaling`). Run from the repository root after `pip install -e .`:
 
     python benchmarks/bench_monte_carlo.py [--samples 10000] [--runs 5]
 
@@ -70,7 +71,44 @@ def main() -> int:
         )
     verdict = "meets" if worst < TARGET_S else "MISSES"
     print(f"slowest Monte Carlo {worst:.3f} s for {args.samples:,} samples: {verdict} the target")
-    return 0 if worst < TARGET_S else 1
+    linear = scaling()
+    return 0 if worst < TARGET_S and linear else 1
+
+
+SCALING_PROFILE = "seed-stage-uncertain"
+SCALING_SAMPLES = (10_000, 100_000)
+MAX_RATIO = 12.0  # issue 9: 100k samples in at most 12× the 10k time …
+MAX_MB = 300.0  # … and under 300 MB
+
+
+def scaling() -> bool:
+    """Wall time and peak memory of `compare --monte-carlo N -f json` in a new process, for
+    10,000 and 100,000 samples: Monte Carlo must be linear in samples and bounded in memory."""
+    import os
+    import shutil
+    import subprocess
+
+    exe = shutil.which("costcalc")
+    if exe is None:
+        print("costcalc is not installed: pip install -e . first")
+        return False
+    profile = str(ROOT / "profiles" / f"{SCALING_PROFILE}.yaml")
+    seen = {}
+    for samples in SCALING_SAMPLES:
+        start = time.perf_counter()
+        command = [exe, "compare", profile, "--monte-carlo", str(samples), "-f", "json"]
+        child = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall, mb = time.perf_counter() - start, usage.ru_maxrss / 1024
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"{' '.join(command)} failed")
+        seen[samples] = (wall, mb)
+        print(f"{SCALING_PROFILE} --monte-carlo {samples:,}: {wall:.2f} s, {mb:.0f} MB peak")
+    (small, _), (large, peak) = seen[SCALING_SAMPLES[0]], seen[SCALING_SAMPLES[1]]
+    ok = large <= MAX_RATIO * small and peak < MAX_MB
+    print(f"100k/10k time {large / small:.1f}× (≤ {MAX_RATIO:.0f}×), peak {peak:.0f} MB "
+          f"(< {MAX_MB:.0f}): {'meets' if ok else 'MISSES'} the targets")  # fmt: skip
+    return ok
 
 
 if __name__ == "__main__":

@@ -26,11 +26,11 @@ from costcalc.core.selfhosted.roofline import (
     RooflineCapacity,
     Shape,
     StepModel,
+    capacity_at,
     kv_budget_bytes,
     max_batch,
     max_batches,
     roofline_arrays,
-    roofline_capacity,
 )
 from costcalc.schema.catalog import Catalog, GpuSpec, OpenModel, ThroughputPoint
 from costcalc.schema.profile import SelfHostedChoice, Slo
@@ -131,7 +131,8 @@ def replica_capacity(
     )  # fmt: skip
     # the notes describe the first row's mix, or the first that fits (a Monte Carlo sample
     # can ask for more context than fits; that row alone is then priced at +inf)
-    first = _first(mix, int(np.argmax(fitting > 0)))
+    first_row = int(np.argmax(fitting > 0))
+    first = _first(mix, first_row)
     if max_batch(hw, sh, first.input_tokens, first.output_tokens) == 0:
         usable = (kv_budget_bytes(hw, sh) + sh.weight_bytes) / 1e9
         return (
@@ -149,10 +150,7 @@ def replica_capacity(
         step, inputs, np.asarray(rows.prefill_tokens), np.asarray(rows.output_tokens),
         slo.ttft_ms / 1000.0, slo.tpot_ms / 1000.0, slo.percentile,
     )  # fmt: skip
-    roof = roofline_capacity(
-        step, first.input_tokens, first.prefill_tokens, first.output_tokens,
-        slo.ttft_ms / 1000.0, slo.tpot_ms / 1000.0, slo.percentile,
-    )  # fmt: skip
+    roof = capacity_at(arrays, min(first_row, len(inputs) - 1))
     assert roof is not None  # max_batch > 0 was checked above
     if not points:
         notes = [f"estimate: roofline (batch {roof.batch})"]

@@ -239,6 +239,22 @@ def roofline_arrays(
     )
 
 
+def capacity_at(arrays: RooflineArrays, i: int) -> RooflineCapacity | None:
+    """Mix i of `roofline_arrays` as a RooflineCapacity; None when it does not fit."""
+    if arrays.batch[i] == 0:
+        return None
+    return RooflineCapacity(
+        batch=int(arrays.batch[i]),
+        seconds_per_request=float(arrays.seconds_per_request[i]),
+        ttft_s=float(arrays.ttft_s[i]),
+        tpot_s=float(arrays.tpot_s[i]),
+        lone_latency_s=float(arrays.lone_latency_s[i]),
+        slo_met=bool(arrays.slo_met[i]),
+        tpot_tail_s=float(arrays.tpot_tail_s[i]),
+        ttft_tail_s=float(arrays.ttft_tail_s[i]),
+    )
+
+
 def roofline_capacity(
     model: StepModel,
     input_tokens: float,
@@ -253,18 +269,7 @@ def roofline_capacity(
         model, np.array([input_tokens]), np.array([prefill_tokens]), np.array([output_tokens]),
         ttft_slo_s, tpot_slo_s, percentile,
     )  # fmt: skip
-    if one.batch[0] == 0:
-        return None
-    return RooflineCapacity(
-        batch=int(one.batch[0]),
-        seconds_per_request=float(one.seconds_per_request[0]),
-        ttft_s=float(one.ttft_s[0]),
-        tpot_s=float(one.tpot_s[0]),
-        lone_latency_s=float(one.lone_latency_s[0]),
-        slo_met=bool(one.slo_met[0]),
-        tpot_tail_s=float(one.tpot_tail_s[0]),
-        ttft_tail_s=float(one.ttft_tail_s[0]),
-    )
+    return capacity_at(one, 0)
 
 
 def geometric_mean_abs_error(ratios: FloatArray) -> float:
