@@ -66,23 +66,29 @@ def _hosted_at_steps(
     """Every hosted option's cost at each replica step, shaped (hosted, rows, steps), or a
     stand-in with the same sign of hosted − self-hosted on both sides of the step.
 
-    Hosted cost never falls as volume grows, so at a step inside grid cell i it lies between
-    the cell's ends, H_i ≤ H(v) ≤ H_i+1. Where those bounds already decide the sign on both
-    sides, with labor and without (H_i above the cost after the step, or H_i+1 not above the
-    cost before it, …), H_i stands in; only steps whose cost level lies inside the cell's
-    hosted range are costed exactly. Hosted cost is continuous, so one value serves both sides
+    Hosted cost is volume × cost per request, and the cost per request only moves one way
+    with volume (cache hits rise with the request rate; each attempt's cost is linear in the
+    hit rate, or capped at the uncached cost). So at a step v inside grid cell i, H(v) lies in
+    v × [min(c_i, c_i+1), max(c_i, c_i+1)], with c = H / volume at the cell's ends: exactly
+    v × c for an offer without `auto` caching. Where those bounds decide the sign on both sides,
+    with labor and without, the lower bound stands in; only steps whose cost level lies inside
+    the bounds are costed exactly. Hosted cost is continuous, so one value serves both sides
     (2e-6 apart).
     """
     cell = np.clip(np.searchsorted(grid, at_steps) - 1, 0, len(grid) - 2)
     row = np.arange(at_steps.shape[0])[:, None]
-    low, high = on_grid[:, row, cell], on_grid[:, row, cell + 1]  # (hosted, rows, steps)
+    with np.errstate(invalid="ignore"):  # NaN where an offer has no price: costed exactly
+        per_low = on_grid[:, row, cell] / grid[cell]  # USD/month per request/day at the ends
+        per_high = on_grid[:, row, cell + 1] / grid[cell + 1]
+        low = at_steps * np.minimum(per_low, per_high)  # (hosted, rows, steps)
+        high = at_steps * np.maximum(per_low, per_high)
     exact = np.zeros(low.shape, dtype=bool)
     for shift in (0.0, labor[:, None]):  # with labor, and without (self-hosted cost − labor)
         before, after = s_before - shift, s_after - shift
         dearer = high <= before  # not cheaper on either side, wherever in the cell H(v) is
         cheaper_then_dearer = (low > before) & ((low > after) | (high <= after))
         exact |= ~(dearer | cheaper_then_dearer)
-    # decided: every value in [H_i, H_i+1] gives the right sign on both sides, so H_i serves
+    # decided: every value in [low, high] gives the right sign on both sides, so `low` serves
     values = low.copy()
     if at_steps.shape[0] == 1:  # one row: every option at every point needed, in one pass
         needed = exact.any(axis=0)
