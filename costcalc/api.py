@@ -38,10 +38,8 @@ BREAKEVEN_COLUMNS = (
 @dataclass(frozen=True, repr=False)
 class CompareResult:
     """One profile compared: the core result, its typed JSON report, and frames of both.
-
     `report` is what `costcalc compare --format json` writes (`report.model_dump()` for a
-    dict); the frames import pandas when first asked for, so `import costcalc` stays light.
-    """
+    dict); the frames import pandas when first asked for, so `import costcalc` stays light."""
 
     comparison: Comparison
     report: CompareReport
@@ -201,7 +199,8 @@ def compare(
 
     `catalogs` are directories layered over the built-in catalog; `range_tokens_per_day` the
     break-even search range in billed tokens/day; `monte_carlo` samples the profile's uncertain
-    inputs that many times (100 to 1,000,000) with `seed`. Bad input raises a UserError."""
+    inputs that many times (100 to 1,000,000) with `seed`; `every_option` is `--all`. Bad
+    input raises a UserError."""
     from costcalc.io.analyze import analyze
     from costcalc.render.json import report
 

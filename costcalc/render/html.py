@@ -15,7 +15,13 @@ from costcalc.render import sensitivity as tornado
 from costcalc.render.context import ReportContext
 from costcalc.render.fmt import count, si, times, usd
 from costcalc.render.plot import cost_plot, tornado_plot
-from costcalc.render.ranges import breakeven_range, cost_range, pair_samples, summary_line
+from costcalc.render.ranges import (
+    breakeven_range,
+    cost_range,
+    pair_samples,
+    probability,
+    summary_line,
+)
 from costcalc.render.summary import breakeven_text, notes, range_text, verdict
 
 STYLE = """
@@ -130,7 +136,7 @@ def _breakeven(c: Comparison) -> str:
         ]
         ps = pair_samples(c, p.hosted, p.self_hosted)
         if ps is not None:
-            row[3:3] = [breakeven_range(ps), f"{ps.p_self_hosted_cheaper:.0%}"]
+            row[3:3] = [breakeven_range(ps), probability(ps)]
         rows.append(row)
     return _table(header, rows, {len(header) - 1})
 

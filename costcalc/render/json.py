@@ -66,11 +66,12 @@ def _pair_samples(c: Comparison, hosted: str, self_hosted: str) -> dict[str, Any
         return {}
     return {
         "tokens_per_day_quantiles": _quantiles(ps.tokens_per_day, 1),
-        "p_self_hosted_cheaper": _f(ps.p_self_hosted_cheaper, 4),
+        "p_self_hosted_cheaper": _r(ps.p_self_hosted_cheaper, 4),
         "status_shares": rep.StatusShares(
-            crosses=_f(ps.share_crosses, 4),
-            never=_f(ps.share_never, 4),
-            always=_f(ps.share_always, 4),
+            crosses=_r(ps.share_crosses, 4),
+            never=_r(ps.share_never, 4),
+            always=_r(ps.share_always, 4),
+            unpriced=_r(ps.share_unpriced, 4) if ps.share_unpriced else None,
         ),
     }
 

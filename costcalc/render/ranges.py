@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from costcalc.core.analysis.compare import Comparison
 from costcalc.core.analysis.samples import PairSamples, quantiles
 from costcalc.render.fmt import si3, usd_short
@@ -40,7 +42,13 @@ def breakeven_range(ps: PairSamples) -> str:
 
 def breakeven_cell(ps: PairSamples) -> str:
     """'218M–never · 1%': the P10–P90 break-even and P(self-hosting cheaper), for a table."""
-    return f"{breakeven_range(ps)} · {ps.p_self_hosted_cheaper:.0%}"
+    return f"{breakeven_range(ps)} · {probability(ps)}"
+
+
+def probability(ps: PairSamples) -> str:
+    """'62%', or 'n/a' when no sample priced the hosted offer."""
+    p = ps.p_self_hosted_cheaper
+    return "n/a" if math.isnan(p) else f"{p:.0%}"
 
 
 def summary_line(c: Comparison) -> str | None:

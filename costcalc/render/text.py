@@ -47,7 +47,7 @@ def shown(c: Comparison) -> tuple[set[str], str | None]:
     return keep, (
         f"{len(c.options)} options compared; shown: the {SHOWN_PER_KIND} cheapest of each kind "
         f"and the featured pair ({more_h} more hosted and {more_s} more self-hosted not shown; "
-        "-f csv or -f json lists every option and every break-even)"
+        "-f csv lists every option, -f json or -f markdown every option and break-even)"
     )
 
 

@@ -177,9 +177,16 @@ class CrossingPoint(ReportModel):
 
 
 class StatusShares(ReportModel):
-    crosses: float
-    never: float
-    always: float
+    """Shares of the samples in which the hosted offer has a price (crosses + never + always
+    = 1), and `unpriced`: the share of all samples in which it has none (their input size is
+    past a long-context threshold its tier does not price)."""
+
+    omit_when_none: ClassVar[frozenset[str]] = frozenset({"unpriced"})
+
+    crosses: float | None
+    never: float | None
+    always: float | None
+    unpriced: float | None = None
 
 
 class BreakEven(ReportModel):

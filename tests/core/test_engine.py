@@ -15,7 +15,7 @@ from costcalc.cli import app
 from costcalc.core.analysis.compare import compare
 from costcalc.core.analysis.curves import chart_pair
 from costcalc.core.analysis.engine import Built, break_evens, build
-from costcalc.core.analysis.montecarlo import draw
+from costcalc.core.analysis.montecarlo import draw, monte_carlo, run_rows
 from costcalc.core.analysis.sensitivity import choose_pair
 from costcalc.core.demand.inputs import row_inputs
 from costcalc.core.selfhosted.pricing import Skipped, self_hosted_pricing
@@ -23,7 +23,9 @@ from costcalc.io.catalog import load_catalog
 from costcalc.io.profiles import load_profile
 from costcalc.render.csvout import render_csv
 from costcalc.render.summary import verdict
-from tests.conftest import TODAY
+from costcalc.schema.profile import SelfHostedChoice
+from costcalc.schema.uncertain import Uniform
+from tests.conftest import TODAY, make_profile
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFILES = sorted((ROOT / "profiles").glob("*.yaml"))
@@ -143,3 +145,54 @@ def test_compare_all_text_trims_and_says_so_csv_lists_everything() -> None:
     shown = text.stdout.count("@")  # not every self-hosted id is in the text …
     assert len(rows) > shown  # … but every option is a CSV row
     assert {r["kind"] for r in rows} == {"hosted", "self_hosted"}
+
+
+def test_samples_find_the_last_dip_of_a_long_sawtooth() -> None:
+    """Past ~150 replicas self-hosted cost jumps above the hosted line at each new replica
+    and falls back under it; every step of every sample is searched, so samples still land
+    where the dense search does (with only the lowest 128 steps they came out 1.6 % low)."""
+    catalog = load_catalog([])
+    profile = load_profile(ROOT / "profiles" / "rag-support-chatbot.yaml").profile
+    choices = [
+        SelfHostedChoice(model="qwen2.5-7b-instruct", compute="runpod-community/rtx-4090"),
+        SelfHostedChoice(model="llama-3.1-8b-instruct", compute="aws/g6.xlarge", precision="fp8"),
+    ]
+    assert profile.compare is not None
+    pairs = profile.compare.model_copy(
+        update={"hosted": ["openai/gpt-5-nano", "google/gemini-2.5-flash-lite"],
+                "self_hosted": choices}
+    )  # fmt: skip
+    profile = profile.model_copy(update={"compare": pairs})
+    c = compare(profile, catalog, TODAY, range_tokens_per_day=(1e6, 1e11))
+    hours = np.geomspace(1, 3000, 300)  # labor moves the crossing through the sawtooth
+    rows = row_inputs(profile, {"overheads.engineer_hours_per_month": hours}, 300)
+    dense, sampled = run_rows(c, catalog, rows, dense=True), run_rows(c, catalog, rows)
+    crossing = 0
+    for d, s in zip(dense.pairs, sampled.pairs, strict=True):
+        assert np.array_equal(np.isinf(d.tokens_per_day), np.isinf(s.tokens_per_day))
+        finite = np.isfinite(d.tokens_per_day) & (d.tokens_per_day > 0)
+        crossing += int(finite.sum())
+        assert s.tokens_per_day[finite] == pytest.approx(d.tokens_per_day[finite], rel=1e-3)
+    assert crossing > 300  # the RTX 4090 pairs cross in every row
+
+
+def test_samples_without_a_hosted_price_are_left_out_not_called_never() -> None:
+    """Gemini 2.5 Pro has no priority-tier price above 200k input tokens: samples past that
+    size have no break-even against it and are counted apart, not as `never`."""
+    catalog = load_catalog([])
+    profile = make_profile(
+        traffic={"requests_per_day": 20_000},
+        request={"user_tokens": 500, "output_tokens": 400},
+        slo={"service_tier": "priority"},
+        compare={"hosted": ["google/gemini-2.5-pro"],
+                 "self_hosted": [{"model": "llama-3.1-8b-instruct", "compute": "runpod/h200"}]},
+    )  # fmt: skip
+    c = compare(profile, catalog, TODAY)
+    sizes = {"request.user_tokens": Uniform(low=100_000, high=300_000)}
+    mc = monte_carlo(c, catalog, sizes, 400, 1)
+    (pair,) = mc.pairs
+    above = float(np.isnan(mc.monthly_usd["google/gemini-2.5-pro"]).mean())
+    assert 0.3 < above < 0.7  # about half the samples are past 200k input tokens
+    assert pair.share_unpriced == pytest.approx(above)
+    assert pair.share_crosses + pair.share_never + pair.share_always == pytest.approx(1.0)
+    assert np.isnan(pair.tokens_per_day).mean() == pytest.approx(above)

@@ -42,15 +42,26 @@ class PairBreakEven:
     without_labor: RowBreakEvens
 
 
+def join(pieces: Sequence[PairBreakEven]) -> PairBreakEven:
+    """One pair's results over consecutive chunks of rows, as one."""
+    first = pieces[0]
+    return PairBreakEven(
+        first.hosted, first.self_hosted,
+        RowBreakEvens.joined([p.with_labor for p in pieces]),
+        RowBreakEvens.joined([p.without_labor for p in pieces]),
+    )  # fmt: skip
+
+
 def _sorted_volumes(
     grid: FloatArray, steps: FloatArray, high: float
-) -> tuple[FloatArray, IntArray]:
-    """The grid plus both sides of each row's steps, ascending per row, and the order used."""
+) -> tuple[FloatArray, IntArray, FloatArray]:
+    """The grid plus both sides of each row's steps, ascending per row; the order used; and
+    the sides alone (padding, where a row has fewer steps, sits at the range's end)."""
     sides = np.concatenate([steps * (1 - STEP_SIDE), steps * (1 + STEP_SIDE)], axis=1)
-    sides = np.where(np.isnan(sides), high, sides)  # padding: repeats of the range's end
+    sides = np.where(np.isnan(sides), high, sides)
     volumes = np.concatenate([np.broadcast_to(grid, (len(steps), len(grid))), sides], axis=1)
     order = np.argsort(volumes, axis=1, kind="stable")
-    return np.take_along_axis(volumes, order, axis=1), order
+    return np.take_along_axis(volumes, order, axis=1), order, sides
 
 
 def _hosted_at_steps(
@@ -132,9 +143,7 @@ def pair_break_evens(
     hosted_grid = hosted.monthly_usd_all(on_grid)  # (hosted, rows, grid)
     out: dict[tuple[int, int], PairBreakEven] = {}
     for j, (sid, s, labor, steps) in enumerate(self_hosted):
-        volumes, order = _sorted_volumes(grid, steps, high)
-        sides = np.concatenate([steps * (1 - STEP_SIDE), steps * (1 + STEP_SIDE)], axis=1)
-        sides = np.where(np.isnan(sides), high, sides)
+        volumes, order, sides = _sorted_volumes(grid, steps, high)
         s_cost = np.concatenate([s.monthly_usd(on_grid), s.monthly_usd(sides)], axis=1)
         h_cost = hosted_grid
         if steps.shape[1]:
@@ -200,7 +209,9 @@ def break_even(
     grid_points: int = 2049,
 ) -> BreakEven:
     """The break-even of two cost functions of requests/day (one row, with labor counted):
-    `pair_break_evens` for a pair given as plain functions, with its steps given outright."""
+    `pair_break_evens` for a pair given as plain functions, with its steps given outright.
+    Like every hosted offer, `hosted(v) / v` must only move one way as v grows (the search
+    bounds hosted cost at a step by the grid's neighbours on that premise)."""
     steps = np.array([]) if breakpoints is None else np.asarray(breakpoints, dtype=np.float64)
     steps = steps[(steps > low) & (steps < high)][None, :]
     (pair,) = pair_break_evens(

@@ -239,9 +239,8 @@ def compare(
             low, high, dense=True,
         )
     ]  # fmt: skip
-    warnings.extend(
-        _stale([o.id for o in hosted] + [_compute_id(o) for o in selfs], catalog, today)
-    )
+    ids = [o.id for o in hosted] + [_compute_id(o) for o in selfs]
+    warnings.extend(_stale(list(dict.fromkeys(ids)), catalog, today))  # each offer once
     for o in hosted:
         retired = catalog.hosted[o.id].deprecation_date
         if retired is not None and retired <= today:

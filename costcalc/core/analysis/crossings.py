@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -42,6 +42,15 @@ class RowBreakEvens:
     status: npt.NDArray[np.int8]
     requests_per_day: FloatArray
     crossings: tuple[tuple[Crossing, ...], ...]
+
+    @staticmethod
+    def joined(parts: Sequence[RowBreakEvens]) -> RowBreakEvens:
+        """Consecutive chunks of rows, as one."""
+        return RowBreakEvens(
+            np.concatenate([p.status for p in parts]),
+            np.concatenate([p.requests_per_day for p in parts]),
+            tuple(c for p in parts for c in p.crossings),
+        )
 
     def part(self, rows: slice) -> RowBreakEvens:
         return RowBreakEvens(self.status[rows], self.requests_per_day[rows], self.crossings[rows])

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from costcalc.core.analysis.breakeven import PairBreakEven, Priced, pair_break_evens
+from costcalc.core.analysis.breakeven import PairBreakEven, Priced, join, pair_break_evens
 from costcalc.core.analysis.crossings import IntArray
 from costcalc.core.demand.inputs import RowInputs
 from costcalc.core.demand.traffic import FloatArray
@@ -21,14 +21,13 @@ from costcalc.core.selfhosted.pricing import SelfHostedPricing, Skipped, self_ho
 from costcalc.schema.catalog import Catalog
 from costcalc.schema.profile import Profile, SelfHostedChoice
 
-# The point result and sensitivity (a few rows): a dense grid, every replica step.
-DENSE_GRID_POINTS = 2049
-DENSE_STEP_LIMIT = 20_000
-# Monte Carlo (thousands of rows): a coarser grid (100× in 49 points is 10 % a step) and up to
-# 128 replica steps a row (past that, steps are under 1 % apart); every crossing is still
-# refined to 0.1 %, and a test checks samples against the dense search row by row.
-SAMPLE_GRID_POINTS = 49
-SAMPLE_STEP_LIMIT = 128
+# Every crossing is refined to 0.1 % of volume on any grid; the grid sets the narrowest window
+# of self-hosting being cheaper (or dearer) that can be missed between grid points, outside
+# replica steps, which are always added (both sides of each, up to STEP_LIMIT a row).
+DENSE_GRID_POINTS = 2049  # the point result and sensitivity (a few rows)
+SAMPLE_GRID_POINTS = 49  # Monte Carlo (thousands of rows): 100× in 49 points is 10 % a step
+STEP_LIMIT = 20_000
+CELLS_PER_CHUNK = 4_000_000  # (hosted × rows × volumes) searched at once: 32 MB an array
 
 
 @dataclass(frozen=True)
@@ -78,17 +77,30 @@ def break_evens(
     dense: bool,
 ) -> list[PairBreakEven]:
     """Every (hosted, self-hosted) pair's break-even in every row over [low, high]
-    requests/day; `dense` for a few rows (all crossings kept), else the sample grid."""
-    grid = DENSE_GRID_POINTS if dense else SAMPLE_GRID_POINTS
-    limit = DENSE_STEP_LIMIT if dense else SAMPLE_STEP_LIMIT
-    if not hosted:
+    requests/day; `dense` for a few rows (all crossings kept), else the sample grid. Rows are
+    searched in chunks sized so that no array outgrows CELLS_PER_CHUNK, whatever the number of
+    rows or of replica steps."""
+    if not hosted or not self_hosted:
         return []
-    return pair_break_evens(
-        [h.offer.id for h in hosted],
-        stack_hosted(hosted),
-        [(s.id, s, s.labor_usd_per_month, s.steps(low, high, limit)) for s in self_hosted],
-        _take, low, high, grid, every_crossing=dense,
-    )  # fmt: skip
+    grid = DENSE_GRID_POINTS if dense else SAMPLE_GRID_POINTS
+    rows = len(self_hosted[0].burst_factor)
+    steps = max(int(s.step_counts(low, high, STEP_LIMIT).max(initial=0)) for s in self_hosted)
+    chunk = max(1, CELLS_PER_CHUNK // (len(hosted) * (grid + 2 * steps)))
+    parts = []
+    for start in range(0, rows, chunk):
+        index = np.arange(start, min(rows, start + chunk))
+        whole = chunk >= rows
+        h = hosted if whole else [o.take(index) for o in hosted]
+        s = self_hosted if whole else [o.take(index) for o in self_hosted]
+        pairs = pair_break_evens(
+            [o.offer.id for o in h], stack_hosted(h),
+            [(o.id, o, o.labor_usd_per_month, o.steps(low, high, STEP_LIMIT)) for o in s],
+            _take, low, high, grid, every_crossing=dense,
+        )  # fmt: skip
+        parts.append(pairs)
+    if len(parts) == 1:
+        return parts[0]
+    return [join(pieces) for pieces in zip(*parts, strict=True)]
 
 
 def at_volumes(

@@ -103,12 +103,20 @@ def run_rows(
     billed = np.asarray(rows.tokens.billed_tokens)
     pairs = []
     for (hid, sid), codes in status.items():
+        # a row whose hosted offer has no price at its input size has no break-even: it is left
+        # out of the quantiles (NaN) and of the shares, and counted apart
+        known = ~np.isnan(at_volume[hid])
         tokens = np.where(codes == 0, 0.0, np.where(codes == 2, np.inf, volume[hid, sid] * billed))
-        cheaper = at_volume[sid] < at_volume[hid]
+        tokens = np.where(known, tokens, np.nan)
+        cheaper = at_volume[sid][known] < at_volume[hid][known]
+
+        def share(values: npt.NDArray[np.bool_]) -> float:
+            return float(values.mean()) if values.size else float("nan")
+
         pairs.append(
             PairSamples(
-                hid, sid, tokens, float(cheaper.mean()), float((codes == 1).mean()),
-                float((codes == 2).mean()), float((codes == 0).mean()),
+                hid, sid, tokens, share(cheaper), share(codes[known] == 1),
+                share(codes[known] == 2), share(codes[known] == 0), float((~known).mean()),
             )
         )  # fmt: skip
     for h in hosted:
@@ -116,7 +124,7 @@ def run_rows(
         if missing > 0:
             notes.append(
                 f"{h.offer.id}: no {c.profile.slo.service_tier}-tier price for the input size of "
-                f"{missing:.1%} of rows (their cost is unknown)"
+                f"{missing:.1%} of rows; they are left out of its costs, break-evens and shares"
             )
     for sp in selfs:
         unfit = float(np.isinf(sp.seconds_rows).mean())

@@ -40,10 +40,11 @@ class PairSamples:
     hosted: str
     self_hosted: str
     tokens_per_day: FloatArray  # 0: self-hosting cheaper across the range; inf: never in it
-    p_self_hosted_cheaper: float  # at each sample's own volume
-    share_crosses: float
+    p_self_hosted_cheaper: float  # at each sample's own volume, over the priced samples
+    share_crosses: float  # shares of the priced samples …
     share_never: float
     share_always: float
+    share_unpriced: float = 0.0  # … and of all samples: the hosted offer has no price there
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from costcalc.core.units import SECONDS_PER_HOUR
 from costcalc.schema.catalog import Catalog, ComputeOffer, OpenModel
 from costcalc.schema.profile import Profile, SelfHostedChoice
 
-Index = npt.NDArray[np.intp] | slice
+IntArray = npt.NDArray[np.intp]
+Index = IntArray | slice
 
 
 def option_id(choice: SelfHostedChoice) -> str:
@@ -189,21 +190,47 @@ class SelfHostedPricing:
         busy = self.burst_factor * self.tokens.billed_attempts * self.seconds_rows
         return np.asarray(self.choice.target_utilization * SECONDS_PER_HOUR / busy)
 
-    def steps(self, low: float, high: float, limit: int) -> FloatArray:
-        """Volumes in (low, high) where a dedicated replica count steps up, β·R·A·w·s /
-        (3600·U) = k, per row: shape (rows, ≤ limit), ascending, NaN-padded. Serverless
-        cost has no steps. Past `limit` steps a row keeps its lowest ones: above them steps
-        are under 1/limit of the volume apart."""
-        if self.compute.billing != "hourly":
-            return np.full((len(self.burst_factor), 0), np.nan)
+    def _bends(self) -> FloatArray:
+        """Requests/day per unit k where the cost jumps or bends, per row and busy hour,
+        shaped (rows, hours); NaN where the model does not fit. Dedicated: a replica count
+        steps at β·R·A·w·s / (3600·U) = k. Serverless with n_a warm workers: an hour's flex bill
+        starts where R·A·w·s / (3600·U) = n_a (k = 1 only): a nearly tangent hosted line can
+        cross the bent curve twice close to it."""
         busy_hours = self.weights[self.weights > 0]  # an hour without traffic never steps
-        per_weight = self.requests_per_replica()[:, None] / busy_hours[None, :]  # (rows, w)
-        per_weight = np.where(np.isfinite(per_weight) & (per_weight > 0), per_weight, np.nan)
-        count = max(1, limit // per_weight.shape[1])
-        first = np.floor(low / per_weight) + 1.0
-        k = first[..., None] + np.arange(count)  # (rows, w, count)
-        volumes = (k * per_weight[..., None]).reshape(len(per_weight), -1)
-        volumes = np.sort(np.where(volumes < high, volumes, np.nan), axis=1)
+        per_replica = self.requests_per_replica()
+        if self.compute.billing != "hourly":  # per-second billing ignores the burst factor
+            per_replica = per_replica * self.burst_factor * self.choice.min_replicas
+        bends = per_replica[:, None] / busy_hours[None, :]
+        return np.where(np.isfinite(bends) & (bends > 0), bends, np.nan)
+
+    def step_counts(self, low: float, high: float, limit: int) -> IntArray:
+        """How many step volumes `steps` gives each row."""
+        bends = self._bends()
+        if self.compute.billing != "hourly":
+            inside = (bends > low) & (bends < high)
+            return np.asarray(inside.sum(axis=1) if self.choice.min_replicas else 0 * inside[:, 0])
+        per_weight = np.nan_to_num(np.ceil(high / bends) - np.floor(low / bends) - 1.0)
+        counts = np.minimum(np.clip(per_weight, 0, None), max(1, limit // bends.shape[1]))
+        return np.asarray(counts.sum(axis=1), dtype=np.intp)
+
+    def steps(self, low: float, high: float, limit: int) -> FloatArray:
+        """Volumes in (low, high) where the cost jumps or bends (see `_bends`), per row:
+        shape (rows, ≤ limit), ascending, NaN-padded. A row with more than `limit` replica
+        steps in the range keeps its lowest ones."""
+        bends = self._bends()
+        rows = len(bends)
+        if self.compute.billing != "hourly":
+            if self.choice.min_replicas == 0:
+                return np.full((rows, 0), np.nan)
+            volumes = bends
+        else:
+            first = np.floor(low / bends) + 1.0
+            most = int(np.nanmax(np.ceil(high / bends) - first, initial=0.0))
+            count = max(1, min(limit // bends.shape[1], most))
+            k = first[..., None] + np.arange(count)  # (rows, hours, count)
+            volumes = (k * bends[..., None]).reshape(rows, -1)
+        inside = np.where((volumes > low) & (volumes < high), volumes, np.nan)
+        volumes = np.sort(inside, axis=1)
         return volumes[:, : int((~np.isnan(volumes)).sum(axis=1).max(initial=0))]
 
     def take(self, index: Index) -> SelfHostedPricing:
