@@ -148,7 +148,10 @@ def compare(
         use_color = (
             color if color is not None else sys.stdout.isatty() and "NO_COLOR" not in os.environ
         )
-        text = render_text(result, ctx, width=terminal_width(width), color=use_color)
+        from costcalc.core.analysis.curves import cost_curves
+
+        curves = cost_curves(result)
+        text = render_text(result, ctx, curves, width=terminal_width(width), color=use_color)
     sys.stdout.write(text)
     if plot is not None:
         write_plot(result, plot, image_format)

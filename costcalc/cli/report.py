@@ -43,6 +43,7 @@ def report(
       costcalc report profiles/seed-stage-uncertain.yaml --monte-carlo 10000 -o report.html
       costcalc report my.yaml -o build/costs.html
     """
+    from costcalc.core.analysis.curves import cost_curves
     from costcalc.core.analysis.sensitivity import sensitivity
     from costcalc.errors import UserError
     from costcalc.render.context import ReportContext
@@ -57,7 +58,8 @@ def report(
     except UserError:
         tornado = None  # one kind of option only: nothing to weigh against
     ctx = ReportContext(loaded.token_sources, loaded.defaults_used, loaded.warnings)
-    page = render_html(comparison, ctx, tornado, f"generated {today().isoformat()}")
+    curves = cost_curves(comparison, bands=True)
+    page = render_html(comparison, ctx, curves, tornado, f"generated {today().isoformat()}")
     write_output(page, output)
     if output is not None:
         typer.echo(f"wrote {output}", err=True)

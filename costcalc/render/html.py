@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from costcalc import __version__
 from costcalc.core.analysis.compare import Comparison
-from costcalc.core.analysis.curves import cost_curves
+from costcalc.core.analysis.curves import Curves
 from costcalc.core.analysis.options import HostedOption, SelfHostedOption
 from costcalc.core.analysis.sensitivity import Sensitivity
 from costcalc.render import sensitivity as tornado
@@ -181,11 +181,15 @@ def _assumptions(c: Comparison, ctx: ReportContext) -> str:
 
 
 def render_html(
-    c: Comparison, ctx: ReportContext, sensitivity: Sensitivity | None, generated: str
+    c: Comparison,
+    ctx: ReportContext,
+    curves: Curves | None,
+    sensitivity: Sensitivity | None,
+    generated: str,
 ) -> str:
-    """The report page. Charts are matplotlib SVGs embedded as data URIs: nothing to fetch."""
+    """The report page. Charts are matplotlib SVGs embedded as data URIs: nothing to fetch.
+    `curves` (with bands after Monte Carlo) and `sensitivity` are computed by the caller."""
     p = c.profile
-    curves = cost_curves(c, bands=True)
     chart = ""
     if curves is not None:
         chart = _image(cost_plot(curves, "svg"), "Monthly cost against billed tokens per day")

@@ -35,10 +35,7 @@ def _crossing(c: Comparison, be: BreakEven) -> rep.Crossing:
     )
 
 
-def _quantiles(values: Any, digits: int) -> rep.Quantiles:
-    from costcalc.core.analysis.samples import quantiles
-
-    q = quantiles(values)
+def _quantiles(q: dict[str, float | None], digits: int) -> rep.Quantiles:
     return rep.Quantiles(p10=_r(q["p10"], digits), p50=_r(q["p50"], digits),
                          p90=_r(q["p90"], digits))  # fmt: skip
 
@@ -51,8 +48,8 @@ def _monte_carlo(c: Comparison) -> rep.MonteCarlo | None:
         samples=mc.samples,
         seed=mc.seed,
         uncertain=list(mc.uncertain),
-        requests_per_day_quantiles=_quantiles(mc.requests_per_day, 3),
-        billed_tokens_per_day_quantiles=_quantiles(mc.billed_tokens_per_day, 1),
+        requests_per_day_quantiles=_quantiles(mc.requests_per_day_quantiles, 3),
+        billed_tokens_per_day_quantiles=_quantiles(mc.billed_tokens_per_day_quantiles, 1),
         notes=list(mc.notes),
     )
 
@@ -65,7 +62,7 @@ def _pair_samples(c: Comparison, hosted: str, self_hosted: str) -> dict[str, Any
     if ps is None:
         return {}
     return {
-        "tokens_per_day_quantiles": _quantiles(ps.tokens_per_day, 1),
+        "tokens_per_day_quantiles": _quantiles(ps.tokens_per_day_quantiles, 1),
         "p_self_hosted_cheaper": _r(ps.p_self_hosted_cheaper, 4),
         "status_shares": rep.StatusShares(
             crosses=_r(ps.share_crosses, 4),
@@ -85,7 +82,9 @@ def _option(o: Option, c: Comparison) -> rep.HostedOption | rep.SelfHostedOption
         "slo_met": o.eligible,
         "notes": list(o.notes),
         "monthly_usd_quantiles": (
-            None if c.monte_carlo is None else _quantiles(c.monte_carlo.monthly_usd[o.id], 2)
+            None
+            if c.monte_carlo is None
+            else _quantiles(c.monte_carlo.monthly_usd_quantiles[o.id], 2)
         ),
     }
     if isinstance(o, HostedOption):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from costcalc.core.analysis.compare import Comparison
-from costcalc.core.analysis.samples import PairSamples, quantiles
+from costcalc.core.analysis.samples import PairSamples
 from costcalc.render.fmt import si3, usd_short
 
 
@@ -13,7 +13,7 @@ def cost_range(c: Comparison, option_id: str) -> str:
     """'$1.3K–$2.9K' (P10–P90 monthly USD), or '' without Monte Carlo."""
     if c.monte_carlo is None:
         return ""
-    q = quantiles(c.monte_carlo.monthly_usd[option_id])
+    q = c.monte_carlo.monthly_usd_quantiles[option_id]
     low, high = (usd_short(v) if v is not None else "n/a" for v in (q["p10"], q["p90"]))
     return f"{low}–{high}"
 
@@ -35,7 +35,7 @@ def _volume(value: float | None) -> str:
 
 def breakeven_range(ps: PairSamples) -> str:
     """'219.7M–never': P10–P90 of the break-even in billed tokens/day."""
-    q = quantiles(ps.tokens_per_day)
+    q = ps.tokens_per_day_quantiles
     low, high = _volume(q["p10"]), _volume(q["p90"])
     return low if low == high else f"{low}–{high}"
 

@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from costcalc.core.analysis.compare import Comparison
-from costcalc.core.analysis.curves import cost_curves
+from costcalc.core.analysis.curves import Curves
 from costcalc.core.analysis.options import SelfHostedOption
 from costcalc.core.demand.traffic import peak_hour_ratio
 from costcalc.render.chart import cost_chart
@@ -194,11 +194,18 @@ def _breakeven_tables(c: Comparison) -> list[tuple[str, Table]]:
     return tables
 
 
-def render_text(c: Comparison, ctx: ReportContext, width: int = 100, color: bool = False) -> str:
-    return capture(lambda console: _report(console, c, ctx), width, color)
+def render_text(
+    c: Comparison,
+    ctx: ReportContext,
+    curves: Curves | None,
+    width: int = 100,
+    color: bool = False,
+) -> str:
+    """The terminal report; `curves` (core's cost curves of the featured pair) are drawn."""
+    return capture(lambda console: _report(console, c, ctx, curves), width, color)
 
 
-def _report(console: Console, c: Comparison, ctx: ReportContext) -> None:
+def _report(console: Console, c: Comparison, ctx: ReportContext, curves: Curves | None) -> None:
     p = c.profile
     title = Text(p.name, style="bold")
     if p.description:
@@ -245,7 +252,6 @@ def _report(console: Console, c: Comparison, ctx: ReportContext) -> None:
         for head, table in tables:
             console.print(head)
             console.print(table)
-    curves = cost_curves(c)
     if curves is not None:
         console.print(
             Text(

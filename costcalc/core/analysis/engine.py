@@ -27,7 +27,7 @@ from costcalc.schema.profile import Profile, SelfHostedChoice
 DENSE_GRID_POINTS = 2049  # the point result and sensitivity (a few rows)
 SAMPLE_GRID_POINTS = 49  # Monte Carlo (thousands of rows): 100× in 49 points is 10 % a step
 STEP_LIMIT = 20_000
-CELLS_PER_CHUNK = 4_000_000  # (hosted × rows × volumes) searched at once: 32 MB an array
+CELLS_PER_CHUNK = 2_000_000  # (hosted × rows × volumes) searched at once: 16 MB an array
 
 
 @dataclass(frozen=True)

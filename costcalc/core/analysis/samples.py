@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -24,7 +24,8 @@ def quantile(
 
 
 def quantiles(values: FloatArray) -> dict[str, float | None]:
-    """P10/P50/P90 (linear interpolation); an infinite or undefined quantile is None."""
+    """P10/P50/P90 as order statistics, NaN samples left out; an infinite or undefined
+    quantile is None (a break-even never reached in the range)."""
     finite_or_inf = values[~np.isnan(values)]
     if finite_or_inf.size == 0:
         return {name: None for name, _ in QUANTILES}
@@ -45,6 +46,10 @@ class PairSamples:
     share_never: float
     share_always: float
     share_unpriced: float = 0.0  # … and of all samples: the hosted offer has no price there
+    tokens_per_day_quantiles: dict[str, float | None] = field(init=False)
+
+    def __post_init__(self) -> None:  # computed here, so every format shows the same figures
+        object.__setattr__(self, "tokens_per_day_quantiles", quantiles(self.tokens_per_day))
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,16 @@ class MonteCarlo:
     pairs: list[PairSamples]
     notes: tuple[str, ...]
     built: Built | None = None  # every option priced per sample, at any volume (for bands)
+    monthly_usd_quantiles: dict[str, dict[str, float | None]] = field(init=False)
+    requests_per_day_quantiles: dict[str, float | None] = field(init=False)
+    billed_tokens_per_day_quantiles: dict[str, float | None] = field(init=False)
+
+    def __post_init__(self) -> None:  # computed here, so every format shows the same figures
+        costs = {oid: quantiles(values) for oid, values in self.monthly_usd.items()}
+        object.__setattr__(self, "monthly_usd_quantiles", costs)
+        object.__setattr__(self, "requests_per_day_quantiles", quantiles(self.requests_per_day))
+        billed = quantiles(self.billed_tokens_per_day)
+        object.__setattr__(self, "billed_tokens_per_day_quantiles", billed)
 
     def usd_per_1k_requests(self, option: str) -> FloatArray:
         return self.monthly_usd[option] / (self.requests_per_day * DAYS_PER_MONTH) * 1000.0
