@@ -210,6 +210,7 @@ def show(
     """Show the benchmark points of MODEL on GPU under the SLO, the fit and its errors."""
     from costcalc.core.demand.tokens import inflate
     from costcalc.core.selfhosted.calibrate import calibrate
+    from costcalc.core.selfhosted.pointcheck import check_points, mix_fit
     from costcalc.core.selfhosted.replica import mix_of, replica_capacity
     from costcalc.errors import UnknownIdError, UserError
     from costcalc.io.catalog import load_catalog
@@ -237,6 +238,8 @@ def show(
                 prices.models[model], prices.gpus[gpu], tp, precision,
                 mix_of(inflate(loaded.profile.request), True), slo, subset, calibration,
             )  # fmt: skip
-        groups.append(PointGroup(tp, precision, subset, capacity))
+        groups.append(
+            PointGroup(tp, precision, check_points(subset, slo), mix_fit(subset, slo), capacity)
+        )
     source = f"from {profile}" if profile else "defaults; pass --profile for yours"
     sys.stdout.write(render_show(model, gpu, groups, slo, source, terminal_width(width)))

@@ -11,14 +11,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from costcalc.core.selfhosted.capacity import (
-    fit_mixes,
-    latency_ms,
-    leave_one_mix_out,
-    meets_slo,
-    operating_points,
-)
 from costcalc.core.selfhosted.plan import BenchPlan
+from costcalc.core.selfhosted.pointcheck import MixFit, PointCheck
 from costcalc.core.selfhosted.replica import ReplicaCapacity
 from costcalc.render.console import capture
 from costcalc.schema.catalog import ThroughputPoint
@@ -31,7 +25,8 @@ class PointGroup:
 
     gpus_per_replica: int
     precision: str
-    points: Sequence[ThroughputPoint]
+    points: Sequence[PointCheck]  # each against the SLO, computed in core
+    fit: MixFit | None  # None: fewer than two mixes
     capacity: ReplicaCapacity | str | None  # at the profile's mix, when a profile was given
 
 
@@ -43,15 +38,14 @@ def _load(p: ThroughputPoint) -> str:
     return "all at once"
 
 
-def _latency(p: ThroughputPoint, metric: str, slo: Slo) -> str:
-    value, used = latency_ms(p, metric, slo.percentile)
+def _latency(measured: tuple[float | None, int], slo: Slo) -> str:
+    value, used = measured
     if value is None:
         return "–"
     return f"{value:,.1f}" + ("" if used == slo.percentile else f" (p{used})")
 
 
-def _points_table(points: Sequence[ThroughputPoint], slo: Slo) -> Table:
-    chosen = {id(op.point) for op in operating_points(points, slo)}
+def _points_table(checks: Sequence[PointCheck], slo: Slo) -> Table:
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     pct = slo.percentile
     table.add_column("Mix in → out", no_wrap=True)
@@ -61,37 +55,32 @@ def _points_table(points: Sequence[ThroughputPoint], slo: Slo) -> Table:
     table.add_column(f"TPOT p{pct} ms", justify="right", no_wrap=True)
     table.add_column("SLO", no_wrap=True)
     table.add_column("Run", no_wrap=True)
-    for p in sorted(points, key=lambda q: (q.input_tokens, q.output_tokens, q.request_throughput)):
-        ok, notes = meets_slo(p, slo)
-        unchecked = any("SLO unchecked" in n for n in notes)
+    for c in checks:
+        p = c.point
         table.add_row(
-            ("* " if id(p) in chosen else "  ") + f"{p.input_tokens:,.0f} → {p.output_tokens:,.0f}",
+            ("* " if c.chosen else "  ") + f"{p.input_tokens:,.0f} → {p.output_tokens:,.0f}",
             _load(p),
             f"{p.request_throughput:.3f}",
-            _latency(p, "ttft", slo),
-            _latency(p, "tpot", slo),
-            "pass?" if ok and unchecked else ("pass" if ok else "FAIL"),
+            _latency(c.ttft_ms, slo),
+            _latency(c.tpot_ms, slo),
+            "pass?" if c.slo_met and c.unchecked else ("pass" if c.slo_met else "FAIL"),
             "capacity" if p.saturated else "lower bound",
         )
     return table
 
 
-def _fit_lines(points: Sequence[ThroughputPoint], slo: Slo) -> list[str]:
-    ops = [op for op in operating_points(points, slo) if op.slo_met] or operating_points(
-        points, slo
-    )
-    if len(ops) < 2:
+def _fit_lines(mix_fit: MixFit | None) -> list[str]:
+    if mix_fit is None:
         return ["one mix measured: no fit; other mixes are scaled by the calibrated roofline"]
-    fit = fit_mixes(ops)
+    fit = mix_fit.fit
     lines = [
         f"fit s = a·prefill + b·output + c: a = {fit.a * 1000:.4g} ms per prefill token, "
         f"b = {fit.b * 1000:.4g} ms per output token, c = {fit.c * 1000:.4g} ms"
     ]
-    loo = leave_one_mix_out(ops)
-    for op, residual, held_out in zip(ops, fit.residuals, loo, strict=True):
-        mix = f"{op.point.input_tokens:,.0f} → {op.point.output_tokens:,.0f}"
-        held = "n/a" if held_out is None else f"{held_out:+.1%}"
-        lines.append(f"  {mix}: residual {residual:+.1%}, predicted from the other mixes {held}")
+    for m in mix_fit.mixes:
+        mix = f"{m.input_tokens:,.0f} → {m.output_tokens:,.0f}"
+        held = "n/a" if m.held_out is None else f"{m.held_out:+.1%}"
+        lines.append(f"  {mix}: residual {m.residual:+.1%}, predicted from the other mixes {held}")
     return lines
 
 
@@ -124,7 +113,7 @@ def render_show(
                 style="bold",
             ))  # fmt: skip
             console.print(_points_table(g.points, slo))
-            for line in _fit_lines(g.points, slo):
+            for line in _fit_lines(g.fit):
                 console.print(line)
             if g.capacity is not None:
                 console.print(_capacity_line(g.capacity))
