@@ -199,3 +199,27 @@ def test_every_reported_breakeven_is_a_point_of_equal_cost(
         r = np.array([be.requests_per_day])
         assert hosted(r)[0] == pytest.approx(self_hosted(r)[0], rel=5e-3)
         assert hosted(r * 1.01)[0] > self_hosted(r * 1.01)[0] or be.requests_per_day * 1.01 > 1e9
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    requests(), offers(), volumes, volumes, shares, st.floats(1.0, 3600.0),
+    st.sampled_from(["flat", "business-hours", "consumer-evening"]),
+)  # fmt: skip
+def test_hosted_cost_per_request_moves_one_way_with_volume(
+    req: dict[str, Any], offer: dict[str, Any], a: float, b: float, batch: float, ttl: float,
+    pattern: str,
+) -> None:  # fmt: skip
+    """With `hit_rate: auto` hosted monthly cost can fall as volume rises (more cache hits),
+    but its cost per request only falls: the premise on which the break-even search bounds
+    hosted cost at a replica step by its values at the grid points around it."""
+    req = {**req, "caching": {"hit_rate": "auto", "cache_history": False}}
+    profile = make_profile(request=req, traffic={"requests_per_day": 1000, "pattern": pattern})
+    model = hosted_cost_model(
+        hosted_offer(**offer, cache_ttl_s=ttl), inflate(profile.request), "standard", batch,
+        "auto", hourly_weights(profile.traffic),
+    )  # fmt: skip
+    assert model is not None
+    low, high = sorted((a, b))
+    per_request = model.usd_per_request(np.array([[low, high]]))[0]
+    assert per_request[1] <= per_request[0] * (1 + 1e-12) + 1e-18
