@@ -3,7 +3,7 @@
 One routine serves the point result, Monte Carlo samples and sensitivity cases: every option
 is costed once per row on a shared log grid, each self-hosted option's replica steps are added
 on both sides, every (hosted, self-hosted) pair's sign changes are found with array operations
-and each is bisected to 0.1 % of volume.
+and each is refined to 0.1 % of volume (crossings.refine).
 """
 
 from __future__ import annotations

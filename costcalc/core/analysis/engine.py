@@ -27,17 +27,28 @@ from costcalc.schema.profile import Profile, SelfHostedChoice
 DENSE_GRID_POINTS = 2049  # the point result and sensitivity (a few rows)
 SAMPLE_GRID_POINTS = 49  # Monte Carlo (thousands of rows): 100× in 49 points is 10 % a step
 STEP_LIMIT = 20_000
-CELLS_PER_CHUNK = 2_000_000  # (hosted × rows × volumes) searched at once: 16 MB an array
+# Rows searched at once: (rows × volumes) × the larger of the hosted options and the hours of
+# a day stays under this, so an array of the search (a serverless bill over 24 hours, every
+# hosted option's costs) is about 16 MB whatever the number of rows or of replica steps.
+CELLS_PER_CHUNK = 2_000_000
 
 
 @dataclass(frozen=True)
 class Built:
     """The options of one comparison, priced for one set of rows."""
 
-    hosted: list[HostedPricing]
+    hosted: list[HostedPricing]  # in the order asked for
     self_hosted: list[SelfHostedPricing]
     skipped: list[Skipped]
-    unpriced: list[HostedPricing]  # no price in the profile's tier at the first row's size
+
+    @property
+    def priced(self) -> list[HostedPricing]:
+        """The hosted offers with a price in the profile's tier at the first row's size."""
+        return [h for h in self.hosted if h.prices is not None]
+
+    @property
+    def unpriced(self) -> list[HostedPricing]:
+        return [h for h in self.hosted if h.prices is None]
 
 
 def build(
@@ -48,11 +59,8 @@ def build(
     hosted_ids: Sequence[str],
     choices: Sequence[SelfHostedChoice],
 ) -> Built:
-    hosted: list[HostedPricing] = []
-    unpriced: list[HostedPricing] = []
-    for oid in hosted_ids:
-        pricing = hosted_pricing(catalog.hosted[oid], rows, profile.slo.service_tier)
-        (hosted if pricing.prices is not None else unpriced).append(pricing)
+    tier = profile.slo.service_tier
+    hosted = [hosted_pricing(catalog.hosted[oid], rows, tier) for oid in hosted_ids]
     selfs: list[SelfHostedPricing] = []
     skipped: list[Skipped] = []
     for choice in choices:
@@ -61,7 +69,7 @@ def build(
             skipped.append(built)
         else:
             selfs.append(built)
-    return Built(hosted, selfs, skipped, unpriced)
+    return Built(hosted, selfs, skipped)
 
 
 def _take(option: Priced, index: IntArray) -> Priced:
@@ -78,14 +86,13 @@ def break_evens(
 ) -> list[PairBreakEven]:
     """Every (hosted, self-hosted) pair's break-even in every row over [low, high]
     requests/day; `dense` for a few rows (all crossings kept), else the sample grid. Rows are
-    searched in chunks sized so that no array outgrows CELLS_PER_CHUNK, whatever the number of
-    rows or of replica steps."""
+    searched in chunks (see CELLS_PER_CHUNK)."""
     if not hosted or not self_hosted:
         return []
     grid = DENSE_GRID_POINTS if dense else SAMPLE_GRID_POINTS
     rows = len(self_hosted[0].burst_factor)
     steps = max(int(s.step_counts(low, high, STEP_LIMIT).max(initial=0)) for s in self_hosted)
-    chunk = max(1, CELLS_PER_CHUNK // (len(hosted) * (grid + 2 * steps)))
+    chunk = max(1, CELLS_PER_CHUNK // (max(len(hosted), 24) * (grid + 2 * steps)))
     parts = []
     for start in range(0, rows, chunk):
         index = np.arange(start, min(rows, start + chunk))

@@ -14,8 +14,6 @@ import numpy.typing as npt
 
 from costcalc.core.analysis.compare import Comparison
 from costcalc.core.analysis.engine import (
-    DENSE_GRID_POINTS,
-    SAMPLE_GRID_POINTS,
     Built,
     at_volumes,
     break_evens,
@@ -57,56 +55,34 @@ class RowResults:
     notes: tuple[str, ...]
 
 
-def _block_size(dense: bool) -> int:
-    """Rows costed at once: about 100,000 (row, volume) cells, so a block of serverless costs
-    over 24 hours stays near 20 MB whatever the sample count."""
-    return max(1, 100_000 // (DENSE_GRID_POINTS if dense else SAMPLE_GRID_POINTS))
-
-
 def run_rows(
     comparison: Comparison, catalog: Catalog, rows: RowInputs, dense: bool = False
 ) -> RowResults:
     """Price every option of `comparison` in every row and find each pair's break-even per
-    row, block by block (memory stays flat in the number of rows)."""
+    row (the engine searches rows in chunks: memory stays flat in the number of rows)."""
     c = comparison
     built = build(
         c.profile, catalog, c.calibration, rows,
         [o.id for o in c.hosted], [o.cost.choice for o in c.self_hosted],
     )  # fmt: skip
-    hosted = sorted(built.hosted + built.unpriced, key=lambda h: [o.id for o in c.hosted].index(
-        h.offer.id
-    ))  # fmt: skip
-    selfs = built.self_hosted
-    notes = [
-        f"{s.id}: left out of the samples, {s.reason}" for s in built.skipped
-    ]  # fmt: skip
+    hosted, selfs = built.hosted, built.self_hosted
+    notes = [f"{s.id}: left out of the samples, {s.reason}" for s in built.skipped]
     low, high = c.range_requests_per_day
-    size = rows.size
-    at_volume = {o.offer.id: np.empty(size) for o in hosted}
-    at_volume.update((o.id, np.empty(size)) for o in selfs)
-    status: dict[tuple[str, str], npt.NDArray[np.int8]] = {}
-    volume: dict[tuple[str, str], FloatArray] = {}
-    block = _block_size(dense)
-    for start in range(0, size, block):
-        index = np.arange(start, min(size, start + block))
-        h_block = [h.take(index) for h in hosted]
-        s_block = [s.take(index) for s in selfs]
-        volumes = rows.requests_per_day[index]
-        for h in h_block:
-            at_volume[h.offer.id][index] = at_volumes(h, volumes)
-        for sp in s_block:
-            at_volume[sp.id][index] = at_volumes(sp, volumes)
-        for pair in break_evens(h_block, s_block, low, high, dense):
-            key = (pair.hosted, pair.self_hosted)
-            status.setdefault(key, np.empty(size, dtype=np.int8))[index] = pair.with_labor.status
-            volume.setdefault(key, np.empty(size))[index] = pair.with_labor.requests_per_day
+    at_volume = {o.offer.id: at_volumes(o, rows.requests_per_day) for o in hosted}
+    at_volume.update((o.id, at_volumes(o, rows.requests_per_day)) for o in selfs)
+    found = {
+        (p.hosted, p.self_hosted): p.with_labor
+        for p in break_evens(hosted, selfs, low, high, dense)
+    }
     billed = np.asarray(rows.tokens.billed_tokens)
     pairs = []
-    for (hid, sid), codes in status.items():
+    for (hid, sid), pair in found.items():
+        codes = pair.status
         # a row whose hosted offer has no price at its input size has no break-even: it is left
         # out of the quantiles (NaN) and of the shares, and counted apart
         known = ~np.isnan(at_volume[hid])
-        tokens = np.where(codes == 0, 0.0, np.where(codes == 2, np.inf, volume[hid, sid] * billed))
+        crossing = pair.requests_per_day * billed
+        tokens = np.where(codes == 0, 0.0, np.where(codes == 2, np.inf, crossing))
         tokens = np.where(known, tokens, np.nan)
         cheaper = at_volume[sid][known] < at_volume[hid][known]
 
@@ -130,7 +106,7 @@ def run_rows(
         unfit = float(np.isinf(sp.seconds_rows).mean())
         if unfit > 0:
             notes.append(f"{sp.id}: the model does not fit in memory in {unfit:.1%} of rows")
-    return RowResults(rows, Built(hosted, selfs, built.skipped, []), at_volume, pairs, tuple(notes))
+    return RowResults(rows, built, at_volume, pairs, tuple(notes))
 
 
 def monte_carlo(
