@@ -232,7 +232,7 @@ def check(
     to the repository root) are checked. `quantile` ('p90') gates a Monte Carlo quantile
     (10,000 samples unless `monte_carlo` says). A profile that cannot be checked raises its
     UserError; with errors="report" it becomes an error result, as in the CLI."""
-    from costcalc.io.analyze import check_entry, check_targets, quantile_samples
+    from costcalc.io.analyze import check_profiles, check_targets, quantile_samples
     from costcalc.render import check as render
     from costcalc.schema.profile import Budget
 
@@ -247,15 +247,9 @@ def check(
         usd_per_1k_requests=_limit(max_usd_per_1k_requests, "max_usd_per_1k_requests"),
         usd_per_mtok=_limit(max_usd_per_mtok, "max_usd_per_mtok"),
     )
-    outcomes = []
-    for entry in entries:
-        try:
-            result, warnings = check_entry(entry, dirs, flags, option, quantile, samples, seed)
-            outcomes.append(render.Outcome(str(entry.path), result, warnings=warnings))
-        except UserError as exc:
-            if errors == "raise":
-                raise
-            outcomes.append(render.Outcome(str(entry.path), error=str(exc)))
+    outcomes = check_profiles(
+        entries, dirs, flags, option, quantile, samples, seed, raise_errors=errors == "raise"
+    )
     return render.report(outcomes)
 
 

@@ -89,7 +89,7 @@ def check(
     With --quantile, profiles whose inputs are distributions are sampled (--monte-carlo N,
     default 10000; --seed, default 0) and each budget is checked against that quantile.
     """
-    from costcalc.io.analyze import check_entry, check_targets, quantile_samples
+    from costcalc.io.analyze import check_profiles, check_targets, quantile_samples
     from costcalc.render import check as render
     from costcalc.schema.profile import Budget
 
@@ -100,13 +100,7 @@ def check(
         raise typer.BadParameter(str(exc), param_hint="'--quantile'") from None
     flags = Budget(monthly_usd=max_monthly_usd, usd_per_1k_requests=max_usd_per_1k_requests,
                    usd_per_mtok=max_usd_per_mtok)  # fmt: skip
-    outcomes = []
-    for entry in entries:
-        try:
-            result, warnings = check_entry(entry, catalogs, flags, option, quantile, samples, seed)
-            outcomes.append(render.Outcome(str(entry.path), result, warnings=warnings))
-        except UserError as exc:
-            outcomes.append(render.Outcome(str(entry.path), error=str(exc)))
+    outcomes = check_profiles(entries, catalogs, flags, option, quantile, samples, seed)
     renderers = {
         CheckFormat.text: render.render_text, CheckFormat.json: render.render_json,
         CheckFormat.markdown: render.render_markdown, CheckFormat.junit: render.render_junit,

@@ -13,7 +13,7 @@ from costcalc.errors import UserError
 
 if TYPE_CHECKING:
     from costcalc.core.analysis.compare import Comparison
-    from costcalc.core.gates.budget import Check
+    from costcalc.core.gates.budget import Outcome
     from costcalc.io.profiles import LoadedProfile
     from costcalc.io.project import ProjectEntry
     from costcalc.schema.catalog import Catalog
@@ -92,22 +92,36 @@ def quantile_samples(quantile: str | None, samples: int | None) -> int | None:
     return samples or QUANTILE_SAMPLES
 
 
-def check_entry(
-    entry: ProjectEntry,
+def check_profiles(
+    entries: Sequence[ProjectEntry],
     catalogs: Sequence[Path],
     flags: Budget,
     option: str | None = None,
     quantile: str | None = None,
     samples: int | None = None,
     seed: int = 0,
-) -> tuple[Check, list[str]]:
-    """One profile's budget check and its warnings. The budget is the profile's `budget:`,
-    overridden key by key by the project file's, then by `flags` (the command-line limits)."""
-    from costcalc.core.gates.budget import check, merge_budgets
+    raise_errors: bool = False,
+) -> list[Outcome]:
+    """Each profile's budget check and its warnings, or the user error that stopped it (raised
+    instead with `raise_errors`). The budget is the profile's `budget:`, overridden key by key
+    by the project file's, then by `flags` (the command-line limits)."""
+    from costcalc.core.gates.budget import Outcome, check, merge_budgets
     from costcalc.schema.profile import Budget
 
-    loaded, comparison, _ = analyze(entry.path, catalogs, samples=samples, seed=seed)
-    budget = merge_budgets(merge_budgets(loaded.profile.budget, entry.budget or Budget()), flags)
-    result = check(comparison, budget, option, quantile)
-    mc_notes = list(comparison.monte_carlo.notes) if comparison.monte_carlo else []
-    return result, [*comparison.warnings, *mc_notes]
+    outcomes = []
+    for entry in entries:
+        try:
+            loaded, comparison, _ = analyze(entry.path, catalogs, samples=samples, seed=seed)
+            budget = merge_budgets(
+                merge_budgets(loaded.profile.budget, entry.budget or Budget()), flags
+            )
+            result = check(comparison, budget, option, quantile)
+        except UserError as exc:
+            if raise_errors:
+                raise
+            outcomes.append(Outcome(str(entry.path), error=str(exc)))
+            continue
+        mc_notes = list(comparison.monte_carlo.notes) if comparison.monte_carlo else []
+        warnings = [*comparison.warnings, *mc_notes]
+        outcomes.append(Outcome(str(entry.path), result, warnings=warnings))
+    return outcomes

@@ -4,32 +4,13 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from costcalc.core.gates.budget import Check, Gate
+from costcalc.core.gates.budget import Check, Gate, Outcome
 from costcalc.render.fmt import md_cell, usd
 from costcalc.schema.report_gates import CheckReport, CheckResult, GateResult
 
 SCHEMA_VERSION = 1
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """One profile's check, or the user error that stopped it."""
-
-    source: str  # the profile file
-    check: Check | None = None
-    error: str | None = None
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def status(self) -> str:
-        if self.error is not None:
-            return "error"
-        assert self.check is not None
-        if not self.check.gates:
-            return "no_budget"
-        return "pass" if self.check.passed else "fail"
 
 
 UNITS = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from costcalc.core.analysis.compare import Comparison
 from costcalc.core.analysis.options import Option
@@ -112,3 +112,22 @@ def check(
         if (limit := getattr(budget, field)) is not None
     )
     return Check(comparison.profile.name, option, chosen_by, gates)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One profile's check, or the user error that stopped it."""
+
+    source: str  # the profile file
+    check: Check | None = None
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        if self.error is not None:
+            return "error"
+        assert self.check is not None
+        if not self.check.gates:
+            return "no_budget"
+        return "pass" if self.check.passed else "fail"
