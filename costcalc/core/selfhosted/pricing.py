@@ -203,32 +203,30 @@ class SelfHostedPricing:
         bends = per_replica[:, None] / busy_hours[None, :]
         return np.where(np.isfinite(bends) & (bends > 0), bends, np.nan)
 
-    def step_counts(self, low: float, high: float, limit: int) -> IntArray:
-        """How many step volumes `steps` gives each row."""
+    def _multiples(self, low: float, high: float) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """The bends, the first multiple k of each above `low`, and how many multiples lie in
+        (low, high), per row and busy hour (a serverless bend has k = 1 only)."""
         bends = self._bends()
         if self.compute.billing != "hourly":
             inside = (bends > low) & (bends < high)
-            return np.asarray(inside.sum(axis=1) if self.choice.min_replicas else 0 * inside[:, 0])
-        per_weight = np.nan_to_num(np.ceil(high / bends) - np.floor(low / bends) - 1.0)
-        counts = np.minimum(np.clip(per_weight, 0, None), max(1, limit // bends.shape[1]))
-        return np.asarray(counts.sum(axis=1), dtype=np.intp)
+            return bends, np.ones_like(bends), inside.astype(np.float64)
+        first = np.floor(low / bends) + 1.0
+        return bends, first, np.nan_to_num(np.clip(np.ceil(high / bends) - first, 0.0, None))
+
+    def step_counts(self, low: float, high: float, limit: int) -> IntArray:
+        """How many step volumes `steps` gives each row."""
+        bends, _, count = self._multiples(low, high)
+        per_hour = max(1, limit // bends.shape[1])
+        return np.asarray(np.minimum(count, per_hour).sum(axis=1), dtype=np.intp)
 
     def steps(self, low: float, high: float, limit: int) -> FloatArray:
         """Volumes in (low, high) where the cost jumps or bends (see `_bends`), per row:
         shape (rows, ≤ limit), ascending, NaN-padded. A row with more than `limit` replica
         steps in the range keeps its lowest ones."""
-        bends = self._bends()
-        rows = len(bends)
-        if self.compute.billing != "hourly":
-            if self.choice.min_replicas == 0:
-                return np.full((rows, 0), np.nan)
-            volumes = bends
-        else:
-            first = np.floor(low / bends) + 1.0
-            most = int(np.nanmax(np.ceil(high / bends) - first, initial=0.0))
-            count = max(1, min(limit // bends.shape[1], most))
-            k = first[..., None] + np.arange(count)  # (rows, hours, count)
-            volumes = (k * bends[..., None]).reshape(rows, -1)
+        bends, first, count = self._multiples(low, high)
+        most = min(max(1, limit // bends.shape[1]), int(count.max(initial=0.0)))
+        k = first[..., None] + np.arange(most)  # (rows, hours, most)
+        volumes = (k * bends[..., None]).reshape(len(bends), -1)
         inside = np.where((volumes > low) & (volumes < high), volumes, np.nan)
         volumes = np.sort(inside, axis=1)
         return volumes[:, : int((~np.isnan(volumes)).sum(axis=1).max(initial=0))]
