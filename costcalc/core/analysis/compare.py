@@ -34,7 +34,7 @@ from costcalc.core.selfhosted.calibrate import Calibration, calibrate
 from costcalc.core.selfhosted.pricing import Skipped, self_hosted_pricing
 from costcalc.errors import UnknownIdError
 from costcalc.schema.catalog import Catalog
-from costcalc.schema.profile import Profile, SelfHostedChoice
+from costcalc.schema.profile import Profile
 
 if TYPE_CHECKING:
     from costcalc.core.analysis.samples import MonteCarlo
@@ -161,27 +161,25 @@ def compare(
     calibration = calibrate(catalog.points, catalog.gpus, catalog.models)
     warnings: list[str] = []
     explicit = profile.compare is not None and not every_option
-    hosted_ids: list[str]
-    choices: list[SelfHostedChoice]
     if every_option:
-        hosted_ids = sorted(catalog.hosted)
-        choices = self_hosted_candidates(profile, catalog, every_class=True)
+        built = build(profile, catalog, calibration, rows, sorted(catalog.hosted), [])
+        smallest = smallest_that_fit(
+            self_hosted_candidates(profile, catalog, every_class=True),
+            lambda c: self_hosted_pricing(c, profile, catalog, calibration, rows),
+        )
+        built = dataclasses.replace(built, self_hosted=smallest)
     elif explicit:
         check_ids(profile, catalog)
         assert profile.compare is not None
-        hosted_ids = list(profile.compare.hosted)
-        choices = list(profile.compare.self_hosted)
+        built = build(
+            profile, catalog, calibration, rows,
+            profile.compare.hosted, profile.compare.self_hosted,
+        )  # fmt: skip
     else:
-        hosted_ids = hosted_candidates(profile, catalog, today)
-        choices = self_hosted_candidates(profile, catalog)
-    if every_option:
-        built = build(profile, catalog, calibration, rows, hosted_ids, [])
-        smallest = smallest_that_fit(
-            choices, lambda c: self_hosted_pricing(c, profile, catalog, calibration, rows)
-        )
-        built = dataclasses.replace(built, self_hosted=smallest)
-    else:
-        built = build(profile, catalog, calibration, rows, hosted_ids, choices)
+        built = build(
+            profile, catalog, calibration, rows,
+            hosted_candidates(profile, catalog, today), self_hosted_candidates(profile, catalog),
+        )  # fmt: skip
     warnings.extend(
         f"{h.offer.id}: the catalog has no {profile.slo.service_tier}-tier price for requests "
         f"of {tokens.input_tokens:,.0f} input tokens; left out"
