@@ -93,14 +93,15 @@ def break_evens(
     rows = len(self_hosted[0].burst_factor)
     steps = max(int(s.step_counts(low, high, STEP_LIMIT).max(initial=0)) for s in self_hosted)
     chunk = max(1, CELLS_PER_CHUNK // (max(len(hosted), 24) * (grid + 2 * steps)))
+    ids, stack = [o.offer.id for o in hosted], stack_hosted(hosted)
     parts = []
     for start in range(0, rows, chunk):
         index = np.arange(start, min(rows, start + chunk))
         whole = chunk >= rows
-        h = hosted if whole else [o.take(index) for o in hosted]
+        h = stack if whole else stack.take(index)
         s = self_hosted if whole else [o.take(index) for o in self_hosted]
         pairs = pair_break_evens(
-            [o.offer.id for o in h], stack_hosted(h),
+            ids, h,
             [(o.id, o, o.labor_usd_per_month, o.steps(low, high, STEP_LIMIT)) for o in s],
             _take, low, high, grid, every_crossing=dense,
         )  # fmt: skip
