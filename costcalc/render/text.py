@@ -10,6 +10,7 @@ from rich.text import Text
 
 from costcalc.core.analysis.compare import Comparison
 from costcalc.core.analysis.curves import Curves
+from costcalc.core.analysis.featured import earliest
 from costcalc.core.analysis.options import SelfHostedOption
 from costcalc.core.demand.traffic import peak_hour_ratio
 from costcalc.render.chart import cost_chart
@@ -150,12 +151,10 @@ def _breakeven_selfs(c: Comparison) -> list[SelfHostedOption]:
     if trimmed is None or c.featured.pair is None:
         return c.self_hosted
     hosted_id, self_id = c.featured.pair
-    order = {"always": 0, "crosses": 1, "never": 2}
     ranked = sorted(
         (p for p in c.pairs if p.hosted == hosted_id),
-        key=lambda p: (p.self_hosted != self_id, order[p.with_labor.status],
-                       p.with_labor.requests_per_day or 0.0),
-    )  # fmt: skip
+        key=lambda p: (p.self_hosted != self_id, *earliest(p.with_labor)),
+    )
     ids = [p.self_hosted for p in ranked[:SHOWN_BREAKEVEN_TABLES]]
     by_id = {o.id: o for o in c.self_hosted}
     return [by_id[i] for i in ids]

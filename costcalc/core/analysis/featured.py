@@ -36,7 +36,8 @@ class Candidate:
     eligible: bool
 
 
-def _rank(be: BreakEven) -> tuple[int, float]:
+def earliest(be: BreakEven) -> tuple[int, float]:
+    """Sort key of break-evens, earliest first: always, then crosses by volume, then never."""
     return _STATUS_ORDER[be.status], be.requests_per_day or 0.0
 
 
@@ -66,7 +67,7 @@ def feature(
             "the cheapest option at your volume is self-hosted; it is shown against the "
             "cheapest hosted option" + slo,
         )
-    best = min(s_pool, key=lambda o: (*_rank(breakeven[(h.id, o.id)]), o.monthly_usd))
+    best = min(s_pool, key=lambda o: (*earliest(breakeven[(h.id, o.id)]), o.monthly_usd))
     return Featured(
         h.id,
         best.id,
