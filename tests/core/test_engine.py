@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from costcalc.cli import app
 from costcalc.core.analysis.compare import compare
-from costcalc.core.analysis.curves import chart_pair
+from costcalc.core.analysis.curves import cost_curves
 from costcalc.core.analysis.engine import Built, break_evens, build
 from costcalc.core.analysis.montecarlo import draw, monte_carlo, run_rows
 from costcalc.core.analysis.sensitivity import choose_pair
@@ -41,7 +41,8 @@ def test_every_part_of_a_report_features_the_same_pair(path: Path) -> None:
     hosted_id, self_id = pair
     # the cheapest option is always one of the featured two (check/diff gate it by default)
     assert c.cheapest in pair
-    assert chart_pair(c) == pair
+    curves = cost_curves(c)
+    assert curves is not None and tuple(k.option for k in curves.curves) == pair
     assert choose_pair(c, None) == pair
     assert self_id in verdict(c) or hosted_id in verdict(c)
     rows = list(csv.DictReader(io.StringIO(render_csv(c))))

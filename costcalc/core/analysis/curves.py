@@ -34,11 +34,6 @@ class Curves:
     status: str  # crosses | never | always
 
 
-def chart_pair(c: Comparison) -> tuple[str, str] | None:
-    """The featured pair: the one the verdict is about."""
-    return c.featured.pair
-
-
 BAND_BLOCK_ROWS = 512
 
 
@@ -66,7 +61,7 @@ def cost_curves(c: Comparison, points: int = CURVE_POINTS, bands: bool = False) 
     """Monthly USD of the chart pair on a log grid over the break-even range; with `bands` and
     Monte Carlo, each volume also gets the P10–P90 of the samples at that many requests/day
     (points × samples evaluations)."""
-    pair = chart_pair(c)
+    pair = c.featured.pair  # the pair the verdict is about
     if pair is None:
         return None
     low, high = c.range_requests_per_day
