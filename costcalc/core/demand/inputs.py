@@ -37,27 +37,6 @@ class RowInputs:
     overheads: Overheads
     weights: FloatArray  # 24 hourly shares of the day's requests (the same in every row)
 
-    def take(self, index: FloatArray | slice) -> RowInputs:
-        """A subset of the rows (a block of samples, or the rows still being bisected)."""
-
-        def t(values: FloatArray) -> FloatArray:
-            return np.asarray(values[index])
-
-        taken = self.tokens.map(t)
-        o = self.overheads
-        storage = None if o.storage_usd_per_month is None else t(o.storage_usd_per_month)
-        volumes = t(self.requests_per_day)
-        return RowInputs(
-            size=len(volumes), requests_per_day=volumes, tokens=taken,
-            burst_factor=t(self.burst_factor), batch_share=t(self.batch_share),
-            hit_rate=None if self.hit_rate is None else t(self.hit_rate),
-            overheads=Overheads(
-                t(o.gateway_usd_per_month), storage, t(o.labor_usd_per_month),
-                t(o.one_off_usd_per_month),
-            ),
-            weights=self.weights,
-        )  # fmt: skip
-
 
 def row_inputs(
     profile: Profile, overrides: Overrides, size: int, requests_per_day: float | None = None

@@ -179,11 +179,6 @@ class SelfHostedPricing:
         bill = self.bill(requests_per_day, facts=False)
         return np.asarray(bill.usd_per_month + fixed[:, None])
 
-    @property
-    def peak_sized(self) -> bool:
-        """Dedicated replicas sized for the busiest hour and billed all day: one staircase."""
-        return self.compute.billing == "hourly" and not self.choice.autoscale_hourly
-
     def requests_per_replica(self) -> FloatArray:
         """Requests/day one replica absorbs per unit of hourly weight, U·3600 / (β·A·s), per
         row (0 where the model does not fit)."""
