@@ -125,33 +125,28 @@ def replica_capacity(
     run on this hardware at the first mix. Rows where it does not fit get +inf seconds."""
     hw = hardware(gpu, gpus_per_replica, precision)
     sh = shape(model, precision)
-    fitting = max_batches(
-        hw, sh, np.atleast_1d(np.asarray(mix.input_tokens, dtype=np.float64)),
-        np.atleast_1d(np.asarray(mix.output_tokens, dtype=np.float64)),
+    step = StepModel(hw, sh, calibration.efficiency)
+    rows = Mix[FloatArray](
+        *(np.atleast_1d(np.asarray(v, dtype=np.float64))
+          for v in (mix.input_tokens, mix.prefill_tokens, mix.output_tokens))
     )  # fmt: skip
+    inputs = rows.input_tokens
+    arrays = roofline_arrays(
+        step, inputs, rows.prefill_tokens, rows.output_tokens,
+        slo.ttft_ms / 1000.0, slo.tpot_ms / 1000.0, slo.percentile,
+    )  # fmt: skip
+    fits = arrays.batch > 0
     # the notes describe the first row's mix, or the first that fits (a Monte Carlo sample
     # can ask for more context than fits; that row alone is then priced at +inf)
-    first_row = int(np.argmax(fitting > 0))
+    first_row = int(np.argmax(fits))
     first = _first(mix, first_row)
-    if max_batch(hw, sh, first.input_tokens, first.output_tokens) == 0:
+    roof = capacity_at(arrays, first_row)
+    if roof is None:  # no row fits
         usable = (kv_budget_bytes(hw, sh) + sh.weight_bytes) / 1e9
         return (
             f"does not fit: {sh.weight_bytes / 1e9:.1f} GB of weights plus one request's KV cache "
             f"in {usable:.1f} GB usable ({gpus_per_replica}× {gpu.name})"
         )
-    step = StepModel(hw, sh, calibration.efficiency)
-    inputs = np.atleast_1d(np.asarray(mix.input_tokens, dtype=np.float64))
-    rows = Mix[FloatArray](
-        inputs,
-        np.atleast_1d(np.asarray(mix.prefill_tokens, dtype=np.float64)),
-        np.atleast_1d(np.asarray(mix.output_tokens, dtype=np.float64)),
-    )
-    arrays = roofline_arrays(
-        step, inputs, np.asarray(rows.prefill_tokens), np.asarray(rows.output_tokens),
-        slo.ttft_ms / 1000.0, slo.tpot_ms / 1000.0, slo.percentile,
-    )  # fmt: skip
-    roof = capacity_at(arrays, min(first_row, len(inputs) - 1))
-    assert roof is not None  # max_batch > 0 was checked above
     if not points:
         notes = [f"estimate: roofline (batch {roof.batch})"]
         if not roof.slo_met:
@@ -167,7 +162,6 @@ def replica_capacity(
     scale = roofline_scale(hw, sh, step)
     bench = benchmark_capacity(points, first, slo, scale)
     _, feasible = feasible_points(points, slo)
-    fits = arrays.batch > 0
     measured = benchmark_seconds(feasible, rows, scale)
     seconds = np.where(fits, measured, np.inf) * np.ones_like(inputs)
     timed = lone_latency_s(points, rows)
