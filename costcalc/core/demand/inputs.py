@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from costcalc.core.demand.tokens import Inflation, Overrides, inflate_rows
+from costcalc.core.demand.tokens import Inflation, Overrides, inflate_rows, row_values
 from costcalc.core.demand.traffic import FloatArray, hourly_weights
 from costcalc.schema.profile import Profile
 
@@ -44,10 +44,7 @@ def row_inputs(
     """Rows of `profile`'s inputs: a path in `overrides` takes its row values, every other
     field its point value. `requests_per_day` (set on the command line) fixes the volume."""
 
-    def v(path: str, point: float) -> FloatArray:
-        if path in overrides:
-            return np.asarray(overrides[path], dtype=np.float64)
-        return np.full(size, float(point))
+    v = row_values(overrides, size)
 
     traffic, over = profile.traffic, profile.overheads
     if requests_per_day is not None:

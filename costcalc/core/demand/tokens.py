@@ -109,6 +109,17 @@ class Inflation(Generic[N]):
 Overrides = Mapping[str, FloatArray]  # field path → one value per row (a missing path: the point)
 
 
+def row_values(overrides: Overrides, size: int) -> Callable[[str, float], FloatArray]:
+    """A field's value in each of `size` rows: its override, else its point value in all."""
+
+    def values(path: str, point: float) -> FloatArray:
+        if path in overrides:
+            return np.asarray(overrides[path], dtype=np.float64)
+        return np.full(size, float(point))
+
+    return values
+
+
 def inflate(request: Request, system_tokens: float | None = None) -> Inflation[float]:
     """Per-request token breakdown of the profile's point values; `system_tokens` overrides the
     profile's system prompt."""
@@ -120,11 +131,7 @@ def inflate_rows(request: Request, overrides: Overrides, size: int) -> Inflation
     """The breakdown with one value per row: a field in `overrides` takes its row values, every
     other field the profile's point value (the one formula for the point and the samples)."""
 
-    def v(path: str, point: float) -> FloatArray:
-        if path in overrides:
-            return np.asarray(overrides[path], dtype=np.float64)
-        return np.full(size, float(point))
-
+    v = row_values(overrides, size)
     window = request.conversation.history_window
     user, output = (
         v("request.user_tokens", request.user_tokens),
