@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from costcalc.core.analysis.crossings import BreakEven, IntArray, RowBreakEvens, find
+from costcalc.core.analysis.crossings import BreakEven, IntArray, RowBreakEvens, Search, reorder
 from costcalc.core.demand.traffic import FloatArray
 
 STEP_SIDE = 1e-6  # both sides of a replica step, clear of the billing's own 1e-9 rounding guard
@@ -61,7 +61,7 @@ def _sorted_volumes(
     sides = np.where(np.isnan(sides), high, sides)
     volumes = np.concatenate([np.broadcast_to(grid, (len(steps), len(grid))), sides], axis=1)
     order = np.argsort(volumes, axis=1, kind="stable")
-    return np.take_along_axis(volumes, order, axis=1), order, sides
+    return reorder(volumes, order), order, sides
 
 
 def _hosted_at_steps(
@@ -141,46 +141,56 @@ def pair_break_evens(
     grid = np.geomspace(low, high, grid_points)
     on_grid = np.broadcast_to(grid, (rows, grid_points))
     hosted_grid = hosted.monthly_usd_all(on_grid)  # (hosted, rows, grid)
-    out: dict[tuple[int, int], PairBreakEven] = {}
-    for j, (sid, s, labor, steps) in enumerate(self_hosted):
+    search = Search(every_crossing)
+    for j, (_, s, labor, steps) in enumerate(self_hosted):
         volumes, order, sides = _sorted_volumes(grid, steps, high)
-        s_cost = np.concatenate([s.monthly_usd(on_grid), s.monthly_usd(sides)], axis=1)
-        h_cost = hosted_grid
+        s_cost = np.asarray(s.monthly_usd(np.concatenate([on_grid, sides], axis=1)))
+        # gaps in the order computed (grid, then below and above each step); the search
+        # reorders their signs, 1 byte each, rather than the 8-byte costs
+        gaps = np.empty((count, *s_cost.shape))
+        np.subtract(hosted_grid, s_cost[None, :, :grid_points], out=gaps[:, :, :grid_points])
         if steps.shape[1]:
             s_before, s_after = np.split(s_cost[:, grid_points:], 2, axis=1)
             at_steps = np.where(np.isnan(steps), high, steps)
             h_steps = _hosted_at_steps(
                 hosted, take, hosted_grid, grid, at_steps, s_before, s_after, labor
             )
-            h_cost = np.concatenate([hosted_grid, h_steps, h_steps], axis=2)
-            h_cost = np.take_along_axis(h_cost, order[None], axis=2)
-            s_cost = np.take_along_axis(s_cost, order, axis=1)
-        gaps = (h_cost - s_cost[None]).reshape(count * rows, -1)  # combination c = k·rows + r
-        labors = np.tile(labor, count)
+            middle = grid_points + steps.shape[1]
+            np.subtract(h_steps, s_before[None], out=gaps[:, :, grid_points:middle])
+            np.subtract(h_steps, s_after[None], out=gaps[:, :, middle:])
+        gaps = gaps.reshape(count * rows, -1)  # combination c = k·rows + r
+        search.add(volumes, order, gaps, np.zeros(count * rows), j)  # with labor
+        search.add(volumes, order, gaps, np.tile(labor, count), j)  # without: + labor USD/month
+    one = [hosted.select(k) for k in range(count)]
 
-        def gap(index: IntArray, at: FloatArray, s: Priced = s) -> FloatArray:
-            which, row = np.divmod(index, rows)
-            v = at[:, None]
-            if rows == 1:  # the point: every hosted option at every point in one pass
-                every = hosted.monthly_usd_all(v)[:, :, 0]
-                return np.asarray(every[which, np.arange(len(index))] - s.monthly_usd(v)[:, 0])
-            out = -np.asarray(take(s, row).monthly_usd(v))[:, 0]
-            for k in np.unique(which):  # many rows: each hosted option at its own points
-                mine = which == k
-                h = take(hosted.select(int(k)), row[mine])
-                out[mine] += h.monthly_usd(v[mine])[:, 0]
-            return out
+    def gap(owner: IntArray, combination: IntArray, at: FloatArray) -> FloatArray:
+        """Hosted − self-hosted USD/month of each (option, combination) at its volume: each
+        hosted option once for all its points, each self-hosted option likewise."""
+        which, row = np.divmod(combination, rows)
+        v, out = at[:, None], np.zeros(len(at))
+        for k, mine in _groups(which):
+            h = one[k] if rows == 1 else take(one[k], row[mine])
+            out[mine] += np.asarray(h.monthly_usd(v[mine]))[:, 0]
+        for j, mine in _groups(owner):
+            s = self_hosted[j][1] if rows == 1 else take(self_hosted[j][1], row[mine])
+            out[mine] -= np.asarray(s.monthly_usd(v[mine]))[:, 0]
+        return out
 
-        with_labor, without_labor = find(
-            np.tile(volumes, (count, 1)),
-            [(gaps, np.zeros(count * rows)), (gaps + labors[:, None], labors)],
-            gap,
-            every_crossing,
-        )
-        for k, hid in enumerate(hosted_ids):
-            part = slice(k * rows, (k + 1) * rows)
-            out[k, j] = PairBreakEven(hid, sid, with_labor.part(part), without_labor.part(part))
-    return [out[key] for key in sorted(out)]  # hosted-major, in the order given
+    found = search.solve(gap)
+    out = []
+    for k, hid in enumerate(hosted_ids):  # hosted-major, in the order given
+        part = slice(k * rows, (k + 1) * rows)
+        for j, (sid, *_) in enumerate(self_hosted):
+            with_labor, without_labor = found[2 * j], found[2 * j + 1]
+            out.append(PairBreakEven(hid, sid, with_labor.part(part), without_labor.part(part)))
+    return out
+
+
+def _groups(keys: IntArray) -> list[tuple[int, IntArray]]:
+    """The positions of each distinct key, key by key."""
+    order = np.argsort(keys, kind="stable")
+    distinct, first = np.unique(keys[order], return_index=True)
+    return [(int(k), i) for k, i in zip(distinct, np.split(order, first[1:]), strict=True)]
 
 
 class _Function:
