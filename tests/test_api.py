@@ -64,7 +64,7 @@ def test_options_frame_has_the_report_figures_cheapest_first(rag: costcalc.Compa
     hosted = frame[frame["kind"] == "hosted"]
     assert len(selfs) == 2 and len(hosted) == 5
     assert selfs["replicas_peak"].notna().all() and hosted["replicas_peak"].isna().all()
-    assert set(selfs["throughput_source"]) <= {"benchmark", "fit", "roofline"}
+    assert set(selfs["throughput_source"]) <= {"benchmark", "fit", "roofline", "model"}
     # labor is 8 h × $120 = $960/month of each self-hosted option's fixed cost
     gap = selfs["monthly_usd"] - selfs["monthly_usd_without_labor"]
     assert np.allclose(gap, 960.0, atol=0.02)

@@ -75,7 +75,7 @@ def test_show_fit_and_errors_for_unknown_pairs() -> None:
     assert done.exit_code == 0 and "lower bound" in done.stdout and "capacity" in done.stdout
 
 
-def test_show_reports_the_fit_and_its_leave_one_mix_out_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_show_replays_each_run_without_its_source_and_the_capacity(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from tests.io import bench_samples as samples
 
     results = samples.write_jsonl(tmp_path / "sweep.jsonl", samples.sweep())
@@ -99,7 +99,12 @@ def test_show_reports_the_fit_and_its_leave_one_mix_out_error(tmp_path) -> None:
         ],
     )
     assert done.exit_code == 0, done.stderr
-    # A = 2e-5 s = 0.02 ms per prefill token, B = 4e-3 s = 4 ms per output token, exact data
-    assert "a = 0.02 ms per prefill token, b = 4 ms per output token, c = 0 ms" in done.stdout
-    # exact data: each mix is predicted from the other two to within rounding (±0.0 %)
-    assert len(re.findall(r"predicted from the other mixes [+-]0\.0%", done.stdout)) == 3
+    out_text = done.stdout
+    # the 9 imported runs replace the built-in points of this pairing; each is replayed through
+    # the serving model calibrated without its own file (the 9 share one: the others' speed)
+    assert out_text.count("calibration: ") >= 9
+    assert "each run predicted without its own source" in out_text
+    assert re.search(r"request throughput off by \d+% \(median\), \d+% at worst", out_text)
+    # the profile's mix (defaults: 2,000 in, 250 out) was not measured: the model's capacity
+    capacity = r"at your mix .*: [\d.]+ req/s per\s+replica, batch \d+ under the SLO"
+    assert re.search(capacity, out_text)

@@ -209,9 +209,11 @@ def show(
 ) -> None:
     """Show the benchmark points of MODEL on GPU under the SLO, the fit and its errors."""
     from costcalc.core.demand.tokens import inflate
-    from costcalc.core.selfhosted.calibrate import calibrate
-    from costcalc.core.selfhosted.pointcheck import check_points, mix_fit
+    from costcalc.core.selfhosted.pointcheck import check_points
+    from costcalc.core.selfhosted.replay import leave_one_out
     from costcalc.core.selfhosted.replica import mix_of, replica_capacity
+    from costcalc.core.selfhosted.servingcapacity import calibrate, params_from
+    from costcalc.core.selfhosted.servingfit import observe
     from costcalc.errors import UnknownIdError, UserError
     from costcalc.io.catalog import load_catalog
     from costcalc.io.profiles import load_profile
@@ -228,18 +230,29 @@ def show(
         raise UserError(f"no benchmark points for {model} on {gpu}; see `costcalc bench plan`")
     loaded = load_profile(profile) if profile else None
     slo = loaded.profile.slo if loaded else Slo()
-    calibration = calibrate(prices.points, prices.gpus, prices.models) if loaded else None
+    calibration = calibrate(params_from(prices.serving), prices.points, prices.gpus, prices.models)
+    observed = observe(prices.points, prices.gpus, prices.models)
+    sources = [p.source for p in observed.points]
     groups = []
     for tp, precision in sorted({(p.gpus_per_replica, p.precision) for p in points}):
         subset = [p for p in points if (p.gpus_per_replica, p.precision) == (tp, precision)]
         capacity = None
-        if loaded and calibration:
+        if loaded:
             capacity = replica_capacity(
                 prices.models[model], prices.gpus[gpu], tp, precision,
-                mix_of(inflate(loaded.profile.request), True), slo, subset, calibration,
+                mix_of(inflate(loaded.profile.request), True), slo, calibration,
             )  # fmt: skip
-        groups.append(
-            PointGroup(tp, precision, check_points(subset, slo), mix_fit(subset, slo), capacity)
-        )
+        held = [p.source for p in subset]
+        replayed = [r for r in leave_one_out(observed, sources, held) if r.point in subset]
+        groups.append(PointGroup(tp, precision, check_points(subset, slo), replayed, capacity))
     source = f"from {profile}" if profile else "defaults; pass --profile for yours"
     sys.stdout.write(render_show(model, gpu, groups, slo, source, terminal_width(width)))
+
+
+def _register_predict() -> None:
+    from costcalc.cli.bench_predict import predict
+
+    app.command("predict")(predict)
+
+
+_register_predict()

@@ -17,6 +17,7 @@ from costcalc.schema.catalog import (
     GpusFile,
     HostedFile,
     ModelsFile,
+    ServingFile,
     ThroughputFile,
     ThroughputPoint,
 )
@@ -28,6 +29,7 @@ CATALOG_FILES: dict[str, tuple[type[BaseModel], str]] = {
     "models.yaml": (ModelsFile, "models"),
     "throughput.yaml": (ThroughputFile, "points"),
 }
+SERVING_FILE = "serving.yaml"  # one calibration, not a list: read apart
 
 
 def builtin_dir() -> Path:
@@ -67,7 +69,7 @@ def _layer_dir(
 ) -> list[ThroughputPoint]:
     if not directory.is_dir():
         raise UserError(f"--catalog {directory}: not a directory")
-    present = sorted(p.name for p in directory.glob("*.y*ml"))
+    present = sorted(p.name for p in directory.glob("*.y*ml") if p.name != SERVING_FILE)
     unknown = [name for name in present if name not in CATALOG_FILES]
     if unknown:
         near = closest(unknown[0], list(CATALOG_FILES), n=1)
@@ -76,7 +78,7 @@ def _layer_dir(
             directory / unknown[0],
             f"not a catalog file{hint}; a catalog directory holds {', '.join(CATALOG_FILES)}",
         )
-    if not present:
+    if not present and not (directory / SERVING_FILE).is_file():
         raise UserError(f"--catalog {directory}: holds none of {', '.join(CATALOG_FILES)}")
     for name in present:
         entries = _entries(directory / name)
@@ -87,6 +89,14 @@ def _layer_dir(
         else:
             tables[name].update({e.id: e for e in entries})
     return points
+
+
+def serving_calibration(path: Path) -> ServingFile | None:
+    """The serving model's calibration in `path`, None when there is no such file."""
+    if not path.is_file():
+        return None
+    parsed, _ = read_validated(path, ServingFile)
+    return parsed
 
 
 def _check_references(catalog: Catalog) -> None:
@@ -118,14 +128,17 @@ def load_catalog(extra_dirs: Sequence[Path] = ()) -> Catalog:
             points = list(entries)
         else:
             tables[name] = {e.id: e for e in entries}
+    serving = serving_calibration(builtin / SERVING_FILE)
     for directory in extra_dirs:
         points = _layer_dir(Path(directory), tables, points)
+        serving = serving_calibration(Path(directory) / SERVING_FILE) or serving
     catalog = Catalog(
         hosted=tables["hosted.yaml"],
         compute=tables["compute.yaml"],
         gpus=tables["gpus.yaml"],
         models=tables["models.yaml"],
         points=tuple(points),
+        serving=serving,
     )
     _check_references(catalog)
     return catalog

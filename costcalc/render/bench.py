@@ -12,9 +12,11 @@ from rich.table import Table
 from rich.text import Text
 
 from costcalc.core.selfhosted.plan import BenchPlan
-from costcalc.core.selfhosted.pointcheck import MixFit, PointCheck
+from costcalc.core.selfhosted.pointcheck import PointCheck
+from costcalc.core.selfhosted.replay import Replayed, summary
 from costcalc.core.selfhosted.replica import ReplicaCapacity
 from costcalc.render.console import capture
+from costcalc.render.predict import load_text
 from costcalc.schema.catalog import ThroughputPoint
 from costcalc.schema.profile import Slo
 
@@ -26,16 +28,16 @@ class PointGroup:
     gpus_per_replica: int
     precision: str
     points: Sequence[PointCheck]  # each against the SLO, computed in core
-    fit: MixFit | None  # None: fewer than two mixes
+    replayed: Sequence[Replayed]  # each point through the serving model, its source held out
     capacity: ReplicaCapacity | str | None  # at the profile's mix, when a profile was given
 
 
 def _load(p: ThroughputPoint) -> str:
-    if p.concurrency is not None:
+    if p.load == "concurrency":
         return f"concurrency {p.concurrency:g}"
-    if p.request_rate is not None:
+    if p.load == "rate":
         return f"{p.request_rate:.3g} req/s offered"
-    return "all at once"
+    return f"burst of {p.num_prompts}" if p.num_prompts else "all at once"
 
 
 def _latency(measured: tuple[float | None, int], slo: Slo) -> str:
@@ -69,18 +71,24 @@ def _points_table(checks: Sequence[PointCheck], slo: Slo) -> Table:
     return table
 
 
-def _fit_lines(mix_fit: MixFit | None) -> list[str]:
-    if mix_fit is None:
-        return ["one mix measured: no fit; other mixes are scaled by the calibrated roofline"]
-    fit = mix_fit.fit
-    lines = [
-        f"fit s = a·prefill + b·output + c: a = {fit.a * 1000:.4g} ms per prefill token, "
-        f"b = {fit.b * 1000:.4g} ms per output token, c = {fit.c * 1000:.4g} ms"
-    ]
-    for m in mix_fit.mixes:
-        mix = f"{m.input_tokens:,.0f} → {m.output_tokens:,.0f}"
-        held = "n/a" if m.held_out is None else f"{m.held_out:+.1%}"
-        lines.append(f"  {mix}: residual {m.residual:+.1%}, predicted from the other mixes {held}")
+def _replay_lines(runs: Sequence[Replayed]) -> list[str]:
+    """Each point predicted by the serving model calibrated without its source."""
+    if not runs:
+        return []
+    lines = ["serving model, each run predicted without its own source (measured → predicted):"]
+    for r in runs:
+        p = r.point
+        err = r.error_pct["request_throughput"]
+        lines.append(
+            f"  {p.input_tokens:,.0f} → {p.output_tokens:,.0f}, {load_text(p)}: "
+            f"{p.request_throughput:.3g} → {r.predicted['request_throughput']:.3g} req/s "
+            f"({err:+.0f}%), calibration: {r.calibration}"
+        )
+    median, largest = summary(runs)
+    lines.append(
+        f"  request throughput off by {median['request_throughput']:.0f}% (median), "
+        f"{largest['request_throughput']:.0f}% at worst; `costcalc bench predict` for latencies"
+    )
     return lines
 
 
@@ -88,12 +96,13 @@ def _capacity_line(capacity: ReplicaCapacity | str) -> str:
     if isinstance(capacity, str):
         return f"at your mix: {capacity}"
     mix = capacity.mix
-    roofline = 1.0 / capacity.roofline.seconds_per_request
+    roof = capacity.roofline
     return (
         f"at your mix ({mix.prefill_tokens:,.0f} prefill of {mix.input_tokens:,.0f} input tokens, "
         f"{mix.output_tokens:,.0f} output): {1.0 / capacity.seconds_per_request:.3g} req/s per "
-        f"replica from {capacity.source}{'' if capacity.slo_met else ' (SLO not met)'}; "
-        f"the calibrated roofline alone says {roofline:.3g}"
+        f"replica, batch {roof.batch} under the SLO (TTFT ≈{roof.ttft_tail_s * 1000:,.0f} ms, "
+        f"TPOT ≈{roof.tpot_tail_s * 1000:.1f} ms at its percentile); calibration: "
+        f"{capacity.calibration}"
     )
 
 
@@ -113,7 +122,7 @@ def render_show(
                 style="bold",
             ))  # fmt: skip
             console.print(_points_table(g.points, slo))
-            for line in _fit_lines(g.fit):
+            for line in _replay_lines(g.replayed):
                 console.print(line)
             if g.capacity is not None:
                 console.print(_capacity_line(g.capacity))

@@ -102,6 +102,7 @@ def _option(o: Option, c: Comparison) -> rep.HostedOption | rep.SelfHostedOption
         fixed_monthly_usd=_f(fixed.total_usd_per_month, 2),
         replicas_peak=o.replicas_peak,
         throughput_source=o.cost.source,
+        throughput_calibration=o.cost.capacity.calibration,
         replica_requests_per_s=_f(o.cost.replica_requests_per_s, 4),
         cold_starts_per_day=_f(o.cold_starts_per_day, 2),
         cold_start_share=_r(o.cold_start_share, 6),

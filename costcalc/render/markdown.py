@@ -7,7 +7,7 @@ from costcalc.core.analysis.options import SelfHostedOption
 from costcalc.render.context import ReportContext
 from costcalc.render.fmt import count, md_cell, si, times, usd
 from costcalc.render.ranges import breakeven_cell, cost_range, pair_samples, summary_line
-from costcalc.render.summary import breakeven_text, verdict
+from costcalc.render.summary import breakeven_text, left_out_lines, verdict
 
 
 def _table(header: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
@@ -47,6 +47,9 @@ def render_markdown(c: Comparison, ctx: ReportContext) -> str:
     if mc:
         header.insert(3, "P10–P90")
     out += _table(header, rows, set(range(2, len(header) - 1)))
+    left_out = left_out_lines(c)
+    if left_out:
+        out += ["", left_out[0] + ":", *(f"- {md_cell(line.strip())}" for line in left_out[1:])]
     sampled = summary_line(c)
     if sampled:
         out += ["", sampled]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from costcalc.core.analysis.compare import Comparison, Pair
 from costcalc.core.analysis.crossings import BreakEven
 from costcalc.core.analysis.options import HostedOption, SelfHostedOption
+from costcalc.core.selfhosted.replica import INFEASIBLE
 from costcalc.render.context import ReportContext
 from costcalc.render.fmt import si, times, usd
 
@@ -99,11 +100,13 @@ def notes(c: Comparison, ctx: ReportContext) -> list[str]:
     if ctx.defaults_used:
         out.append("defaults used: " + ", ".join(ctx.defaults_used))
     out.extend(f"{part.replace('_', ' ')}: {how}" for part, how in ctx.token_sources.items())
-    if any(s.cost.source == "roofline" for s in c.self_hosted) and c.calibration.points_used:
+    if c.self_hosted and c.serving_accuracy is not None:
+        acc = c.serving_accuracy
         out.append(
-            f"roofline estimates are calibrated on {c.calibration.points_used} benchmark points: "
-            f"typically {c.calibration.typical_error:.0%} off, "
-            f"at worst {c.calibration.worst_error:.0%}"
+            "self-hosted capacity is the serving model's: on the "
+            f"{acc.runs} built-in benchmark runs, each predicted without its own source, "
+            f"request throughput is off by {acc.median_abs_error_pct:.0f}% (median), "
+            f"{acc.max_abs_error_pct:.0f}% at worst; check yours with `costcalc bench predict`"
         )
     out.append(
         "`Cost now` is self-hosted ÷ hosted monthly cost at your volume; * marks the cheapest"
@@ -115,3 +118,19 @@ def notes(c: Comparison, ctx: ReportContext) -> list[str]:
         )
         out.extend(c.monte_carlo.notes)
     return out
+
+
+LEFT_OUT_SHOWN = 10  # infeasible options listed by name; the rest are counted
+
+
+def left_out_lines(c: Comparison) -> list[str]:
+    """Self-hosted options not priced because no load meets the SLO: each with why and the best
+    latency it reaches (one request at a time)."""
+    out = [s for s in c.skipped if s.reason.startswith(INFEASIBLE)]
+    if not out:
+        return []
+    lines = [f"Not priced: {len(out)} self-hosted option(s) cannot meet the SLO at any load"]
+    lines += [f"  {s.id}: {s.reason.removeprefix(INFEASIBLE + ': ')}" for s in out[:LEFT_OUT_SHOWN]]
+    if len(out) > LEFT_OUT_SHOWN:
+        lines.append(f"  … and {len(out) - LEFT_OUT_SHOWN} more (every one in -f json, `skipped`)")
+    return lines

@@ -18,12 +18,13 @@ from costcalc.render.console import capture
 from costcalc.render.context import ReportContext
 from costcalc.render.fmt import count, si, times, usd
 from costcalc.render.ranges import breakeven_cell, cost_range, pair_samples, summary_line
-from costcalc.render.summary import breakeven_short, notes, range_text, verdict
+from costcalc.render.summary import breakeven_short, left_out_lines, notes, range_text, verdict
 
 SOURCE_LABEL = {
     "benchmark": "benchmark",
     "fit": "fit to benchmarks",
     "roofline": "estimate: roofline",
+    "model": "serving model",
 }
 
 
@@ -227,6 +228,8 @@ def _report(console: Console, c: Comparison, ctx: ReportContext, curves: Curves 
     if trimmed:
         console.print(Text(trimmed, style="italic"))
     console.print(_options_table(c))
+    for line in left_out_lines(c):
+        console.print(line, overflow="fold")
     console.print(Text("Token inflation: what one request is billed for", style="bold underline"))
     console.print(_inflation_table(c))
     for line in _caching_lines(c):

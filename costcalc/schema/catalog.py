@@ -131,10 +131,23 @@ class ThroughputPoint(Dated):
     precision: Precision
     input_tokens: float = Field(gt=0, le=10_000_000)
     output_tokens: float = Field(gt=0, le=10_000_000)
+    output_tokens_max: float | None = Field(
+        default=None,
+        gt=0,
+        le=10_000_000,
+        description="the longest answer of the run, when known (a finite run lasts until it ends)",
+    )
     concurrency: float | None = Field(
         default=None, gt=0, description="max concurrency; null = unbounded"
     )
     request_rate: float | None = Field(default=None, gt=0, description="offered req/s; null = inf")
+    load: Literal["concurrency", "rate", "burst"] | None = Field(
+        default=None,
+        description="how the run was loaded: a concurrency limit, an offered request rate, or "
+        "a burst of num_prompts requests sent at once (no rate, no limit); filled in from "
+        "concurrency, request_rate and num_prompts when left out",
+    )
+    num_prompts: int | None = Field(default=None, ge=1, le=10_000_000, description="requests sent")
     request_throughput: float = Field(gt=0, le=1e6, description="completed req/s of one replica")
     ttft_ms_p50: float | None = Field(default=None, gt=0)
     ttft_ms_p90: float | None = Field(default=None, gt=0)
@@ -148,6 +161,34 @@ class ThroughputPoint(Dated):
     estimate: bool = False
     engine: str = "vllm"
     engine_version: str | None = None
+
+    @model_validator(mode="after")
+    def _load_kind(self) -> ThroughputPoint:
+        """A concurrency limit at least the number of prompts sent is a burst; so is a run
+        with neither a rate nor a limit. A burst never measures capacity (`saturated`)."""
+        kind = self.load
+        if kind is None:
+            if self.concurrency is not None and not (
+                self.num_prompts is not None and self.num_prompts <= self.concurrency
+            ):
+                kind = "concurrency"
+            elif self.request_rate is not None:
+                kind = "rate"
+            else:
+                kind = "burst"
+            object.__setattr__(self, "load", kind)
+        if kind == "concurrency" and self.concurrency is None:
+            raise ValueError("load: concurrency needs `concurrency`")
+        if kind == "rate" and self.request_rate is None:
+            raise ValueError("load: rate needs `request_rate`")
+        if kind == "burst" and self.saturated:
+            if "saturated" in self.model_fields_set:
+                raise ValueError(
+                    "saturated: true on a burst: requests sent all at once measure how fast "
+                    "that one batch drains, not sustained capacity"
+                )
+            object.__setattr__(self, "saturated", False)
+        return self
 
 
 class HostedFile(Strict):
@@ -175,6 +216,44 @@ class ThroughputFile(Strict):
     points: list[ThroughputPoint]
 
 
+class ServingCalibration(Strict):
+    """The serving model's parameters (core/selfhosted/serving.py ServingParams)."""
+
+    bandwidth: float = Field(gt=0, le=1, description="share of peak memory bandwidth")
+    compute: float = Field(gt=0, le=1, description="share of peak FLOPs")
+    overhead_ms: float = Field(ge=0, le=100, description="fixed time of every engine step")
+    sequence_us: float = Field(
+        default=0.0, ge=0, le=10_000, description="CPU a step, each sequence"
+    )
+    tensor_parallel: float = Field(gt=0, le=1, description="speed kept per doubling of GPUs")
+    allreduce_us: float = Field(ge=0, le=1000, description="one all-reduce, twice a layer")
+    output_spread: float = Field(ge=0, le=5, description="longest answer = mean × (1 + s ln N)")
+    legacy_cpu_factor: float = Field(
+        default=0.0, ge=0, le=100, description="CPU time × (1 + this) before vLLM 0.6"
+    )
+    ttft_p99_over_p50: float = Field(ge=1, le=100)
+    tpot_p99_over_p50: float = Field(ge=1, le=100)
+
+
+class ServingAccuracy(Strict):
+    """How well the calibrated model predicts the points, each source held out in turn."""
+
+    runs: int = Field(ge=0)
+    median_abs_error_pct: float = Field(ge=0, description="request throughput")
+    max_abs_error_pct: float = Field(ge=0, description="request throughput")
+
+
+class ServingFile(Strict):
+    """serving.yaml: the serving model calibrated on the built-in throughput points."""
+
+    schema_version: Literal[1] = 1
+    as_of: dt.date
+    fitted_on_points: int = Field(ge=0)
+    source: str = Field(min_length=4)
+    params: ServingCalibration
+    leave_one_out: ServingAccuracy | None = None
+
+
 @dataclass(frozen=True)
 class Catalog:
     """The merged catalog: built-in files with the user's `--catalog` directories layered on top."""
@@ -184,6 +263,7 @@ class Catalog:
     gpus: dict[str, GpuSpec]
     models: dict[str, OpenModel]
     points: tuple[ThroughputPoint, ...]
+    serving: ServingFile | None = None  # None: the model's defaults
 
     def points_for(
         self, model: str, gpu: str, gpus_per_replica: int, precision: str

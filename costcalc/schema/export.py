@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from costcalc.schema.catalog import ComputeFile, GpusFile, HostedFile, ModelsFile, ThroughputFile
 from costcalc.schema.profile import Profile
 from costcalc.schema.report import CompareReport
+from costcalc.schema.report_bench import PredictReport
 from costcalc.schema.report_gates import CheckReport, DiffReport, SensitivityReport
 from costcalc.schema.uncertain import UNCERTAIN_FIELDS, Lognormal, Triangular, Uniform
 
@@ -27,6 +28,7 @@ SCHEMAS: dict[str, tuple[type[BaseModel], str | None, str | None]] = {
     "check.schema.json": (CheckReport, None, None),
     "diff.schema.json": (DiffReport, None, None),
     "sensitivity.schema.json": (SensitivityReport, None, None),
+    "bench-predict.schema.json": (PredictReport, None, None),
     "profile.schema.json": (
         Profile,
         "costcalc traffic profile",

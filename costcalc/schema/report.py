@@ -133,7 +133,16 @@ class SelfHostedOption(ReportModel):
     usd_per_1k_requests: Money
     fixed_monthly_usd: Money
     replicas_peak: int = Field(ge=0)
-    throughput_source: Literal["benchmark", "fit", "roofline"]
+    throughput_source: Literal["benchmark", "fit", "roofline", "model"] = Field(
+        description="model: the serving model (core/selfhosted/serving.py), calibrated as "
+        "`throughput_calibration` says; the other values are kept for reports of version 0.x."
+    )
+    throughput_calibration: Literal["built-in", "own points", "transferred"] | None = Field(
+        default=None,
+        description="built-in: the defaults fitted on every built-in benchmark run; own points: "
+        "moved by a speed factor fitted on this pairing's runs; transferred: on its model's runs "
+        "on other GPUs.",
+    )
     replica_requests_per_s: float = Field(
         gt=0, description="SLO-compliant requests/s of one replica at the profile's mix."
     )

@@ -19,6 +19,7 @@ from costcalc.core.analysis.montecarlo import draw, monte_carlo, run_rows
 from costcalc.core.analysis.sensitivity import choose_pair
 from costcalc.core.demand.inputs import row_inputs
 from costcalc.core.selfhosted.pricing import Skipped, self_hosted_pricing
+from costcalc.core.selfhosted.replica import INFEASIBLE
 from costcalc.io.catalog import load_catalog
 from costcalc.io.profiles import load_profile
 from costcalc.render.csvout import render_csv
@@ -126,7 +127,11 @@ def test_compare_all_prices_every_offer_and_the_smallest_replica_that_fits() -> 
         choice = o.cost.choice
         half = choice.model_copy(update={"gpus_per_replica": choice.gpus_per_replica // 2})
         smaller = self_hosted_pricing(half, profile, catalog, c.calibration, rows)
-        assert isinstance(smaller, Skipped) and "does not fit" in smaller.reason, o.id
+        assert isinstance(smaller, Skipped), o.id
+        assert smaller.reason.startswith(("does not fit", INFEASIBLE)), o.id
+    # pairings that fit but miss the SLO at every size are listed apart, never priced
+    assert all(s.reason.startswith(INFEASIBLE) for s in c.skipped)
+    assert not {s.id for s in c.skipped} & {o.id for o in c.self_hosted}
     # Llama 3.3 70B in bf16 is 141 GB of weights: never on one 80 GB H100
     assert not any(i.startswith("llama-3.3-70b-instruct@runpod/h100-sxm") and ":tp" not in i
                    for i in (o.id for o in c.self_hosted))  # fmt: skip
@@ -184,7 +189,8 @@ def test_samples_without_a_hosted_price_are_left_out_not_called_never() -> None:
     profile = make_profile(
         traffic={"requests_per_day": 20_000},
         request={"user_tokens": 500, "output_tokens": 400},
-        slo={"service_tier": "priority"},
+        # a prompt of 100k–300k tokens takes seconds to prefill: a TTFT the SLO allows
+        slo={"service_tier": "priority", "ttft_ms": 60_000},
         compare={"hosted": ["google/gemini-2.5-pro"],
                  "self_hosted": [{"model": "llama-3.1-8b-instruct", "compute": "runpod/h200"}]},
     )  # fmt: skip

@@ -7,13 +7,14 @@ import pytest
 
 from costcalc.core.analysis.options import cold_starts_break_slo, price_self_hosted
 from costcalc.core.demand.inputs import row_inputs
-from costcalc.core.selfhosted.calibrate import calibrate
 from costcalc.core.selfhosted.pricing import (
     SelfHostedPricing,
     Skipped,
     option_id,
     self_hosted_pricing,
 )
+from costcalc.core.selfhosted.serving import ServingParams
+from costcalc.core.selfhosted.servingcapacity import calibrate
 from costcalc.schema.catalog import GpuSpec
 from costcalc.schema.profile import SelfHostedChoice, Slo
 from tests.conftest import GPU, MODEL, compute_offer, make_catalog, make_profile, point
@@ -26,7 +27,7 @@ FAST_POINT = point(
 def build(choice: SelfHostedChoice, profile=None, catalog=None) -> SelfHostedPricing | Skipped:  # type: ignore[no-untyped-def]
     catalog = catalog or make_catalog(points=[FAST_POINT])
     profile = profile or make_profile()
-    cal = calibrate(catalog.points, catalog.gpus, catalog.models)
+    cal = calibrate(ServingParams(), catalog.points, catalog.gpus, catalog.models)
     return self_hosted_pricing(choice, profile, catalog, cal, row_inputs(profile, {}, 1))
 
 
@@ -38,11 +39,13 @@ def test_option_ids_name_precision_and_tensor_parallel_size() -> None:
     )
 
 
-def test_measured_mix_worked_example() -> None:
+def test_worked_example_bills_what_the_serving_model_says_a_replica_serves() -> None:
     built = build(SelfHostedChoice(model="m8b", compute="test/gpu"))
     assert isinstance(built, SelfHostedPricing)
-    assert built.source == "benchmark" and built.replica_requests_per_s == pytest.approx(10.0)
-    # 86,400/day flat = 1 req/s; β 1.3 × 1 × 0.1 s = 0.13 busy → 0.13/0.8 → 1 replica
+    assert built.source == "model" and built.capacity.calibration == "own points"
+    s = built.seconds_per_attempt  # replica-seconds per request under the SLO
+    assert 0 < s < 1
+    # 86,400/day flat = 1 req/s; β 1.3 × 1 × s busy → 1.3 s / 0.8 < 1 → 1 replica
     bill = built.bill(np.array([86_400.0]))
     assert bill.replicas_peak[0] == 1
     assert bill.usd_per_month[0] == pytest.approx(2.0 * 730)
@@ -52,20 +55,23 @@ def test_measured_mix_worked_example() -> None:
         and built.fixed.without_labor_usd_per_month == 0.0
     )
     assert built.monthly_usd(np.array([86_400.0]))[0] == pytest.approx(1460 + 800)
-    # the replica count steps up at k × 0.8 × 3600 / (1.3 × 0.1 × 1/24) = k × 531,692 req/day
-    assert built.steps(1.0, 1e6, 10)[0, 0] == pytest.approx(0.8 * 3600 / (1.3 * 0.1 / 24))
+    # the replica count steps up at k × 0.8 × 3600 / (1.3 × s × 1/24) requests/day
+    assert built.steps(1.0, 1e8, 10)[0, 0] == pytest.approx(0.8 * 3600 / (1.3 * s / 24))
 
 
 def test_lora_adapters_cost_throughput() -> None:
+    plain = build(SelfHostedChoice(model="m8b", compute="test/gpu"))
     built = build(SelfHostedChoice(model="m8b", compute="test/gpu", lora_adapters=3))
-    assert isinstance(built, SelfHostedPricing)
-    assert built.seconds_per_attempt == pytest.approx(0.1 / 0.8)  # stated default factor 0.8
+    assert isinstance(plain, SelfHostedPricing) and isinstance(built, SelfHostedPricing)
+    # stated default factor 0.8: each request takes 1 / 0.8 = 1.25 times the replica-seconds
+    assert built.seconds_per_attempt == pytest.approx(plain.seconds_per_attempt / 0.8)
     tuned = build(
         SelfHostedChoice(
             model="m8b", compute="test/gpu", lora_adapters=3, lora_throughput_factor=0.5
         )
     )
-    assert isinstance(tuned, SelfHostedPricing) and tuned.seconds_per_attempt == pytest.approx(0.2)
+    assert isinstance(tuned, SelfHostedPricing)
+    assert tuned.seconds_per_attempt == pytest.approx(2 * plain.seconds_per_attempt)
 
 
 def test_storage_defaults_to_weights_at_the_volume_price() -> None:
@@ -85,17 +91,30 @@ def test_prefix_caching_removes_the_shared_prompt_from_prefill() -> None:
         SelfHostedChoice(model="m8b", compute="test/gpu", prefix_caching=False), profile=profile
     )
     assert isinstance(on, SelfHostedPricing) and isinstance(off, SelfHostedPricing)
-    # with caching the prefill is 100 tokens, the benchmarked mix: used as measured
-    assert on.source == "benchmark"
-    assert off.source == "fit" and off.seconds_per_attempt > on.seconds_per_attempt
+    # the same 1,000 input tokens sit in the KV cache, but with caching only 100 are prefilled
+    assert on.capacity.mix.prefill_tokens < off.capacity.mix.prefill_tokens
+    assert off.seconds_per_attempt > on.seconds_per_attempt
 
 
-def test_roofline_when_no_benchmark_exists() -> None:
+def test_built_in_calibration_when_no_benchmark_exists() -> None:
     built = build(SelfHostedChoice(model="m8b", compute="test/gpu"), catalog=make_catalog())
     assert isinstance(built, SelfHostedPricing)
-    assert built.source == "roofline" and any(
-        n.startswith("estimate: roofline") for n in built.notes
-    )
+    assert built.source == "model" and built.capacity.calibration == "built-in"
+    assert any("built-in calibration" in n for n in built.notes)
+
+
+def test_an_option_that_misses_the_slo_at_any_load_is_not_priced() -> None:
+    # a 300 GB/s card reads 16 GB of weights in 16e9 / (300e9 × 0.7) = 76 ms a step, so one
+    # request at a time already has a TPOT over a 50 ms SLO: the option is left out, with why
+    slow = GpuSpec(id="g1", name="Slow 80GB", memory_gb=80, bandwidth_gbs=300, bf16_tflops=60,
+                   source="t")  # fmt: skip
+    catalog = make_catalog()
+    catalog.gpus["g1"] = slow
+    profile = make_profile(slo={"tpot_ms": 50})
+    skipped = build(SelfHostedChoice(model="m8b", compute="test/gpu"), profile, catalog)
+    assert isinstance(skipped, Skipped)
+    assert skipped.reason.startswith("cannot meet the SLO at any load")
+    assert "TPOT ≈" in skipped.reason and "(SLO 50)" in skipped.reason
 
 
 def test_models_that_do_not_fit_are_skipped_with_the_reason() -> None:

@@ -18,6 +18,12 @@ from tests.conftest import ROOT, TODAY, make_catalog, make_profile, point
 FAST_POINT = point(
     input_tokens=100, output_tokens=100, request_throughput=10.0, ttft_ms_p99=200, tpot_ms_p99=20
 )
+# a heavier run at the same mix gains nothing and misses the SLO: the replica's capacity under
+# it is the measured 10 req/s (0.1 s a request), whatever the serving model would say
+SATURATED = point(
+    input_tokens=100, output_tokens=100, concurrency=64, request_throughput=10.00001,
+    ttft_ms_p99=200, tpot_ms_p99=10_000,
+)  # fmt: skip
 COMPARE = {"hosted": ["test/api"], "self_hosted": [{"model": "m8b", "compute": "test/gpu"}]}
 DAYS = 730 / 24
 HOURS = Uniform(low=2, high=20)  # P10 3.8 h, P90 18.2 h; mean 11 h
@@ -29,7 +35,7 @@ def case(hours: float = 11):  # type: ignore[no-untyped-def]
         traffic={"requests_per_day": 500_000},
         overheads={"engineer_hours_per_month": hours},
     )
-    catalog = make_catalog(points=[FAST_POINT])
+    catalog = make_catalog(points=[FAST_POINT, SATURATED])
     return compare(profile, catalog, TODAY), catalog
 
 
@@ -112,6 +118,8 @@ def test_cli_text_and_json() -> None:
     schema = json.loads((ROOT / "schemas" / "sensitivity.schema.json").read_text(encoding="utf-8"))
     jsonschema.validate(data, schema)
     assert data["command"] == "sensitivity" and data["inputs"]
-    assert data["inputs"][0]["field"] == "request.conversation.turns"
+    # engineer hours (P10–P90 8.7 → 29.6 h) move this serverless pair's crossing most
+    assert data["inputs"][0]["field"] == "overheads.engineer_hours_per_month"
+    assert data["inputs"][1]["field"] == "request.conversation.turns"
     bad = runner.invoke(app, ["sensitivity", profile, "--pair", "openai/gpt-4o", "x@y/z"])
     assert bad.exit_code == 2 and "--pair" in bad.stderr

@@ -70,7 +70,10 @@ def test_vllm_nightly_70b_tp8_reads_its_hardware_from_the_gpu_column() -> None:
     )
     assert [(p.gpu, p.gpus_per_replica) for p in result.points] == [("a100-sxm-40gb", 8)] * 4
     assert [p.request_rate for p in result.points] == [1, 4, 16, None]
-    assert [p.saturated for p in result.points] == [False, False, True, True]
+    # QPS 16 ran into the queue (capacity); QPS inf sent all 200 prompts at once: a burst
+    assert [p.saturated for p in result.points] == [False, False, True, False]
+    assert [p.load for p in result.points] == ["rate", "rate", "rate", "burst"]
+    assert result.points[3].num_prompts == 200
     assert result.points[3].request_throughput == pytest.approx(8.398, abs=1e-3)
 
 

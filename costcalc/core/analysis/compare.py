@@ -30,10 +30,11 @@ from costcalc.core.analysis.selection import (
 from costcalc.core.demand.inputs import row_inputs
 from costcalc.core.demand.tokens import Inflation
 from costcalc.core.demand.traffic import FloatArray
-from costcalc.core.selfhosted.calibrate import Calibration, calibrate
 from costcalc.core.selfhosted.pricing import Skipped, self_hosted_pricing
+from costcalc.core.selfhosted.replica import INFEASIBLE
+from costcalc.core.selfhosted.servingcapacity import Calibration, calibrate, params_from
 from costcalc.errors import UnknownIdError
-from costcalc.schema.catalog import Catalog
+from costcalc.schema.catalog import Catalog, ServingAccuracy
 from costcalc.schema.profile import Profile
 
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ class Comparison:
     pairs: list[Pair]
     range_requests_per_day: tuple[float, float]
     calibration: Calibration
+    serving_accuracy: ServingAccuracy | None
     cheapest: str | None
     default_set: str | None
     featured: Featured
@@ -158,16 +160,18 @@ def compare(
     volume = float(rows.requests_per_day[0])
     tokens = rows.tokens.row(0)
     weights = rows.weights
-    calibration = calibrate(catalog.points, catalog.gpus, catalog.models)
+    calibration = calibrate(
+        params_from(catalog.serving), catalog.points, catalog.gpus, catalog.models
+    )
     warnings: list[str] = []
     explicit = profile.compare is not None and not every_option
     if every_option:
         built = build(profile, catalog, calibration, rows, sorted(catalog.hosted), [])
-        smallest = smallest_that_fit(
+        smallest, infeasible = smallest_that_fit(
             self_hosted_candidates(profile, catalog, every_class=True),
             lambda c: self_hosted_pricing(c, profile, catalog, calibration, rows),
         )
-        built = dataclasses.replace(built, self_hosted=smallest)
+        built = dataclasses.replace(built, self_hosted=smallest, skipped=infeasible)
     elif explicit:
         check_ids(profile, catalog)
         assert profile.compare is not None
@@ -197,8 +201,8 @@ def compare(
     if every_option:
         default_set = (
             f"--all: every hosted offer of the catalog ({len(hosted)}) and every pairing of an "
-            f"open model with a compute offer that fits in memory ({len(selfs)}, each at the "
-            "smallest replica that fits)"
+            f"open model with a compute offer that fits in memory and meets the SLO "
+            f"({len(selfs)}, each at the smallest replica that does)"
         )
     elif not explicit:
         h = trim(
@@ -211,13 +215,19 @@ def compare(
             selfs, lambda o: o.id.split("@")[1].split("/")[0], MAX_SELF_HOSTED,
             "self-hosted pairings that fit in memory",
         )  # fmt: skip
-        hosted, selfs, skipped = h.kept, s.kept, []
+        # what fits in memory but misses the SLO at any load is listed apart, never priced
+        infeasible = [x for x in skipped if x.reason.startswith(INFEASIBLE)]
+        hosted, selfs, skipped = h.kept, s.kept, infeasible
         default_set = (
             f"no `compare:` section, so compared the cheapest offer per provider ({h.explanation}) "
             f"and the cheapest pairing per compute provider ({s.explanation})"
         )
     else:
-        warnings.extend(f"{s.id}: left out, {s.reason}" for s in skipped)
+        warnings.extend(
+            f"{s.id}: left out, {s.reason}"
+            for s in skipped
+            if not s.reason.startswith(INFEASIBLE)  # the report lists those apart
+        )
 
     options = sorted(hosted + selfs, key=lambda o: o.monthly_usd)
     eligible = [o for o in options if o.eligible]
@@ -256,7 +266,9 @@ def compare(
     return Comparison(
         profile=profile, requests_per_day=volume, tokens=tokens, weights=weights,
         options=options, skipped=skipped, pairs=pairs, range_requests_per_day=(low, high),
-        calibration=calibration, cheapest=eligible[0].id if eligible else None,
+        calibration=calibration,
+        serving_accuracy=catalog.serving.leave_one_out if catalog.serving else None,
+        cheapest=eligible[0].id if eligible else None,
         default_set=default_set, featured=_feature(options, pairs), warnings=warnings,
     )  # fmt: skip
 

@@ -16,8 +16,8 @@ from costcalc.core.analysis.crossings import IntArray
 from costcalc.core.demand.inputs import RowInputs
 from costcalc.core.demand.traffic import FloatArray
 from costcalc.core.hosted.pricing import HostedPricing, hosted_pricing, stack_hosted
-from costcalc.core.selfhosted.calibrate import Calibration
 from costcalc.core.selfhosted.pricing import SelfHostedPricing, Skipped, self_hosted_pricing
+from costcalc.core.selfhosted.servingcapacity import Calibration
 from costcalc.schema.catalog import Catalog
 from costcalc.schema.profile import Profile, SelfHostedChoice
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from costcalc.core.analysis.options import Option
 from costcalc.core.selfhosted.pricing import SelfHostedPricing, Skipped
+from costcalc.core.selfhosted.replica import INFEASIBLE
 from costcalc.schema.catalog import Catalog
 from costcalc.schema.profile import Profile, SelfHostedChoice
 
@@ -72,18 +73,25 @@ def trim(
 def smallest_that_fit(
     choices: Sequence[SelfHostedChoice],
     price: Callable[[SelfHostedChoice], SelfHostedPricing | Skipped],
-) -> list[SelfHostedPricing]:
+) -> tuple[list[SelfHostedPricing], list[Skipped]]:
     """Per (model, compute offer), the first of its replica sizes, fewest GPUs first, that
-    `price` builds (the others do not fit in memory): what `compare --all` shows. Larger sizes
-    are not built at all once one fits."""
+    `price` builds (the others do not fit in memory or miss the SLO at any load): what
+    `compare --all` shows. Larger sizes are not built once one serves. Pairings that fit in
+    memory at some size but miss the SLO at every one are returned apart (the largest size's
+    reason), so a report lists them; pairings that never fit are not."""
     found: list[SelfHostedPricing] = []
     done: set[tuple[str, str]] = set()
+    missed: dict[tuple[str, str], Skipped] = {}
     for choice in sorted(choices, key=lambda c: (c.model, c.compute, c.gpus_per_replica)):
         key = (choice.model, choice.compute)
         if key in done:
             continue
         built = price(choice)
-        if not isinstance(built, Skipped):
-            found.append(built)
-            done.add(key)
-    return found
+        if isinstance(built, Skipped):
+            if built.reason.startswith(INFEASIBLE):
+                missed[key] = built
+            continue
+        found.append(built)
+        done.add(key)
+        missed.pop(key, None)
+    return found, list(missed.values())

@@ -24,6 +24,7 @@ class Run:
     input_tokens: float
     output_tokens: float
     request_throughput: float
+    output_tokens_max: float | None = None  # the longest answer, when the file says
     completed: int | None = None
     concurrency: float | None = None
     request_rate: float | None = None  # offered req/s; None = unlimited (all at once)

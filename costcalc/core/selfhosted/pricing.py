@@ -13,9 +13,10 @@ from costcalc.core.demand.inputs import RowInputs
 from costcalc.core.demand.tokens import Inflation, N
 from costcalc.core.demand.traffic import FloatArray
 from costcalc.core.selfhosted.billing import ComputeBill, dedicated_bill, serverless_bill
-from costcalc.core.selfhosted.calibrate import Calibration, shape
+from costcalc.core.selfhosted.calibrate import shape
 from costcalc.core.selfhosted.capacity import BenchmarkCapacity
 from costcalc.core.selfhosted.replica import ReplicaCapacity, capacity_for, mix_of
+from costcalc.core.selfhosted.servingcapacity import Calibration
 from costcalc.core.units import SECONDS_PER_HOUR
 from costcalc.schema.catalog import Catalog, ComputeOffer, OpenModel
 from costcalc.schema.profile import Profile, SelfHostedChoice

@@ -1,8 +1,10 @@
-"""Replica capacity of a pairing at a token mix: benchmarks under the SLO, roofline, LoRA."""
+"""Replica capacity of a pairing at a token mix: the serving model under the SLO, the runs
+measured at that mix where there are some, LoRA adapters' slowdown."""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,34 +12,24 @@ import numpy as np
 
 from costcalc.core.demand.tokens import Inflation
 from costcalc.core.demand.traffic import FloatArray
-from costcalc.core.selfhosted.calibrate import Calibration, hardware, observed_batch, shape
-from costcalc.core.selfhosted.capacity import (
-    BenchmarkCapacity,
-    Mix,
-    OperatingPoint,
-    Scale,
-    benchmark_capacity,
-    benchmark_seconds,
-    feasible_points,
-    lone_latency_s,
-)
+from costcalc.core.selfhosted.calibrate import hardware, shape
+from costcalc.core.selfhosted.capacity import BenchmarkCapacity, Mix, same_mix, same_mixes
+from costcalc.core.selfhosted.measured import measured_capacity
 from costcalc.core.selfhosted.roofline import (
     Hardware,
     RooflineCapacity,
     Shape,
-    StepModel,
     capacity_at,
     kv_budget_bytes,
-    max_batch,
-    max_batches,
-    roofline_arrays,
 )
+from costcalc.core.selfhosted.servingcapacity import Calibration, serving_arrays
 from costcalc.schema.catalog import Catalog, GpuSpec, OpenModel, ThroughputPoint
 from costcalc.schema.profile import SelfHostedChoice, Slo
 
 # Stated default, not a measurement: vLLM serving several LoRA adapters on one base model at
 # about 80 % of the base model's throughput (a vLLM fork reports "80%+ of non-LoRA performance").
 LORA_THROUGHPUT_FACTOR = 0.8
+INFEASIBLE = "cannot meet the SLO at any load"  # how an option that is not priced says why
 
 
 @dataclass(frozen=True)
@@ -54,6 +46,7 @@ class ReplicaCapacity:
     benchmark: BenchmarkCapacity | None
     roofline: RooflineCapacity
     notes: tuple[str, ...]
+    calibration: str = "built-in"  # built-in | own points | transferred
 
     @property
     def seconds_per_request(self) -> float:
@@ -81,28 +74,6 @@ def _first(mix: Mix[Any], row: int = 0) -> Mix[float]:
     return Mix(first(mix.input_tokens), first(mix.prefill_tokens), first(mix.output_tokens))
 
 
-def roofline_scale(hw: Hardware, sh: Shape, step: StepModel) -> Scale:
-    """Roofline time of a mix (or of each of many) over a benchmarked point's, at the point's
-    load: how one measured mix is carried to another."""
-
-    def scale(op: OperatingPoint, target: Mix[Any]) -> Any:
-        p = op.point
-        batch = observed_batch(p, max(max_batch(hw, sh, p.input_tokens, p.output_tokens), 1))
-        fits = max_batches(
-            hw, sh, np.asarray(target.input_tokens), np.asarray(target.output_tokens)
-        )
-        at = np.minimum(batch, np.maximum(fits, 1.0))
-        mine = step.seconds_per_request(
-            at, target.prefill_tokens, target.output_tokens, target.context
-        )
-        theirs = step.seconds_per_request(
-            np.array([batch]), p.input_tokens, p.output_tokens, p.input_tokens + p.output_tokens / 2
-        )
-        return mine / theirs[0]
-
-    return scale
-
-
 def lora_factor(choice: SelfHostedChoice) -> float:
     """Throughput kept with LoRA adapters served (1 without adapters)."""
     if choice.lora_adapters == 0:
@@ -117,59 +88,84 @@ def replica_capacity(
     precision: str,
     mix: Mix[Any],
     slo: Slo,
-    points: list[ThroughputPoint],
     calibration: Calibration,
+    points: Sequence[ThroughputPoint] = (),
 ) -> ReplicaCapacity | str:
-    """Capacity at each mix of `mix` (floats, or arrays with one mix per row) from benchmark
-    points when there are any, else the calibrated roofline; a string says why the model cannot
-    run on this hardware at the first mix. Rows where it does not fit get +inf seconds."""
+    """Capacity at each mix of `mix` (floats, or arrays with one mix per row): the serving
+    model's highest load under the SLO, or, at a mix the pairing's `points` measured, what
+    those runs say (core/selfhosted/measured.py). A string says why the option cannot serve
+    the first mix: it does not fit in memory, or no load meets the SLO (then it is not
+    priced). Rows where it does not fit or misses the SLO get +inf seconds."""
     hw = hardware(gpu, gpus_per_replica, precision)
     sh = shape(model, precision)
-    step = StepModel(hw, sh, calibration.efficiency)
     rows = Mix[FloatArray](
         *(np.atleast_1d(np.asarray(v, dtype=np.float64))
           for v in (mix.input_tokens, mix.prefill_tokens, mix.output_tokens))
     )  # fmt: skip
-    inputs = rows.input_tokens
-    arrays = roofline_arrays(
-        step, inputs, rows.prefill_tokens, rows.output_tokens,
+    shortest = float(np.min(rows.input_tokens + rows.output_tokens))
+    if kv_budget_bytes(hw, sh) < shortest * sh.kv_bytes_per_token:
+        return _no_fit(hw, sh, gpu, gpus_per_replica)  # no row fits: nothing to search
+    params, label, used, own = calibration.for_pairing(
+        model.id, gpu.id, gpus_per_replica, precision
+    )
+    arrays = serving_arrays(
+        params, hw, sh, rows.input_tokens, rows.prefill_tokens, rows.output_tokens,
         slo.ttft_ms / 1000.0, slo.tpot_ms / 1000.0, slo.percentile,
     )  # fmt: skip
     fits = arrays.batch > 0
-    # the notes describe the first row's mix, or the first that fits (a Monte Carlo sample
-    # can ask for more context than fits; that row alone is then priced at +inf)
-    first_row = int(np.argmax(fits))
+    # the notes describe the first row's mix, or the first that fits and meets the SLO (a
+    # Monte Carlo sample can ask for more context or a longer prefill than that allows; that
+    # row alone is then priced at +inf)
+    first_row = int(np.argmax(arrays.slo_met)) if arrays.slo_met.any() else int(np.argmax(fits))
     first = _first(mix, first_row)
     roof = capacity_at(arrays, first_row)
     if roof is None:  # no row fits
-        usable = (kv_budget_bytes(hw, sh) + sh.weight_bytes) / 1e9
+        return _no_fit(hw, sh, gpu, gpus_per_replica)
+    measured = measured_capacity(points, first, slo)
+    if measured is not None and measured.request_throughput is None:
+        return f"{INFEASIBLE}: {measured.note}"
+    if not roof.slo_met:
+        pct = slo.percentile
         return (
-            f"does not fit: {sh.weight_bytes / 1e9:.1f} GB of weights plus one request's KV cache "
-            f"in {usable:.1f} GB usable ({gpus_per_replica}× {gpu.name})"
+            f"{INFEASIBLE}: even one request at a time has p{pct} TTFT "
+            f"≈{roof.ttft_tail_s * 1000:,.0f} ms (SLO {slo.ttft_ms:,.0f}) and p{pct} TPOT "
+            f"≈{roof.tpot_tail_s * 1000:,.1f} ms (SLO {slo.tpot_ms:,.0f})"
         )
-    if not points:
-        notes = [f"estimate: roofline (batch {roof.batch})"]
-        if not roof.slo_met:
-            notes.append(
-                f"SLO not met even one request at a time (p{slo.percentile} TPOT "
-                f"≈{roof.tpot_tail_s * 1000:.0f} ms, TTFT ≈{roof.ttft_tail_s * 1000:.0f} ms)"
-            )
-        return ReplicaCapacity(
-            arrays.seconds_per_request, arrays.lone_latency_s, "roofline", roof.slo_met, False,
-            first, None, roof, tuple(notes),
-        )  # fmt: skip
-
-    scale = roofline_scale(hw, sh, step)
-    bench = benchmark_capacity(points, first, slo, scale)
-    _, feasible = feasible_points(points, slo)
-    measured = benchmark_seconds(feasible, rows, scale)
-    seconds = np.where(fits, measured, np.inf) * np.ones_like(inputs)
-    timed = lone_latency_s(points, rows)
-    lone = arrays.lone_latency_s if timed is None else np.where(fits, timed, np.inf)
+    seconds = np.where(arrays.slo_met, arrays.seconds_per_request, np.inf)
+    how = {
+        "built-in": "built-in calibration",
+        "own points": (
+            f"fitted to its {used} runs"
+            if own == used
+            else f"fitted to its {own} run and {used - own} of the model elsewhere"
+        ),
+        "transferred": f"from {used} runs on other GPUs",
+    }[label]
+    notes: tuple[str, ...] = (f"serving model, {how}; batch {roof.batch} at the SLO",)
+    source = "model"
+    if measured is not None and measured.request_throughput is not None:
+        at_mix = np.asarray(
+            [same_mixes(p, rows) for p in points if same_mix(p, first)], dtype=bool
+        ).any(axis=0)
+        ran = 1.0 / measured.request_throughput
+        # a floor only raises the model's figure; an interpolated measurement replaces it
+        mine = np.minimum(seconds, ran) if measured.floor else np.full_like(seconds, ran)
+        seconds = np.where(at_mix, mine, seconds)
+        if not measured.floor or ran < float(arrays.seconds_per_request[first_row]):
+            source = "benchmark"
+        notes = (measured.note, *notes)
     return ReplicaCapacity(
-        seconds, np.asarray(lone * np.ones_like(inputs)), bench.source, bench.slo_met,
-        bench.lower_bound, first, bench, roof, bench.notes,
+        seconds * np.ones_like(rows.input_tokens), arrays.lone_latency_s, source, True, False,
+        first, None, roof, notes, label,
     )  # fmt: skip
+
+
+def _no_fit(hw: Hardware, sh: Shape, gpu: GpuSpec, gpus_per_replica: int) -> str:
+    usable = (kv_budget_bytes(hw, sh) + sh.weight_bytes) / 1e9
+    return (
+        f"does not fit: {sh.weight_bytes / 1e9:.1f} GB of weights plus one request's KV cache "
+        f"in {usable:.1f} GB usable ({gpus_per_replica}× {gpu.name})"
+    )
 
 
 def capacity_for(
@@ -182,7 +178,7 @@ def capacity_for(
     )
     capacity = replica_capacity(
         catalog.models[choice.model], catalog.gpus[compute.gpu], choice.gpus_per_replica,
-        choice.precision, mix, slo, points, calibration,
+        choice.precision, mix, slo, calibration, points,
     )  # fmt: skip
     if isinstance(capacity, str) or choice.lora_adapters == 0:
         return capacity

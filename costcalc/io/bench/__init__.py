@@ -72,6 +72,18 @@ def documents(path: Path) -> list[Any]:
     return docs
 
 
+def _failure(doc: Any) -> str | None:
+    """The reason of a failure stub a sweep writes for a run that did not happen, such as
+    `{"reason": "server crashed"}` or `{"error": …, "completed": 0}`; None for anything else."""
+    if not isinstance(doc, dict):
+        return None
+    for key in ("reason", "error", "failure", "status"):
+        if isinstance(doc.get(key), str | dict) and doc[key]:
+            text = doc[key] if isinstance(doc[key], str) else json.dumps(doc[key])
+            return text[:120]
+    return None
+
+
 def read_runs(path: Path, shape: OfflineShape) -> tuple[list[Run], list[str]]:
     """Every run in a result file, and messages for the runs skipped (nothing completed)."""
     runs: list[Run] = []
@@ -79,6 +91,9 @@ def read_runs(path: Path, shape: OfflineShape) -> tuple[list[Run], list[str]]:
     for number, doc in enumerate(documents(path)):
         source = str(path) if number == 0 else f"{path} (line {number + 1})"
         parser = next((p for _, detect, p in FORMATS if detect(doc)), None)
+        if parser is None and _failure(doc):
+            skipped.append(f"{source}: the run failed ({_failure(doc)}), skipped")
+            continue
         if parser is None:
             raise InputFileError(
                 path,

@@ -33,8 +33,12 @@ def _ms(metric: dict[str, Any] | None) -> dict[int, float]:
 
 
 def _avg(doc: dict[str, Any], key: str) -> float | None:
+    return _stat(doc, key, "avg")
+
+
+def _stat(doc: dict[str, Any], key: str, stat: str) -> float | None:
     metric = doc.get(key)
-    return number(metric.get("avg")) if isinstance(metric, dict) else None
+    return number(metric.get(stat)) if isinstance(metric, dict) else None
 
 
 def _dig(doc: Any, *path: str) -> Any:
@@ -81,6 +85,7 @@ def parse(doc: dict[str, Any], source: str) -> Sequence[Run | str]:
             model_name=names[0] if names else None,
             input_tokens=_avg(doc, "input_sequence_length") or 0.0,
             output_tokens=_avg(doc, "output_sequence_length") or 0.0,
+            output_tokens_max=_stat(doc, "output_sequence_length", "max"),
             request_throughput=rps,
             completed=int(_avg(doc, "request_count") or 0) or None,
             concurrency=number(concurrency),

@@ -91,6 +91,7 @@ def parse(doc: dict[str, Any], source: str) -> list[Run | str]:
                 model_name=_model(bench, doc),
                 input_tokens=number(_summary(metrics, "prompt_token_count").get("mean")) or 0.0,
                 output_tokens=number(_summary(metrics, "output_token_count").get("mean")) or 0.0,
+                output_tokens_max=number(_summary(metrics, "output_token_count").get("max")),
                 request_throughput=rps,
                 completed=int(number(_summary(metrics, "request_latency").get("count")) or 0)
                 or None,

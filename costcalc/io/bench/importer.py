@@ -56,6 +56,10 @@ def to_point(
     notes = [f"{run.fmt}", *run.notes, *hw.notes]
     if n > 1:
         notes.append(f"{run.request_throughput:.4g} req/s over {n} replicas")
+    prompts = run.num_prompts or run.completed
+    burst = run.request_rate is None and (
+        run.concurrency is None or (prompts is not None and prompts <= run.concurrency)
+    )
     point = ThroughputPoint(
         model=model,
         gpu=hw.gpu,
@@ -63,10 +67,17 @@ def to_point(
         precision=hw.precision,
         input_tokens=run.input_tokens,
         output_tokens=run.output_tokens,
+        output_tokens_max=(
+            run.output_tokens_max
+            if run.output_tokens_max and run.output_tokens_max >= run.output_tokens
+            else None
+        ),
         concurrency=None if run.concurrency is None else run.concurrency / n,
         request_rate=None if run.request_rate is None else run.request_rate / n,
         request_throughput=run.request_throughput / n,
-        saturated=not lower_bound(run),
+        load="burst" if burst else ("concurrency" if run.concurrency is not None else "rate"),
+        num_prompts=None if prompts is None else max(1, round(prompts / n)),
+        saturated=not burst and not lower_bound(run),
         engine=run.engine,
         engine_version=run.engine_version,
         as_of=run.date or today,

@@ -54,6 +54,7 @@ def parse(doc: dict[str, Any], source: str) -> Sequence[Run | str]:
             model_name=doc.get("model"),
             input_tokens=inputs,
             output_tokens=output,
+            output_tokens_max=number(doc.get("results_number_output_tokens_max")),
             request_throughput=per_min / 60.0,
             completed=int(number(doc.get("results_num_completed_requests")) or 0) or None,
             concurrency=number(doc.get("num_concurrent_requests")),

@@ -98,6 +98,8 @@ def parse(doc: dict[str, Any], source: str) -> Sequence[Run | str]:
     if e2e_mean_ms is None and ttft_mean is not None and tpot_mean is not None:
         e2e_mean_ms = ttft_mean + max(output - 1.0, 0.0) * tpot_mean
     metadata = scalar_strings(doc, lambda key: key in _RESULT_KEYS or bool(_STAT.match(key)))
+    lens = doc.get("output_lens")
+    longest = max((number(x) or 0.0 for x in lens), default=0.0) if isinstance(lens, list) else 0.0
     return [
         Run(
             fmt="vllm-serve",
@@ -105,6 +107,7 @@ def parse(doc: dict[str, Any], source: str) -> Sequence[Run | str]:
             model_name=doc.get("model_id") or doc.get("tokenizer_id"),
             input_tokens=float(doc.get("total_input_tokens", 0)) / completed,
             output_tokens=output,
+            output_tokens_max=longest or None,
             request_throughput=throughput,
             completed=int(completed),
             concurrency=number(doc.get("max_concurrency")),

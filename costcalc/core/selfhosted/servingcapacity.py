@@ -1,0 +1,164 @@
+"""A replica's capacity for a profile: the highest load whose predicted latencies meet the SLO.
+
+Requests of a live service arrive one by one, so a replica with B sequences in flight serves
+X(B) = B / latency(B) (core/selfhosted/serving.py, Engine.closed with arrivals spread out).
+Every batch from 1 to what the KV cache holds is tried, for every row's mix at once; the
+largest whose p-th percentile TTFT and TPOT meet the SLO sets the capacity. When even one
+request at a time misses the SLO the option is infeasible: it is not priced.
+
+Which parameters serve a pairing is decided once per catalog (`Calibration.for_pairing`):
+the built-in defaults (serving.yaml), moved by a speed factor fitted on the pairing's own
+points, else on its model's points on other hardware (transferred).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from costcalc.core.demand.traffic import FloatArray
+from costcalc.core.selfhosted.replay import Calibration as Label
+from costcalc.core.selfhosted.replay import fit_speed, pairing, speed_basis
+from costcalc.core.selfhosted.roofline import Hardware, RooflineArrays, Shape
+from costcalc.core.selfhosted.serving import Engine, Loads, Replicas, ServingParams
+from costcalc.core.selfhosted.servingfit import observe, replay
+from costcalc.schema.catalog import GpuSpec, OpenModel, ServingFile, ThroughputPoint
+
+ROWS_AT_ONCE = 2048  # mixes searched at once: 2,048 × 256 batches stay near 4 MB an array
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The serving model's parameters for every pairing of a catalog, with how well the
+    defaults fit the catalog's points (geometric-mean and worst error of throughput)."""
+
+    params: ServingParams
+    points: tuple[ThroughputPoint, ...]
+    gpus: dict[str, GpuSpec]
+    models: dict[str, OpenModel]
+    points_used: int
+    typical_error: float
+    worst_error: float
+    _memo: dict[tuple[int, ...], tuple[ServingParams, int]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def for_pairing(
+        self, model: str, gpu: str, gpus_per_replica: int, precision: str
+    ) -> tuple[ServingParams, Label, int, int]:
+        """Parameters, which calibration they are, the runs behind the speed factor and how
+        many of them are the pairing's own."""
+        key = (model, gpu, gpus_per_replica, precision)
+        chosen, label = speed_basis(key, self.points)
+        own = sum(1 for i in chosen if pairing(self.points[i]) == key)
+        basis = tuple(chosen)  # pairings of one model without runs share their model's speed
+        if basis not in self._memo:
+            observed = observe([self.points[i] for i in chosen], self.gpus, self.models)
+            speed = fit_speed(observed, self.params) if len(observed) else self.params
+            self._memo[basis] = (speed, len(observed))
+        params, used = self._memo[basis]
+        return params, (label if used else "built-in"), used, own
+
+
+def params_from(serving: ServingFile | None) -> ServingParams:
+    """The model's parameters from a catalog's serving.yaml (its defaults without one)."""
+    return ServingParams() if serving is None else ServingParams(**serving.params.model_dump())
+
+
+def calibrate(
+    params: ServingParams,
+    points: Sequence[ThroughputPoint],
+    gpus: dict[str, GpuSpec],
+    models: dict[str, OpenModel],
+) -> Calibration:
+    """A catalog's calibration: `params` (its serving.yaml) and its points."""
+    observed = observe(points, gpus, models)
+    ratios = np.array([])
+    if len(observed):
+        ratios = replay(observed, params).request_throughput / observed.request_throughput
+    typical = float(np.expm1(np.mean(np.abs(np.log(ratios))))) if len(ratios) else float("nan")
+    worst = float(np.max(np.abs(ratios - 1.0))) if len(ratios) else float("nan")
+    return Calibration(params, tuple(points), gpus, models, len(observed), typical, worst)
+
+
+def serving_arrays(
+    params: ServingParams,
+    hw: Hardware,
+    sh: Shape,
+    input_tokens: FloatArray,
+    prefill_tokens: FloatArray,
+    output_tokens: FloatArray,
+    ttft_slo_s: float,
+    tpot_slo_s: float,
+    percentile: int,
+) -> RooflineArrays:
+    """Per mix, the largest batch whose tail TTFT and TPOT meet the SLO and what it serves;
+    `slo_met` false (and batch 1's figures) where none does, batch 0 where nothing fits."""
+    if len(input_tokens) > ROWS_AT_ONCE:
+        cut = [slice(i, i + ROWS_AT_ONCE) for i in range(0, len(input_tokens), ROWS_AT_ONCE)]
+        parts = [
+            serving_arrays(
+                params, hw, sh, input_tokens[c], prefill_tokens[c], output_tokens[c],
+                ttft_slo_s, tpot_slo_s, percentile,
+            )
+            for c in cut
+        ]  # fmt: skip
+        return RooflineArrays(
+            *(
+                np.concatenate([getattr(part, name) for part in parts])
+                for name in RooflineArrays.__dataclass_fields__
+            )
+        )
+    with np.errstate(divide="ignore", invalid="ignore"):  # nothing fits: 0 served, inf seconds
+        return _serving_arrays(params, hw, sh, input_tokens, prefill_tokens, output_tokens,
+                               ttft_slo_s, tpot_slo_s, percentile)  # fmt: skip
+
+
+def _serving_arrays(
+    params: ServingParams,
+    hw: Hardware,
+    sh: Shape,
+    input_tokens: FloatArray,
+    prefill_tokens: FloatArray,
+    output_tokens: FloatArray,
+    ttft_slo_s: float,
+    tpot_slo_s: float,
+    percentile: int,
+) -> RooflineArrays:
+    engine = Engine(Replicas.of([(hw, sh)]), params)
+    i, o = np.asarray(input_tokens)[:, None], np.asarray(output_tokens)[:, None]
+    limit = engine.max_batch(i, o)  # (rows, 1)
+    batches = np.arange(1.0, max(float(limit.max()), 1.0) + 1.0)[None, :]
+    shape = np.broadcast_shapes(i.shape, batches.shape)
+    nan = np.full(shape, np.nan)
+    loads = Loads(
+        np.broadcast_to(i, shape),
+        np.broadcast_to(o, shape),
+        np.zeros(shape, dtype=np.int8),
+        np.broadcast_to(batches, shape),
+        nan,
+        nan,
+        np.broadcast_to(np.asarray(prefill_tokens)[:, None], shape),
+    )
+    served = engine.closed(loads, np.broadcast_to(batches, shape), together=False)
+    ttft_tail = served.ttft_ms(percentile) / 1000.0
+    tpot_tail = served.tpot_ms(percentile) / 1000.0
+    ok = (ttft_tail <= ttft_slo_s) & (tpot_tail <= tpot_slo_s) & (batches <= limit)
+    met = ok.any(axis=1)
+    index = np.where(met, ok.shape[1] - 1 - np.argmax(ok[:, ::-1], axis=1), 0)
+    rows = np.arange(ok.shape[0])
+    fits = limit[:, 0] > 0
+    throughput = served.request_throughput[rows, index]
+    lone = (served.ttft_ms_p50[:, 0] + (o[:, 0] - 1.0) * served.tpot_ms_p50[:, 0]) / 1000.0
+    return RooflineArrays(
+        batch=np.where(fits, batches[0, index], 0.0),
+        seconds_per_request=np.where(fits, 1.0 / throughput, np.inf),
+        ttft_s=served.ttft_ms_p50[rows, index] / 1000.0,
+        tpot_s=served.tpot_ms_p50[rows, index] / 1000.0,
+        lone_latency_s=np.where(fits, lone, np.inf),
+        slo_met=met & fits,
+        tpot_tail_s=tpot_tail[rows, index],
+        ttft_tail_s=ttft_tail[rows, index],
+    )

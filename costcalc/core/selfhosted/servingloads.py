@@ -1,0 +1,112 @@
+"""The three loads a benchmark applies, through the serving model: a concurrency limit, an
+offered rate (the running batch where Little's law and the step time agree), a burst of N
+prompts sent at once. `predict` picks each prediction's own.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from costcalc.core.demand.traffic import FloatArray
+from costcalc.core.selfhosted.serving import (
+    BISECTIONS,
+    Engine,
+    Loads,
+    Prediction,
+    Replicas,
+    ServingParams,
+    prediction,
+)
+
+
+def predict(rep: Replicas, params: ServingParams, loads: Loads) -> Prediction:
+    """Throughput and latency of each replica under its load."""
+    with np.errstate(divide="ignore", invalid="ignore"):  # a replica that does not fit: 0
+        return _predict(Engine(rep, params), loads)
+
+
+def _predict(engine: Engine, loads: Loads) -> Prediction:
+    kind, value = loads.kind, loads.value
+    i, o = loads.input_tokens, loads.output_tokens
+    limit = engine.max_batch(i, o)
+    out = engine.closed(loads, np.where(kind == 0, value, limit), together=False)
+    ceiling = engine.closed(loads, limit, together=False)
+    rate = _offered(engine, loads, ceiling, limit)
+    burst = _burst(engine, loads, limit, ceiling)
+    unknown = (kind == 2) & ~np.isfinite(value)  # a burst of unknown size: the steady ceiling
+    pick = [kind == 0, kind == 1, (kind == 2) & ~unknown, unknown]
+    fields = [
+        np.select(pick, [getattr(p, name) for p in (out, rate, burst, ceiling)], np.nan)
+        for name in Prediction.__dataclass_fields__
+    ]
+    fields[-1] = fields[-1].astype(bool)
+    fits = limit > 0
+    fields[0] = np.where(fits, fields[0], 0.0)
+    return Prediction(*fields)
+
+
+def _offered(engine: Engine, loads: Loads, ceiling: Prediction, limit: FloatArray) -> Prediction:
+    """Poisson arrivals at `value` req/s: bisect the batch B where B = λ × latency(B); above
+    the replica's ceiling it runs saturated and the queue grows for the run's length."""
+    rate = loads.value
+    low, high = np.zeros_like(rate), np.maximum(limit, 1e-9)
+    for _ in range(BISECTIONS):  # latency grows with B, so λ × latency(B) − B falls through 0
+        middle = (low + high) / 2.0
+        served = engine.closed(loads, middle, together=False)
+        below = rate * (served.batch / served.request_throughput) > middle
+        low, high = np.where(below, middle, low), np.where(below, high, middle)
+    steady = engine.closed(loads, np.maximum(high, 1e-9), together=False)
+    saturated = rate >= ceiling.request_throughput
+    served_rate = np.where(saturated, ceiling.request_throughput, rate)
+    tpot_s = np.where(saturated, ceiling.tpot_ms_p50, steady.tpot_ms_p50) / 1000.0
+    ttft_s = np.where(saturated, ceiling.ttft_ms_p50, steady.ttft_ms_p50) / 1000.0
+    # the last request's latency, its answer the longest: the batch thins as the run drains,
+    # so its steps cost the weights' read alone past the others' answers (as in a burst)
+    longest = loads.longest(engine.params.output_spread)
+    alone = engine.step_s(np.zeros_like(rate), np.zeros_like(rate), loads.input_tokens)
+    o = loads.output_tokens
+    latency_s = (
+        ttft_s
+        + np.maximum(longest - 1.0, 0.0) * alone
+        + np.maximum(o - 1.0, 0.0) * (np.maximum(tpot_s - alone, 0.0))
+    )
+    prompts = loads.prompts
+    finite = np.isfinite(prompts) & (prompts > 0)
+    # the benchmark's clock stops at the last completion: N/λ to send, then one latency
+    n = np.where(finite, prompts, 1.0)
+    duration = np.maximum(n / rate, n / served_rate) + latency_s
+    throughput = np.where(finite, n / duration, served_rate)
+    # saturated: each request waits behind the backlog, which grows by (λ − X) per second
+    wait = np.where(saturated & finite, (n / 2.0) * (1.0 / served_rate - 1.0 / rate), 0.0)
+    return prediction(
+        throughput, np.where(saturated, ceiling.batch, steady.batch), ttft_s + wait, tpot_s,
+        engine.params, saturated,
+        ttft_p99_s=np.where(saturated & finite, ttft_s + 2 * wait, np.nan),
+    )  # fmt: skip
+
+
+def _burst(engine: Engine, loads: Loads, limit: FloatArray, ceiling: Prediction) -> Prediction:
+    """N prompts at once: the first wave (up to the batch limit) is prefilled, then decodes
+    together; prompts beyond it enter as sequences finish, at the steady ceiling."""
+    i, o, n = loads.input_tokens, loads.output_tokens, np.maximum(loads.value, 1.0)
+    context = i + o / 2.0
+    wave = np.maximum(np.minimum(n, limit), 1.0)
+    prefill = engine.prefill_s(wave, i, np.zeros_like(i), context)
+    tpot = engine.step_s(wave, np.zeros_like(i), context)
+    # the batch thins as answers end: every step pays the weights until the longest answer
+    # ends, each sequence its own KV reads for its own length
+    alone = engine.step_s(np.zeros_like(i), np.zeros_like(i), context)
+    longest = loads.longest(engine.params.output_spread)
+    decode = np.maximum(longest - 1.0, 0.0) * alone + np.maximum(o - 1.0, 0.0) * (tpot - alone)
+    rest = np.maximum(n - wave, 0.0)
+    duration = prefill + decode + rest / ceiling.request_throughput
+    # first tokens arrive through the prefill, evenly; a later prompt waits for a free slot
+    ttft_p50 = np.where(rest > 0, (n / 2.0 - wave).clip(0) / ceiling.request_throughput, 0.0)
+    ttft_p50 = ttft_p50 + prefill / 2.0
+    ttft_p99 = np.where(rest > 0, duration - decode, prefill * 0.99)
+    # a sequence prefilled early waits, first token out, for the rest of the prefill
+    tpot_p50 = tpot + prefill / 2.0 / np.maximum(o - 1.0, 1.0)
+    return prediction(
+        n / duration, wave, ttft_p50, tpot_p50, engine.params, rest > 0,
+        ttft_p99_s=ttft_p99, tpot_p99_s=tpot + prefill / np.maximum(o - 1.0, 1.0),
+    )  # fmt: skip

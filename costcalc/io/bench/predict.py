@@ -1,0 +1,93 @@
+"""`costcalc bench predict`: each result file replayed through the serving model, calibrated
+on the catalog's points and the other files (leave one file out)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from costcalc.core.selfhosted.replay import Replayed, leave_one_out
+from costcalc.core.selfhosted.servingfit import observe
+from costcalc.errors import UserError
+from costcalc.io.bench.common import OfflineShape
+from costcalc.io.bench.hardware import HardwareFlags
+from costcalc.io.bench.importer import import_files
+from costcalc.schema.catalog import Catalog, ThroughputPoint
+
+
+@dataclass
+class Predicted:
+    runs: list[Replayed] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def same_run(a: ThroughputPoint, b: ThroughputPoint) -> bool:
+    """The same measurement twice (a file whose runs the catalog already holds): same pairing,
+    load, mix within 2 % and throughput within 1 %."""
+
+    def near(x: float | None, y: float | None, tolerance: float) -> bool:
+        if x is None or y is None:
+            return x is y
+        return abs(x - y) <= tolerance * max(abs(x), abs(y))
+
+    return (
+        (a.model, a.gpu, a.gpus_per_replica, a.precision, a.load)
+        == (b.model, b.gpu, b.gpus_per_replica, b.precision, b.load)
+        and near(a.concurrency, b.concurrency, 0.01)
+        and near(a.request_rate, b.request_rate, 0.01)
+        and near(a.input_tokens, b.input_tokens, 0.02)
+        and near(a.output_tokens, b.output_tokens, 0.02)
+        and near(a.request_throughput, b.request_throughput, 0.01)
+    )
+
+
+def predict_files(
+    paths: Sequence[Path],
+    catalog: Catalog,
+    flags: HardwareFlags,
+    model_flag: str | None,
+    shape: OfflineShape,
+    today: dt.date,
+    with_catalog: bool = False,
+) -> Predicted:
+    """Import every file (one model per file), then predict each file's runs from the rest;
+    `with_catalog`: each catalog source's points too, from everything else."""
+    result = Predicted()
+    points: list[ThroughputPoint] = []
+    groups: list[str] = []
+    for path in paths:
+        try:
+            imported = import_files([path], catalog, flags, model_flag, shape, today)
+        except UserError as exc:
+            if not str(exc).startswith("no completed runs"):
+                raise
+            result.skipped.append(f"{path}: no completed runs, skipped")
+            continue
+        result.skipped.extend(imported.skipped)
+        result.notes.extend(n for n in imported.notes if n not in result.notes)
+        points.extend(imported.points)
+        groups.extend([str(path)] * len(imported.points))
+    if not points and not with_catalog:
+        raise UserError("no completed runs in " + ", ".join(str(p) for p in paths))
+    held = list(dict.fromkeys(groups))
+    from_files = list(points)
+    repeated = 0
+    for point in catalog.points:
+        if any(same_run(point, mine) for mine in from_files):
+            repeated += 1  # a file the catalog was built from: it must not calibrate itself
+            continue
+        points.append(point)
+        groups.append(f"catalog: {point.source}")
+        if with_catalog:
+            held.append(groups[-1])
+    if repeated:
+        result.notes.append(
+            f"{repeated} catalog point(s) are runs of these files; they replay as the files"
+        )
+    known = [i for i, p in enumerate(points) if p.gpu in catalog.gpus and p.model in catalog.models]
+    observed = observe([points[i] for i in known], catalog.gpus, catalog.models)
+    result.runs = leave_one_out(observed, [groups[i] for i in known], held)
+    return result
