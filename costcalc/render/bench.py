@@ -96,7 +96,7 @@ def _capacity_line(capacity: ReplicaCapacity | str) -> str:
     if isinstance(capacity, str):
         return f"at your mix: {capacity}"
     mix = capacity.mix
-    roof = capacity.roofline
+    roof = capacity.predicted
     return (
         f"at your mix ({mix.prefill_tokens:,.0f} prefill of {mix.input_tokens:,.0f} input tokens, "
         f"{mix.output_tokens:,.0f} output): {1.0 / capacity.seconds_per_request:.3g} req/s per "

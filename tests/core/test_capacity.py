@@ -1,28 +1,18 @@
-"""Capacity from benchmark points: SLO selection, mix fit, scaling and lone latency."""
+"""Benchmark points under the SLO, and capacity read from runs measured at a mix."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
-from costcalc.core.selfhosted.capacity import (
-    Mix,
-    benchmark_capacity,
-    fit_mixes,
-    latency_ms,
-    lone_latency_s,
-    meets_slo,
-    operating_points,
-)
-from costcalc.core.selfhosted.nnls import nnls
+from costcalc.core.selfhosted.capacity import Mix, latency_ms, meets_slo, operating_points
+from costcalc.core.selfhosted.measured import measured_capacity
 from costcalc.schema.profile import Slo
 from tests.conftest import point
 
 SLO = Slo(percentile=99, ttft_ms=1000, tpot_ms=50)
 
 
-def no_scale(op: object, mix: Mix) -> float:
-    raise AssertionError("scaling must not be used when the mix was measured")
+MIX = Mix(1000.0, 1000.0, 200.0)  # the points' own mix (tests.conftest.point)
 
 
 def test_latency_prefers_the_asked_percentile_then_stricter_then_laxer() -> None:
@@ -72,88 +62,38 @@ def test_runs_within_five_percent_are_one_mix() -> None:
     assert [op.point.request_throughput for op in ops] == [2.0, 5.0]
 
 
-def test_nnls_recovers_non_negative_coefficients() -> None:
-    design = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
-    assert nnls(design, np.array([2.0, 3.0, 5.0])) == pytest.approx([2.0, 3.0])
-    # a + b = 2, a + 2b = 1 is solved exactly by a = 3, b = −1; with b ≥ 0 the best is b = 0,
-    # a = mean(2, 1) = 1.5 (squared error 0.5), beating a = 0, b = 0.8 (squared error 1.8)
-    x = nnls(np.array([[1.0, 1.0], [1.0, 2.0]]), np.array([2.0, 1.0]))
-    assert x == pytest.approx([1.5, 0.0])
-
-
-def test_fit_recovers_known_prefill_and_decode_costs() -> None:
-    # s = 1e-4 × I + 2e-3 × o: three mixes measured exactly
-    a, b = 1e-4, 2e-3
-    mixes = [(1000, 200), (2000, 100), (500, 500)]
+def test_measured_capacity_interpolates_to_where_a_latency_reaches_the_slo() -> None:
+    # the worked example of measured.py: 6.4 req/s at p99 TTFT 500 ms, 9.7 at 1,500 ms under
+    # a 1,000 ms SLO: TTFT reaches it half-way, 6.4 + 0.5 × (9.7 − 6.4) = 8.05 req/s
     sweep = [
-        point(input_tokens=i, output_tokens=o, request_throughput=1 / (a * i + b * o))
-        for i, o in mixes
+        point(concurrency=16, request_throughput=6.4, ttft_ms_p99=500, tpot_ms_p99=30),
+        point(concurrency=32, request_throughput=9.7, ttft_ms_p99=1500, tpot_ms_p99=40),
     ]
-    fit = fit_mixes(operating_points(sweep, SLO))
-    assert fit.a == pytest.approx(a) and fit.b == pytest.approx(b) and fit.c == 0.0
-    assert max(abs(r) for r in fit.residuals) < 1e-9
-    # the fitted s at an unmeasured mix: 1e-4 × 3000 + 2e-3 × 300 = 0.9 s
-    cap = benchmark_capacity(sweep, Mix(3000, 3000, 300), SLO, no_scale)
-    assert cap.source == "fit" and cap.seconds_per_request == pytest.approx(0.9)
+    found = measured_capacity(sweep, MIX, SLO)
+    assert found is not None and not found.floor
+    assert found.request_throughput == pytest.approx(8.05)
+    # TPOT binds first when it reaches its limit sooner: 30 → 90 ms against 50 ms is 1/3
+    tight = [sweep[0], sweep[1].model_copy(update={"tpot_ms_p99": 90.0})]
+    found = measured_capacity(tight, MIX, SLO)
+    assert found is not None
+    assert found.request_throughput == pytest.approx(6.4 + (9.7 - 6.4) / 3)
 
 
-def test_fit_with_intercept_from_four_mixes() -> None:
-    a, b, c = 1e-4, 2e-3, 0.05
-    mixes = [(1000, 200), (2000, 100), (500, 500), (4000, 50)]
-    sweep = [
-        point(input_tokens=i, output_tokens=o, request_throughput=1 / (a * i + b * o + c))
-        for i, o in mixes
-    ]
-    fit = fit_mixes(operating_points(sweep, SLO))
-    assert (fit.a, fit.b, fit.c) == pytest.approx((a, b, c))
+def test_measured_capacity_is_a_floor_when_nothing_heavier_misses() -> None:
+    sweep = [point(concurrency=16, request_throughput=6.4, ttft_ms_p99=500, tpot_ms_p99=30)]
+    found = measured_capacity(sweep, MIX, SLO)
+    assert found is not None and found.floor and found.request_throughput == 6.4
 
 
-def test_measured_mix_is_used_as_is() -> None:
-    sweep = [point(request_throughput=4.0, ttft_ms_p99=100, tpot_ms_p99=10)]
-    cap = benchmark_capacity(sweep, Mix(1040, 1040, 195), SLO, no_scale)
-    assert cap.source == "benchmark" and cap.seconds_per_request == pytest.approx(0.25)
-    assert cap.slo_met and not cap.lower_bound
+def test_measured_capacity_reports_a_mix_where_no_run_meets_the_slo() -> None:
+    sweep = [point(concurrency=4, request_throughput=1.0, ttft_ms_p99=5000)]
+    found = measured_capacity(sweep, MIX, SLO)
+    assert found is not None and found.request_throughput is None
+    assert "no run at this mix meets the SLO (concurrency 4)" in found.note
 
 
-def test_one_other_mix_is_scaled_by_the_roofline_ratio() -> None:
-    sweep = [point(request_throughput=4.0, saturated=False)]
-    cap = benchmark_capacity(sweep, Mix(5000, 5000, 100), SLO, lambda op, mix: 1.5)
-    # 0.25 s measured × 1.5 modelled = 0.375 s
-    assert cap.seconds_per_request == pytest.approx(0.375)
-    assert cap.lower_bound and "capacity lower bound (unsaturated run)" in cap.notes
-
-
-def test_lone_latency_from_the_lightest_run_scaled_to_the_prompt() -> None:
-    sweep = [
-        point(concurrency=1, ttft_ms_p50=100, tpot_ms_p50=10),
-        point(concurrency=64, ttft_ms_p50=900, tpot_ms_p50=40),
-    ]
-    # TTFT 100 ms × (2,000 / 1,000 prefill tokens) + 300 × 10 ms = 3.2 s
-    assert lone_latency_s(sweep, Mix(2000, 2000, 300)) == pytest.approx(3.2)
-    assert lone_latency_s([point()], Mix(1, 1, 1)) is None
-
-
-def test_leave_one_mix_out_predicts_each_mix_from_the_others() -> None:
-    from costcalc.core.selfhosted.capacity import leave_one_mix_out
-
-    a, b = 1e-4, 2e-3
-    mixes = [(1000, 200), (2000, 100), (500, 500)]
-    exact = [
-        point(input_tokens=i, output_tokens=o, request_throughput=1 / (a * i + b * o))
-        for i, o in mixes
-    ]
-    assert leave_one_mix_out(operating_points(exact, SLO)) == pytest.approx(
-        [0.0, 0.0, 0.0], abs=1e-9
-    )
-    # the third mix measured 25 % slower than the linear model says: predicting it from the
-    # other two (which fit exactly) comes out 20 % fast: 1/1.25 − 1 = −0.2
-    skewed = [
-        *exact[:2],
-        point(
-            input_tokens=500, output_tokens=500, request_throughput=1 / (1.25 * (a * 500 + b * 500))
-        ),
-    ]
-    ops = operating_points(skewed, SLO)
-    held_out = dict(zip((op.point.input_tokens for op in ops), leave_one_mix_out(ops), strict=True))
-    assert held_out[500] == pytest.approx(-0.2)
-    assert leave_one_mix_out(operating_points(exact[:2], SLO)) == [None, None]
+def test_bursts_and_other_mixes_are_not_measured_capacity() -> None:
+    burst = point(concurrency=None, num_prompts=200, request_throughput=9.0, ttft_ms_p99=300)
+    elsewhere = point(input_tokens=4000, request_throughput=2.0)
+    assert burst.load == "burst"
+    assert measured_capacity([burst, elsewhere], MIX, SLO) is None

@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from costcalc.core.selfhosted.roofline import Hardware, Shape
+from costcalc.core.selfhosted.replicashape import Hardware, Shape
 from costcalc.core.selfhosted.serving import (
     CHUNK_TOKENS,
     Engine,

@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 
 from costcalc.cli import app
 from costcalc.core.selfhosted.benchrun import Run, lower_bound
-from costcalc.core.selfhosted.capacity import Mix, benchmark_capacity, fit_mixes, operating_points
+from costcalc.core.selfhosted.capacity import Mix, operating_points
+from costcalc.core.selfhosted.measured import measured_capacity
 from costcalc.errors import InputFileError, UserError
 from costcalc.io.bench import read_runs
 from costcalc.io.bench.common import OfflineShape
@@ -108,7 +109,7 @@ def test_percentiles_are_recomputed_from_per_request_arrays(tmp_path: Path) -> N
     assert "recomputed from per-request arrays" in p.notes
 
 
-def test_append_result_sweep_chooses_under_the_slo_and_fits_known_costs(tmp_path: Path) -> None:
+def test_append_result_sweep_chooses_under_the_slo_and_reads_capacity(tmp_path: Path) -> None:
     path = samples.write_jsonl(tmp_path / "sweep.jsonl", samples.sweep())
     points = imported([path]).points
     assert len(points) == 9
@@ -118,12 +119,12 @@ def test_append_result_sweep_chooses_under_the_slo_and_fits_known_costs(tmp_path
     for op in ops:
         s = samples.seconds(op.point.input_tokens, op.point.output_tokens)
         assert op.slo_met and op.point.request_throughput == pytest.approx(1 / s)
-    fit = fit_mixes(ops)
-    assert (fit.a, fit.b) == pytest.approx((samples.A, samples.B))
-    cap = benchmark_capacity(points, Mix(2000, 2000, 400), slo, lambda *_: 1.0)
-    assert cap.source == "fit" and cap.seconds_per_request == pytest.approx(
-        samples.seconds(2000, 400)
-    )
+    # at a measured mix the runs decide: ×1.0 (TPOT 45 ms) meets 50 ms, ×1.3 (120 ms) misses;
+    # TPOT reaches 50 ms 5/75 of the way: 1/s × (1 + 0.3 × 5/75)
+    found = measured_capacity(points, Mix(4000, 4000, 200), slo)
+    assert found is not None and not found.floor
+    assert found.request_throughput == pytest.approx((1 + 0.3 / 15) / samples.seconds(4000, 200))
+    assert measured_capacity(points, Mix(2000, 2000, 400), slo) is None  # not measured
 
 
 def test_offline_throughput_and_latency_need_their_lengths(tmp_path: Path) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from costcalc.core.demand.tokens import inflate
-from costcalc.core.selfhosted.calibrate import hardware, shape
-from costcalc.core.selfhosted.roofline import max_batch
+from costcalc.core.selfhosted.replicashape import hardware, max_batch, shape
 from costcalc.schema.catalog import GpuSpec, OpenModel
 from costcalc.schema.profile import Profile
 

@@ -1,18 +1,11 @@
-"""What `bench show` reports of a set of points: each point against the SLO, and the mix fit."""
+"""What `bench show` reports of a set of points: each point against the SLO."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from costcalc.core.selfhosted.capacity import (
-    Fit,
-    fit_mixes,
-    latency_ms,
-    leave_one_mix_out,
-    meets_slo,
-    operating_points,
-)
+from costcalc.core.selfhosted.capacity import latency_ms, meets_slo, operating_points
 from costcalc.schema.catalog import ThroughputPoint
 from costcalc.schema.profile import Slo
 
@@ -29,20 +22,6 @@ class PointCheck:
     tpot_ms: tuple[float | None, int]
 
 
-@dataclass(frozen=True)
-class MixError:
-    input_tokens: float
-    output_tokens: float
-    residual: float  # the fit's relative error at this mix
-    held_out: float | None  # predicted from the other mixes alone (None: too few left)
-
-
-@dataclass(frozen=True)
-class MixFit:
-    fit: Fit
-    mixes: tuple[MixError, ...]
-
-
 def check_points(points: Sequence[ThroughputPoint], slo: Slo) -> list[PointCheck]:
     """Every point, sorted by mix then throughput, checked against the SLO."""
     chosen = {id(op.point) for op in operating_points(points, slo)}
@@ -56,19 +35,3 @@ def check_points(points: Sequence[ThroughputPoint], slo: Slo) -> list[PointCheck
             )
         )  # fmt: skip
     return out
-
-
-def mix_fit(points: Sequence[ThroughputPoint], slo: Slo) -> MixFit | None:
-    """The NNLS fit over the operating points that meet the SLO (all when none does), with
-    each mix's residual and leave-one-out error; None with fewer than two mixes."""
-    ops = [op for op in operating_points(points, slo) if op.slo_met] or operating_points(
-        points, slo
-    )
-    if len(ops) < 2:
-        return None
-    fit = fit_mixes(ops)
-    mixes = tuple(
-        MixError(op.point.input_tokens, op.point.output_tokens, residual, held_out)
-        for op, residual, held_out in zip(ops, fit.residuals, leave_one_mix_out(ops), strict=True)
-    )
-    return MixFit(fit, mixes)

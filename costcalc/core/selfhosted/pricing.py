@@ -13,9 +13,8 @@ from costcalc.core.demand.inputs import RowInputs
 from costcalc.core.demand.tokens import Inflation, N
 from costcalc.core.demand.traffic import FloatArray
 from costcalc.core.selfhosted.billing import ComputeBill, dedicated_bill, serverless_bill
-from costcalc.core.selfhosted.calibrate import shape
-from costcalc.core.selfhosted.capacity import BenchmarkCapacity
 from costcalc.core.selfhosted.replica import ReplicaCapacity, capacity_for, mix_of
+from costcalc.core.selfhosted.replicashape import shape
 from costcalc.core.selfhosted.servingcapacity import Calibration
 from costcalc.core.units import SECONDS_PER_HOUR
 from costcalc.schema.catalog import Catalog, ComputeOffer, OpenModel
@@ -120,10 +119,6 @@ class SelfHostedPricing:
     @property
     def lower_bound(self) -> bool:
         return self.capacity.lower_bound
-
-    @property
-    def benchmark(self) -> BenchmarkCapacity | None:
-        return self.capacity.benchmark
 
     @property
     def notes(self) -> tuple[str, ...]:

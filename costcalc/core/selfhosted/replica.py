@@ -12,15 +12,16 @@ import numpy as np
 
 from costcalc.core.demand.tokens import Inflation
 from costcalc.core.demand.traffic import FloatArray
-from costcalc.core.selfhosted.calibrate import hardware, shape
-from costcalc.core.selfhosted.capacity import BenchmarkCapacity, Mix, same_mix, same_mixes
+from costcalc.core.selfhosted.capacity import Mix, same_mix, same_mixes
 from costcalc.core.selfhosted.measured import measured_capacity
-from costcalc.core.selfhosted.roofline import (
+from costcalc.core.selfhosted.replicashape import (
+    CapacityAtMix,
     Hardware,
-    RooflineCapacity,
     Shape,
     capacity_at,
+    hardware,
     kv_budget_bytes,
+    shape,
 )
 from costcalc.core.selfhosted.servingcapacity import Calibration, serving_arrays
 from costcalc.schema.catalog import Catalog, GpuSpec, OpenModel, ThroughputPoint
@@ -39,12 +40,11 @@ class ReplicaCapacity:
 
     seconds_rows: FloatArray  # replica-seconds per request, per row (+inf: does not fit)
     lone_latency_rows: FloatArray  # seconds, per row
-    source: str  # benchmark | fit | roofline
+    source: str  # model | benchmark (runs measured at the mix decided)
     slo_met: bool
     lower_bound: bool
     mix: Mix[Any]  # the first row's
-    benchmark: BenchmarkCapacity | None
-    roofline: RooflineCapacity
+    predicted: CapacityAtMix  # the serving model at the first row's mix
     notes: tuple[str, ...]
     calibration: str = "built-in"  # built-in | own points | transferred
 
@@ -108,10 +108,7 @@ def replica_capacity(
     params, label, used, own = calibration.for_pairing(
         model.id, gpu.id, gpus_per_replica, precision
     )
-    arrays = serving_arrays(
-        params, hw, sh, rows.input_tokens, rows.prefill_tokens, rows.output_tokens,
-        slo.ttft_ms / 1000.0, slo.tpot_ms / 1000.0, slo.percentile,
-    )  # fmt: skip
+    arrays = serving_arrays(params, hw, sh, rows, slo)
     fits = arrays.batch > 0
     # the notes describe the first row's mix, or the first that fits and meets the SLO (a
     # Monte Carlo sample can ask for more context or a longer prefill than that allows; that
@@ -142,7 +139,7 @@ def replica_capacity(
         "transferred": f"from {used} runs on other GPUs",
     }[label]
     notes: tuple[str, ...] = (f"serving model, {how}; batch {roof.batch} at the SLO",)
-    source = "model"
+    source, floor = "model", False
     if measured is not None and measured.request_throughput is not None:
         at_mix = np.asarray(
             [same_mixes(p, rows) for p in points if same_mix(p, first)], dtype=bool
@@ -152,11 +149,11 @@ def replica_capacity(
         mine = np.minimum(seconds, ran) if measured.floor else np.full_like(seconds, ran)
         seconds = np.where(at_mix, mine, seconds)
         if not measured.floor or ran < float(arrays.seconds_per_request[first_row]):
-            source = "benchmark"
+            source, floor = "benchmark", measured.floor  # the runs set the figure
         notes = (measured.note, *notes)
     return ReplicaCapacity(
-        seconds * np.ones_like(rows.input_tokens), arrays.lone_latency_s, source, True, False,
-        first, None, roof, notes, label,
+        seconds * np.ones_like(rows.input_tokens), arrays.lone_latency_s, source, True, floor,
+        first, roof, notes, label,
     )  # fmt: skip
 
 

@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from costcalc.core.demand.traffic import FloatArray
-from costcalc.core.selfhosted.roofline import (
+from costcalc.core.selfhosted.replicashape import (
     GPU_MEMORY_UTILIZATION,
     MAX_NUM_SEQS,
     Z_SCORES,

@@ -19,12 +19,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from costcalc.core.demand.traffic import FloatArray
+from costcalc.core.selfhosted.capacity import Mix
 from costcalc.core.selfhosted.replay import Calibration as Label
 from costcalc.core.selfhosted.replay import fit_speed, pairing, speed_basis
-from costcalc.core.selfhosted.roofline import Hardware, RooflineArrays, Shape
+from costcalc.core.selfhosted.replicashape import CapacityArrays, Hardware, Shape
 from costcalc.core.selfhosted.serving import Engine, Loads, Replicas, ServingParams
 from costcalc.core.selfhosted.servingfit import observe, replay
 from costcalc.schema.catalog import GpuSpec, OpenModel, ServingFile, ThroughputPoint
+from costcalc.schema.profile import Slo
 
 ROWS_AT_ONCE = 2048  # mixes searched at once: 2,048 × 256 batches stay near 4 MB an array
 
@@ -84,49 +86,34 @@ def calibrate(
 
 
 def serving_arrays(
-    params: ServingParams,
-    hw: Hardware,
-    sh: Shape,
-    input_tokens: FloatArray,
-    prefill_tokens: FloatArray,
-    output_tokens: FloatArray,
-    ttft_slo_s: float,
-    tpot_slo_s: float,
-    percentile: int,
-) -> RooflineArrays:
-    """Per mix, the largest batch whose tail TTFT and TPOT meet the SLO and what it serves;
-    `slo_met` false (and batch 1's figures) where none does, batch 0 where nothing fits."""
-    if len(input_tokens) > ROWS_AT_ONCE:
-        cut = [slice(i, i + ROWS_AT_ONCE) for i in range(0, len(input_tokens), ROWS_AT_ONCE)]
-        parts = [
-            serving_arrays(
-                params, hw, sh, input_tokens[c], prefill_tokens[c], output_tokens[c],
-                ttft_slo_s, tpot_slo_s, percentile,
-            )
-            for c in cut
-        ]  # fmt: skip
-        return RooflineArrays(
-            *(
-                np.concatenate([getattr(part, name) for part in parts])
-                for name in RooflineArrays.__dataclass_fields__
-            )
+    params: ServingParams, hw: Hardware, sh: Shape, mix: Mix[FloatArray], slo: Slo
+) -> CapacityArrays:
+    """Per row of `mix`, the largest batch whose tail TTFT and TPOT meet the SLO and what it
+    serves; `slo_met` false (and batch 1's figures) where none does, batch 0 where nothing
+    fits. Rows are searched ROWS_AT_ONCE at a time."""
+    parts = []
+    for start in range(0, len(mix.input_tokens), ROWS_AT_ONCE):
+        cut = slice(start, start + ROWS_AT_ONCE)
+        rows = Mix(mix.input_tokens[cut], mix.prefill_tokens[cut], mix.output_tokens[cut])
+        with np.errstate(divide="ignore", invalid="ignore"):  # nothing fits: 0, inf seconds
+            parts.append(_searched(params, hw, sh, rows, slo))
+    if len(parts) == 1:
+        return parts[0]
+    return CapacityArrays(
+        *(
+            np.concatenate([getattr(part, name) for part in parts])
+            for name in CapacityArrays.__dataclass_fields__
         )
-    with np.errstate(divide="ignore", invalid="ignore"):  # nothing fits: 0 served, inf seconds
-        return _serving_arrays(params, hw, sh, input_tokens, prefill_tokens, output_tokens,
-                               ttft_slo_s, tpot_slo_s, percentile)  # fmt: skip
+    )
 
 
-def _serving_arrays(
-    params: ServingParams,
-    hw: Hardware,
-    sh: Shape,
-    input_tokens: FloatArray,
-    prefill_tokens: FloatArray,
-    output_tokens: FloatArray,
-    ttft_slo_s: float,
-    tpot_slo_s: float,
-    percentile: int,
-) -> RooflineArrays:
+def _searched(
+    params: ServingParams, hw: Hardware, sh: Shape, mix: Mix[FloatArray], slo: Slo
+) -> CapacityArrays:
+    input_tokens, prefill_tokens, output_tokens = (
+        mix.input_tokens, mix.prefill_tokens, mix.output_tokens
+    )  # fmt: skip
+    ttft_slo_s, tpot_slo_s, percentile = slo.ttft_ms / 1000.0, slo.tpot_ms / 1000.0, slo.percentile
     engine = Engine(Replicas.of([(hw, sh)]), params)
     i, o = np.asarray(input_tokens)[:, None], np.asarray(output_tokens)[:, None]
     limit = engine.max_batch(i, o)  # (rows, 1)
@@ -152,7 +139,7 @@ def _serving_arrays(
     fits = limit[:, 0] > 0
     throughput = served.request_throughput[rows, index]
     lone = (served.ttft_ms_p50[:, 0] + (o[:, 0] - 1.0) * served.tpot_ms_p50[:, 0]) / 1000.0
-    return RooflineArrays(
+    return CapacityArrays(
         batch=np.where(fits, batches[0, index], 0.0),
         seconds_per_request=np.where(fits, 1.0 / throughput, np.inf),
         ttft_s=served.ttft_ms_p50[rows, index] / 1000.0,

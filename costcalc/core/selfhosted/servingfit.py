@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from costcalc.core.demand.traffic import FloatArray
-from costcalc.core.selfhosted.calibrate import hardware, shape
+from costcalc.core.selfhosted.replicashape import hardware, shape
 from costcalc.core.selfhosted.serving import (
     LOAD_KINDS,
     Loads,
