@@ -103,10 +103,10 @@ def notes(c: Comparison, ctx: ReportContext) -> list[str]:
     if c.self_hosted and c.serving_accuracy is not None:
         acc = c.serving_accuracy
         out.append(
-            "self-hosted capacity is the serving model's: on the "
-            f"{acc.runs} built-in benchmark runs, each predicted without its own source, "
-            f"request throughput is off by {acc.median_abs_error_pct:.0f}% (median), "
-            f"{acc.max_abs_error_pct:.0f}% at worst; check yours with `costcalc bench predict`"
+            f"self-hosted capacity: the serving model, which predicts the {acc.runs} built-in "
+            "benchmark runs (each without its own source) within "
+            f"{acc.median_abs_error_pct:.0f}% (median), {acc.max_abs_error_pct:.0f}% at worst; "
+            "`costcalc bench predict` checks yours"
         )
     out.append(
         "`Cost now` is self-hosted ÷ hosted monthly cost at your volume; * marks the cheapest"

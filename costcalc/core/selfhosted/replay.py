@@ -22,7 +22,9 @@ from costcalc.schema.catalog import ThroughputPoint
 Calibration = Literal["built-in", "own points", "transferred"]
 METRICS = ("request_throughput", "ttft_ms_p50", "ttft_ms_p99", "tpot_ms_p50", "tpot_ms_p99")
 OWN_POINTS = 2  # runs of a pairing needed to calibrate it on its own
-SCALES = np.geomspace(0.4, 2.5, 61)  # speed factors tried on a pairing's own points
+# speed factors a pairing's runs choose from: 0.4× to 2.5×, 1.5 % apart, 1× exactly in the middle
+SPEEDS = np.exp(np.linspace(-np.log(2.5), np.log(2.5), 121))
+SPEEDS[60] = 1.0
 
 
 @dataclass(frozen=True)
@@ -53,16 +55,40 @@ def scaled(params: ServingParams, speed: Any) -> ServingParams:
     )
 
 
+class SpeedGrid:
+    """Every point of `observed` predicted at every speed factor from `params` in one pass:
+    fitting a pairing's speed on any subset of the points is then a sum and an argmin."""
+
+    def __init__(self, observed: Observed, params: ServingParams) -> None:
+        n = len(observed)
+        tiled = observed.subset(np.tile(np.arange(n), len(SPEEDS)))
+        self.params = params
+        self.predicted = replay(tiled, scaled(params, np.repeat(SPEEDS, n)))
+        self.losses = loss(tiled, self.predicted).reshape(len(SPEEDS), n)
+        self.n = n
+
+    def best(self, rows: Sequence[int]) -> int:
+        """The index into SPEEDS that best predicts the points `rows` (1× without any)."""
+        if not len(rows):
+            return len(SPEEDS) // 2
+        return int(np.argmin(self.losses[:, list(rows)].sum(axis=1)))
+
+    def params_at(self, speed: int) -> ServingParams:
+        moved = scaled(self.params, float(SPEEDS[speed]))
+        return dataclasses.replace(
+            moved, **{k: float(getattr(moved, k)) for k in ("bandwidth", "compute", "overhead_ms")}
+        )
+
+    def values(self, row: int, speed: int) -> dict[str, float]:
+        """Point `row`'s predicted figures at SPEEDS[speed]."""
+        at = speed * self.n + row
+        return {name: float(getattr(self.predicted, name)[at]) for name in METRICS}
+
+
 def fit_speed(observed: Observed, params: ServingParams) -> ServingParams:
-    """The speed factor (0.4–2.5×) that best predicts `observed` from `params`: every factor
-    tried in one prediction."""
-    tiled = observed.subset(np.tile(np.arange(len(observed)), len(SCALES)))
-    trial = scaled(params, np.repeat(SCALES, len(observed)))
-    errors = loss(tiled, replay(tiled, trial)).reshape(len(SCALES), -1).sum(axis=1)
-    best = scaled(params, float(SCALES[int(np.argmin(errors))]))
-    return dataclasses.replace(
-        best, **{k: float(getattr(best, k)) for k in ("bandwidth", "compute", "overhead_ms")}
-    )
+    """`params` moved by the speed factor (0.4–2.5×) that best predicts `observed`."""
+    grid = SpeedGrid(observed, params)
+    return grid.params_at(grid.best(range(len(observed))))
 
 
 def speed_basis(
@@ -80,42 +106,39 @@ def speed_basis(
     return same_model, "transferred" if same_model else "built-in"
 
 
-def calibration_for(
-    point: ThroughputPoint, train: Observed, base: ServingParams
-) -> tuple[ServingParams, Calibration]:
-    """The parameters for a point's pairing: the base fit moved by a speed factor fitted on
-    the points `speed_basis` picks from `train`."""
-    chosen, label = speed_basis(pairing(point), train.points)
-    if not chosen:
-        return base, label
-    return fit_speed(train.subset(chosen), base), label
+def leave_one_out(
+    observed: Observed,
+    groups: Sequence[str],
+    held: Sequence[str],
+    defaults: ServingParams | None = None,
+) -> list[Replayed]:
+    """Every point of each group in `held`, predicted by a calibration on all other groups.
 
-
-def leave_one_out(observed: Observed, groups: Sequence[str], held: Sequence[str]) -> list[Replayed]:
-    """Every point of each group in `held`, predicted by a calibration on all other groups."""
+    Without `defaults` (the built-in points held out in turn) the defaults are refitted
+    without each group, from the fit on everything (2 rounds). With them (a user's files,
+    which the defaults never saw) only the pairing's speed factor is chosen without the file,
+    from one grid of every point at every speed.
+    """
     out: list[Replayed] = []
-    everything = fit(observed)  # each held-out fit starts here and refines (2 rounds)
+    shared = None if defaults is None else SpeedGrid(observed, defaults)
+    everything = fit(observed) if defaults is None else defaults
     for group in dict.fromkeys(held):
         inside = [i for i, g in enumerate(groups) if g == group]
-        train = observed.subset([i for i, g in enumerate(groups) if g != group])
-        base = fit(train, everything, rounds=2)
+        rest = [i for i, g in enumerate(groups) if g != group]
+        train = observed.subset(rest)
+        grid = shared or SpeedGrid(observed, fit(train, everything, rounds=2))
         for i in inside:
-            one = observed.subset([i])
-            params, how = calibration_for(one.points[0], train, base)
-            out.append(_replayed(one, group, params, how))
+            point = observed.points[i]
+            chosen, how = speed_basis(pairing(point), train.points)
+            out.append(
+                _replayed(point, group, grid.values(i, grid.best([rest[k] for k in chosen])), how)
+            )
     return out
 
 
-def _replayed(one: Observed, group: str, params: ServingParams, how: Calibration) -> Replayed:
-    point = one.points[0]
-    predicted = replay(one, params)
-    values = {
-        "request_throughput": float(predicted.request_throughput[0]),
-        "ttft_ms_p50": float(predicted.ttft_ms_p50[0]),
-        "ttft_ms_p99": float(predicted.ttft_ms_p99[0]),
-        "tpot_ms_p50": float(predicted.tpot_ms_p50[0]),
-        "tpot_ms_p99": float(predicted.tpot_ms_p99[0]),
-    }
+def _replayed(
+    point: ThroughputPoint, group: str, values: dict[str, float], how: Calibration
+) -> Replayed:
     measured = {name: getattr(point, name) for name in METRICS}
     errors = {
         name: None if measured[name] is None else (values[name] / measured[name] - 1.0) * 100.0

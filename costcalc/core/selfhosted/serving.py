@@ -36,7 +36,7 @@ from costcalc.core.selfhosted.replicashape import (
 LoadKind = Literal["concurrency", "rate", "burst"]
 LOAD_KINDS: tuple[LoadKind, ...] = ("concurrency", "rate", "burst")  # codes 0, 1, 2 in arrays
 CHUNK_TOKENS = 2048.0  # prefill tokens a step takes (vLLM's max_num_batched_tokens, chunked)
-BISECTIONS = 30  # halvings of the batch interval for an offered rate: 256 / 2^30 of a sequence
+BISECTIONS = 20  # halvings of the batch interval for an offered rate: 256 / 2^20 of a sequence
 
 
 @dataclass(frozen=True)

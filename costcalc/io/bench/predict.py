@@ -9,12 +9,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from costcalc.core.selfhosted.replay import Replayed, leave_one_out
+from costcalc.core.selfhosted.servingcapacity import params_from
 from costcalc.core.selfhosted.servingfit import observe
 from costcalc.errors import UserError
 from costcalc.io.bench.common import OfflineShape
 from costcalc.io.bench.hardware import HardwareFlags
 from costcalc.io.bench.importer import import_files
 from costcalc.schema.catalog import Catalog, ThroughputPoint
+
+CATALOG = "catalog: "  # how a built-in point's group (its source) is told from a file
 
 
 @dataclass
@@ -80,7 +83,7 @@ def predict_files(
             repeated += 1  # a file the catalog was built from: it must not calibrate itself
             continue
         points.append(point)
-        groups.append(f"catalog: {point.source}")
+        groups.append(f"{CATALOG}{point.source}")
         if with_catalog:
             held.append(groups[-1])
     if repeated:
@@ -89,5 +92,13 @@ def predict_files(
         )
     known = [i for i, p in enumerate(points) if p.gpu in catalog.gpus and p.model in catalog.models]
     observed = observe([points[i] for i in known], catalog.gpus, catalog.models)
-    result.runs = leave_one_out(observed, [groups[i] for i in known], held)
+    kept = [groups[i] for i in known]
+    # a user's file never took part in the built-in defaults: only its pairing's speed is
+    # refitted without it; a built-in source did, so the defaults are refitted without it
+    files = [g for g in held if not g.startswith(CATALOG)]
+    if files:
+        result.runs = leave_one_out(observed, kept, files, params_from(catalog.serving))
+    built_in = [g for g in held if g.startswith(CATALOG)]
+    if built_in:
+        result.runs += leave_one_out(observed, kept, built_in)
     return result
