@@ -191,3 +191,42 @@ def test_stale_prices_warn_after_120_days(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("COSTCALC_TODAY", "2026-06-01")
     out = json.loads(run("compare", RAG, "--format", "json")[1])
     assert not any("older than 120 days" in w for w in out["warnings"])
+
+
+def test_an_option_that_cannot_meet_the_slo_is_listed_apart_never_priced(tmp_path: Path) -> None:
+    """Llama-3.1-8B in bf16 on a 24 GB L4 (300 GB/s) reads 16 GB of weights a step: over 50 ms
+    even one request at a time, so a 40 ms TPOT SLO cannot be met at any load. It used to be
+    priced at batch 1 (and could be featured); now it is named with the latency it reaches."""
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        yaml.safe_dump(
+            {
+                "name": "strict",
+                "traffic": {"requests_per_day": 20_000},
+                "slo": {"tpot_ms": 40},
+                "compare": {
+                    "hosted": ["openai/gpt-4o-mini"],
+                    "self_hosted": [
+                        {"model": "llama-3.1-8b-instruct", "compute": "runpod-community/l4"},
+                        {"model": "llama-3.1-8b-instruct", "compute": "runpod/h100-sxm"},
+                    ],
+                },
+            }
+        ),
+        encoding="utf-8",
+    )
+    code, out, err = run("compare", str(profile), "--width", "100")
+    assert code == 0, err
+    assert "Not priced: 1 self-hosted option(s) cannot meet the SLO at any load" in out
+    assert "llama-3.1-8b-instruct@runpod-community/l4: even one request at a time" in out
+    code, out, err = run("compare", str(profile), "-f", "json")
+    report = json.loads(out)
+    ids = {o["id"] for o in report["options"]}
+    assert "llama-3.1-8b-instruct@runpod-community/l4" not in ids
+    assert "llama-3.1-8b-instruct@runpod/h100-sxm" in ids
+    (skipped,) = report["skipped"]
+    assert skipped["id"] == "llama-3.1-8b-instruct@runpod-community/l4"
+    assert skipped["reason"].startswith("cannot meet the SLO at any load")
+    assert "(SLO 40)" in skipped["reason"]
+    assert report["featured"]["self_hosted"] == "llama-3.1-8b-instruct@runpod/h100-sxm"
+    assert all(p["self_hosted"] != skipped["id"] for p in report["breakeven"])

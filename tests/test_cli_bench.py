@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 
+import jsonschema
+import pytest
 from typer.testing import CliRunner
 
 from costcalc.cli import app
@@ -108,3 +111,52 @@ def test_show_replays_each_run_without_its_source_and_the_capacity(tmp_path) -> 
     # the profile's mix (defaults: 2,000 in, 250 out) was not measured: the model's capacity
     capacity = r"at your mix .*: [\d.]+ req/s per\s+replica, batch \d+ under the SLO"
     assert re.search(capacity, out_text)
+
+
+def test_show_keeps_engine_versions_apart() -> None:
+    done = runner.invoke(app, ["bench", "show", "llama-3.1-8b-instruct", "h100-sxm", "-h"])
+    assert done.exit_code == 0
+    done = runner.invoke(
+        app, ["bench", "show", "llama-3.1-8b-instruct", "h100-sxm", "--width", "100"]
+    )
+    assert done.exit_code == 0, done.stderr
+    out = done.stdout
+    # LambdaLabs' runs (vLLM 0.5.4) and runs whose version is not recorded are separate groups
+    assert "fp8, vLLM 0.5.4" in out and "bf16, vLLM version not recorded" in out
+    assert "burst of 320" in out and out.count("calibration: own points") >= 5
+
+
+LLMD_H100 = ROOT / "tests/fixtures/real-bench/vllm_serving_llama31_8b_H100x2replicas_llmd_exp7.json"
+HARDWARE = ["--gpu", "h100-sxm", "--gpus-per-replica", "1", "--replicas", "2"]
+
+
+def test_predict_replays_a_real_run_in_text_and_json() -> None:
+    text = runner.invoke(app, ["bench", "predict", str(LLMD_H100), *HARDWARE, "--width", "100"])
+    assert text.exit_code == 0, text.stderr
+    assert "7,999 → 200 tokens, 1.8 req/s" in text.stdout
+    assert max(len(line) for line in text.stdout.splitlines()) <= 100
+    assert "measured → predicted" in text.stdout and "Absolute error" in text.stdout
+    # the catalog holds the same run: it is left out of the calibration, and said so
+    assert "they replay as the files" in text.stderr
+    done = runner.invoke(app, ["bench", "predict", str(LLMD_H100), *HARDWARE, "-f", "json"])
+    assert done.exit_code == 0, done.stderr
+    report = json.loads(done.stdout)
+    schema = json.loads((ROOT / "schemas" / "bench-predict.schema.json").read_text("utf-8"))
+    jsonschema.validate(report, schema)
+    (run,) = report["runs"]
+    assert run["load"] == {"kind": "rate", "value": 1.8}
+    assert run["measured"]["request_throughput"] == pytest.approx(1.7415)  # 3.483 / 2 replicas
+    # predicted / measured − 1, in %, as the report says
+    ratio = run["predicted"]["request_throughput"] / run["measured"]["request_throughput"]
+    assert run["error_pct"]["request_throughput"] == pytest.approx((ratio - 1) * 100)
+    assert run["calibration"] in {"own points", "transferred", "built-in"}
+    assert report["summary"]["max_abs_error_pct"]["request_throughput"] == pytest.approx(
+        abs(run["error_pct"]["request_throughput"])
+    )
+
+
+def test_predict_needs_files_or_the_catalog() -> None:
+    done = runner.invoke(app, ["bench", "predict"])
+    assert done.exit_code == 2 and "--with-catalog" in done.stderr
+    missing = runner.invoke(app, ["bench", "predict", "no-such-file.json"])
+    assert missing.exit_code == 2 and "no such file" in missing.stderr

@@ -218,6 +218,7 @@ def show(
     from costcalc.io.catalog import load_catalog
     from costcalc.io.profiles import load_profile
     from costcalc.render.bench import PointGroup, render_show
+    from costcalc.schema.catalog import ThroughputPoint
     from costcalc.schema.profile import Slo
 
     prices = load_catalog(catalog or [])
@@ -234,17 +235,26 @@ def show(
     observed = observe(prices.points, prices.gpus, prices.models)
     sources = [p.source for p in observed.points]
     groups = []
-    for tp, precision in sorted({(p.gpus_per_replica, p.precision) for p in points}):
-        subset = [p for p in points if (p.gpus_per_replica, p.precision) == (tp, precision)]
+
+    def key(p: ThroughputPoint) -> tuple[int, str, str]:
+        # runs of different engine versions are shown apart: a version can change throughput
+        return (p.gpus_per_replica, p.precision, p.engine_version or "")
+
+    shown: set[tuple[int, str]] = set()
+    for tp, precision, version in sorted({key(p) for p in points}):
+        subset = [p for p in points if key(p) == (tp, precision, version)]
         capacity = None
-        if loaded:
+        if loaded and (tp, precision) not in shown:  # once per replica shape
+            shown.add((tp, precision))
             capacity = replica_capacity(
                 prices.models[model], prices.gpus[gpu], tp, precision,
                 mix_of(inflate(loaded.profile.request), True), slo, calibration,
             )  # fmt: skip
         held = [p.source for p in subset]
         replayed = [r for r in leave_one_out(observed, sources, held) if r.point in subset]
-        groups.append(PointGroup(tp, precision, check_points(subset, slo), replayed, capacity))
+        groups.append(
+            PointGroup(tp, precision, version, check_points(subset, slo), replayed, capacity)
+        )
     source = f"from {profile}" if profile else "defaults; pass --profile for yours"
     sys.stdout.write(render_show(model, gpu, groups, slo, source, terminal_width(width)))
 

@@ -23,10 +23,11 @@ from costcalc.schema.profile import Slo
 
 @dataclass(frozen=True)
 class PointGroup:
-    """The points of one replica shape: GPUs per replica and precision."""
+    """The points of one replica shape (GPUs per replica, precision) and engine version."""
 
     gpus_per_replica: int
     precision: str
+    engine_version: str  # "" when the runs do not say
     points: Sequence[PointCheck]  # each against the SLO, computed in core
     replayed: Sequence[Replayed]  # each point through the serving model, its source held out
     capacity: ReplicaCapacity | str | None  # at the profile's mix, when a profile was given
@@ -66,7 +67,7 @@ def _points_table(checks: Sequence[PointCheck], slo: Slo) -> Table:
             _latency(c.ttft_ms, slo),
             _latency(c.tpot_ms, slo),
             "pass?" if c.slo_met and c.unchecked else ("pass" if c.slo_met else "FAIL"),
-            "capacity" if p.saturated else "lower bound",
+            "capacity" if p.saturated else ("burst" if p.load == "burst" else "lower bound"),
         )
     return table
 
@@ -117,8 +118,9 @@ def render_show(
         for g in groups:
             console.print()
             console.print(Text(
-                f"{model} on {gpu}, {g.gpus_per_replica} GPU(s) "
-                f"per replica, {g.precision} ({len(g.points)} points; * = chosen for its mix)",
+                f"{model} on {gpu}, {g.gpus_per_replica} GPU(s) per replica, {g.precision}, "
+                f"vLLM {g.engine_version or 'version not recorded'} ({len(g.points)} point(s); "
+                "* = chosen for its mix)",
                 style="bold",
             ))  # fmt: skip
             console.print(_points_table(g.points, slo))

@@ -60,11 +60,11 @@ def render_predict_text(runs: Sequence[Replayed], skipped: Sequence[str], width:
             p = r.point
             console.print(f"{_name(r)}", overflow="fold")
             console.print(
-                f"  {p.model} · {p.gpus_per_replica}× {p.gpu} · {p.precision} · "
-                f"{p.input_tokens:,.0f} → {p.output_tokens:,.0f} tokens · {load_text(p)} · "
-                f"calibration: {r.calibration}"
+                f"  {p.model} on {p.gpus_per_replica}× {p.gpu} {p.precision}: "
+                f"{p.input_tokens:,.0f} → {p.output_tokens:,.0f} tokens, {load_text(p)}"
             )
-            table = Table(box=None, pad_edge=False, show_edge=False, padding=(0, 2, 0, 2))
+            console.print(f"  calibration: {r.calibration}")
+            table = Table(box=None, pad_edge=True, show_edge=False, padding=(0, 1, 0, 1))
             table.add_column("", no_wrap=True)
             table.add_column("measured → predicted", justify="right", no_wrap=True)
             table.add_column("error", justify="right", no_wrap=True)

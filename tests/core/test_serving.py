@@ -180,3 +180,35 @@ def test_the_fit_recovers_the_parameters_that_made_the_points() -> None:
     assert np.max(np.abs(back.tpot_ms_p50 / made.tpot_ms_p50 - 1)) < 0.02
     assert fitted.bandwidth == pytest.approx(0.62, abs=0.03)
     assert fitted.overhead_ms == pytest.approx(4.0, abs=0.5)
+
+
+def test_the_built_in_calibration_is_the_fit_of_the_built_in_points() -> None:
+    """pricing/serving.yaml is generated: a stale one (throughput.yaml changed since) fails
+    here; regenerate with `python -m costcalc.io.calibration`."""
+    from costcalc.io.calibration import fitted
+    from costcalc.io.catalog import load_catalog
+
+    catalog = load_catalog([])
+    calibration, points = fitted(catalog)
+    assert catalog.serving is not None and catalog.serving.params == calibration
+    assert catalog.serving.fitted_on_points == points == len(catalog.points)
+    # the leave-one-source-out accuracy it states is the one bench predict --with-catalog finds
+    assert catalog.serving.leave_one_out is not None
+    assert catalog.serving.leave_one_out.runs == points
+
+
+def test_a_single_prediction_replays_a_real_run_within_the_stated_error() -> None:
+    """llm-d's H100 run (tests/fixtures/real-bench): Llama-3.1-8B, 7,999 → 200 tokens, 100
+    prompts offered at 1.8 req/s to one replica, 1.7415 req/s served."""
+    from costcalc.core.selfhosted.servingcapacity import params_from
+    from costcalc.core.selfhosted.servingfit import observe
+    from costcalc.io.catalog import load_catalog
+
+    catalog = load_catalog([])
+    run = next(p for p in catalog.points if p.gpu == "h100-sxm" and p.input_tokens > 7000)
+    observed = observe([run], catalog.gpus, catalog.models)
+    predicted = replay(observed, params_from(catalog.serving)).request_throughput[0]
+    # the built-in defaults, without this pairing's own speed factor: 1.59 req/s, 9 % low
+    assert predicted == pytest.approx(1.7415, rel=0.12)
+    # an unsaturated rate run is served below its offered rate: 100 / (100 / 1.8 + latency)
+    assert predicted < 1.8

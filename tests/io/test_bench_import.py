@@ -304,3 +304,35 @@ def test_append_keeps_earlier_points(tmp_path: Path) -> None:
     assert done.exit_code == 0 and "(1 kept)" in done.stdout
     rates = [p["request_throughput"] for p in yaml.safe_load(out.read_text())["points"]]
     assert rates == [4.0, 6.0]
+
+
+@pytest.mark.parametrize(
+    ("name", "model"),
+    [
+        ("neuralmagic/Meta-Llama-3.1-8B-Instruct-FP8", "llama-3.1-8b-instruct"),
+        ("neuralmagic/Meta-Llama-3.1-8B-FP8", "llama-3.1-8b-instruct"),  # the base checkpoint
+        ("hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4", "llama-3.1-70b-instruct"),
+        ("Qwen/Qwen2.5-7B-Instruct-AWQ", "qwen2.5-7b-instruct"),
+        ("mistralai/Mistral-7B-Instruct-v0.3", "mistral-7b-instruct-v0.3"),
+    ],
+)
+def test_hugging_face_ids_resolve_through_names_and_precision_suffixes(
+    tmp_path: Path, name: str, model: str
+) -> None:
+    doc = samples.vllm_serve(model_id=name, tokenizer_id=name, gpu="h100-sxm", tp="1")
+    (point,) = imported([samples.write(tmp_path / "r.json", doc)]).points
+    assert point.model == model
+    quantized = any(q in name.lower() for q in ("fp8", "awq", "int4"))
+    assert (point.precision != "bf16") == quantized
+
+
+def test_a_failure_stub_inside_a_sweep_is_skipped_not_fatal(tmp_path: Path) -> None:
+    docs = [
+        samples.vllm_serve(gpu="h100-sxm", tp="1", concurrency=4),
+        {"reason": "server crashed: CUDA out of memory", "max_concurrency": 64},
+        samples.vllm_serve(gpu="h100-sxm", tp="1", concurrency=16),
+    ]
+    result = imported([samples.write_jsonl(tmp_path / "sweep.jsonl", docs)])
+    assert [p.concurrency for p in result.points] == [4, 16]
+    (message,) = result.skipped
+    assert "line 2" in message and "server crashed" in message and "skipped" in message

@@ -22,19 +22,37 @@ class Imported:
     notes: list[str] = field(default_factory=list)
 
 
+# precision and packaging suffixes of quantized checkpoints, longest first
+QUANT_SUFFIXES = (
+    "-fp8-dynamic", "-w8a8-fp8", "-w8a8", "-w4a16", "-gptq-int4", "-awq-int4", "-fp8", "-awq",
+    "-gptq", "-int4", "-int8", "-bf16", "-fp16",
+)  # fmt: skip
+
+
+def _stem(name: str) -> str:
+    """A model name without its organisation, `meta-` prefix or quantization suffix:
+    neuralmagic/Meta-Llama-3.1-8B-Instruct-FP8 → llama-3.1-8b-instruct."""
+    stem = name.strip().rstrip("/").lower().split("/")[-1].removeprefix("meta-")
+    for suffix in QUANT_SUFFIXES:
+        stem = stem.removesuffix(suffix)
+    return stem
+
+
 def model_id(name: str | None, flag: str | None, catalog: Catalog, source: str) -> str:
     """The catalog id of the run's model: the flag, else the file's model name (a Hugging Face
-    id such as meta-llama/Llama-3.1-8B-Instruct) matched against the catalog's models."""
+    id such as meta-llama/Llama-3.1-8B-Instruct, or a quantized checkpoint of it such as
+    neuralmagic/Meta-Llama-3.1-8B-Instruct-FP8) matched against the catalog's models. A base
+    checkpoint (Meta-Llama-3.1-8B-FP8) is filed under the instruct model of the same shape."""
     if flag is not None:
         if flag not in catalog.models:
             raise UnknownIdError("open model", flag, catalog.models, "--model")
         return flag
     if name:
-        wanted = name.strip().lower().rstrip("/")
-        for model in catalog.models.values():
-            names = {model.id, model.name.lower(), model.name.lower().split("/")[-1]}
-            if wanted in names or wanted.split("/")[-1] in names:
-                return model.id
+        wanted = _stem(name)
+        for candidate in (wanted, f"{wanted}-instruct"):
+            for model in catalog.models.values():
+                if candidate in {model.id, _stem(model.name)}:
+                    return model.id
     raise UnknownIdError(
         "open model",
         name or "(not recorded)",
