@@ -72,8 +72,15 @@ def test_show_lists_points_under_the_slo_and_the_capacity_at_the_profile_mix() -
 
 
 def test_show_fit_and_errors_for_unknown_pairs() -> None:
-    done = runner.invoke(app, ["bench", "show", "llama-3.1-8b-instruct", "b200"])
-    assert done.exit_code == 2 and "no benchmark points" in done.stderr
+    # no runs of this pairing: the serving model alone, at the default mix and SLO
+    done = runner.invoke(app, ["bench", "show", "llama-3.1-8b-instruct", "b200", "--width", "100"])
+    assert done.exit_code == 0, done.stderr
+    flat = " ".join(done.stdout.split())  # the report wraps at 100 columns
+    assert "no benchmark runs; the serving model alone" in flat
+    assert "req/s per replica" in flat and "calibration: transferred" in flat
+    # a 70B model in bf16 needs two 80 GB GPUs: the smallest replica that fits is shown
+    done = runner.invoke(app, ["bench", "show", "llama-3.3-70b-instruct", "b200"])
+    assert done.exit_code == 0 and "1 GPU(s) per replica" in done.stdout  # B200: 180 GB
     done = runner.invoke(app, ["bench", "show", "llama-3.3-70b-instruct", "a100-sxm-40gb"])
     assert done.exit_code == 0 and "lower bound" in done.stdout and "capacity" in done.stdout
 

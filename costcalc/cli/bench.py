@@ -207,19 +207,20 @@ def show(
         int | None, typer.Option("--width", min=60, max=400, metavar="COLUMNS")
     ] = None,
 ) -> None:
-    """Show the benchmark points of MODEL on GPU under the SLO, the fit and its errors."""
+    """Show the benchmark points of MODEL on GPU under the SLO and the serving model's replay of
+    each, with the capacity at a profile's mix; without points, the serving model alone."""
     from costcalc.core.demand.tokens import inflate
     from costcalc.core.selfhosted.pointcheck import check_points
     from costcalc.core.selfhosted.replay import leave_one_out
-    from costcalc.core.selfhosted.replica import mix_of, replica_capacity
+    from costcalc.core.selfhosted.replica import ReplicaCapacity, mix_of, replica_capacity
     from costcalc.core.selfhosted.servingcapacity import calibrate, params_from
     from costcalc.core.selfhosted.servingfit import observe
-    from costcalc.errors import UnknownIdError, UserError
+    from costcalc.errors import UnknownIdError
     from costcalc.io.catalog import load_catalog
     from costcalc.io.profiles import load_profile
     from costcalc.render.bench import PointGroup, render_show
     from costcalc.schema.catalog import ThroughputPoint
-    from costcalc.schema.profile import Slo
+    from costcalc.schema.profile import Request, Slo
 
     prices = load_catalog(catalog or [])
     if model not in prices.models:
@@ -227,10 +228,24 @@ def show(
     if gpu not in prices.gpus:
         raise UnknownIdError("GPU", gpu, prices.gpus, "GPU")
     points = [p for p in prices.points if p.model == model and p.gpu == gpu]
-    if not points:
-        raise UserError(f"no benchmark points for {model} on {gpu}; see `costcalc bench plan`")
     loaded = load_profile(profile) if profile else None
     slo = loaded.profile.slo if loaded else Slo()
+    if not points:  # the model alone: the smallest replica that fits, at the profile's mix
+        request = loaded.profile.request if loaded else Request()
+        calibration = calibrate(
+            params_from(prices.serving), prices.points, prices.gpus, prices.models
+        )
+        for tp in (1, 2, 4, 8):
+            capacity = replica_capacity(
+                prices.models[model], prices.gpus[gpu], tp, "bf16",
+                mix_of(inflate(request), True), slo, calibration,
+            )  # fmt: skip
+            if not (isinstance(capacity, str) and capacity.startswith("does not fit")):
+                break
+        group = PointGroup(tp, "bf16", "", [], [], capacity)
+        source = f"from {profile}" if profile else "defaults; pass --profile for yours"
+        sys.stdout.write(render_show(model, gpu, [group], slo, source, terminal_width(width)))
+        return
     calibration = calibrate(params_from(prices.serving), prices.points, prices.gpus, prices.models)
     observed = observe(prices.points, prices.gpus, prices.models)
     sources = [p.source for p in observed.points]
@@ -243,17 +258,17 @@ def show(
     shown: set[tuple[int, str]] = set()
     for tp, precision, version in sorted({key(p) for p in points}):
         subset = [p for p in points if key(p) == (tp, precision, version)]
-        capacity = None
+        at_mix: ReplicaCapacity | str | None = None
         if loaded and (tp, precision) not in shown:  # once per replica shape
             shown.add((tp, precision))
-            capacity = replica_capacity(
+            at_mix = replica_capacity(
                 prices.models[model], prices.gpus[gpu], tp, precision,
                 mix_of(inflate(loaded.profile.request), True), slo, calibration,
             )  # fmt: skip
         held = [p.source for p in subset]
         replayed = [r for r in leave_one_out(observed, sources, held) if r.point in subset]
         groups.append(
-            PointGroup(tp, precision, version, check_points(subset, slo), replayed, capacity)
+            PointGroup(tp, precision, version, check_points(subset, slo), replayed, at_mix)
         )
     source = f"from {profile}" if profile else "defaults; pass --profile for yours"
     sys.stdout.write(render_show(model, gpu, groups, slo, source, terminal_width(width)))

@@ -117,6 +117,16 @@ def render_show(
         )
         for g in groups:
             console.print()
+            if not g.points:
+                console.print(Text(
+                    f"{model} on {gpu}, {g.gpus_per_replica} GPU(s) per replica, {g.precision}: "
+                    "no benchmark runs; the serving model alone (`costcalc bench plan` lists "
+                    "the runs to make)",
+                    style="bold",
+                ))  # fmt: skip
+                if g.capacity is not None:
+                    console.print(_capacity_line(g.capacity))
+                continue
             console.print(Text(
                 f"{model} on {gpu}, {g.gpus_per_replica} GPU(s) per replica, {g.precision}, "
                 f"vLLM {g.engine_version or 'version not recorded'} ({len(g.points)} point(s); "
