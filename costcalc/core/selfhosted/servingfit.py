@@ -9,6 +9,7 @@ every grid is one vectorised prediction of all points at all its values.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -94,7 +95,7 @@ def observe(
         )
         for p in known
     ]
-    legacy = [legacy_engine(p.engine_version) for p in known]
+    legacy = [legacy_engine(p.engine_version, p.as_of) for p in known]
 
     def column(values: list[float | None]) -> FloatArray:
         return np.asarray([np.nan if v is None else v for v in values], dtype=np.float64)
@@ -109,10 +110,16 @@ def observe(
     )
 
 
-def legacy_engine(version: str | None) -> bool:
-    """vLLM before 0.6 ("0.5.4", "v0.4.3"); an unknown version counts as current."""
+VLLM_0_6 = dt.date(2024, 9, 5)  # vLLM 0.6.0's release: multi-step scheduling
+
+
+def legacy_engine(version: str | None, ran: dt.date | None = None) -> bool:
+    """vLLM before 0.6 ("0.5.4", "v0.4.3"); a run that does not say counts as current unless
+    it ran before 0.6 was released."""
     found = re.search(r"(\d+)\.(\d+)", version or "")
-    return found is not None and (int(found.group(1)), int(found.group(2))) < (0, 6)
+    if found is None:
+        return ran is not None and ran < VLLM_0_6
+    return (int(found.group(1)), int(found.group(2))) < (0, 6)
 
 
 def loads_of(points: Sequence[ThroughputPoint]) -> Loads:

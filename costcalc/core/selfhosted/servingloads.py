@@ -76,12 +76,15 @@ def _offered(engine: Engine, loads: Loads, ceiling: Prediction, limit: FloatArra
     n = np.where(finite, prompts, 1.0)
     duration = np.maximum(n / rate, n / served_rate) + latency_s
     throughput = np.where(finite, n / duration, served_rate)
-    # saturated: each request waits behind the backlog, which grows by (λ − X) per second
-    wait = np.where(saturated & finite, (n / 2.0) * (1.0 / served_rate - 1.0 / rate), 0.0)
+    # saturated: requests in the system grow by λ − X a second while they are sent, up to
+    # N (1 − X/λ); only those past the batch limit wait for a slot (200 prompts into 256 slots
+    # never queue, they slow every step instead)
+    backlog = np.where(saturated & finite, n * (1.0 - served_rate / rate) - limit, 0.0)
+    wait = np.maximum(backlog, 0.0) / served_rate
     return prediction(
-        throughput, np.where(saturated, ceiling.batch, steady.batch), ttft_s + wait, tpot_s,
-        engine.params, saturated,
-        ttft_p99_s=np.where(saturated & finite, ttft_s + 2 * wait, np.nan),
+        throughput, np.where(saturated, ceiling.batch, steady.batch), ttft_s + wait / 2.0,
+        tpot_s, engine.params, saturated,
+        ttft_p99_s=np.where(wait > 0, ttft_s + wait, np.nan),
     )  # fmt: skip
 
 
