@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -167,3 +168,23 @@ def test_predict_needs_files_or_the_catalog() -> None:
     assert done.exit_code == 2 and "--with-catalog" in done.stderr
     missing = runner.invoke(app, ["bench", "predict", "no-such-file.json"])
     assert missing.exit_code == 2 and "no such file" in missing.stderr
+
+
+def test_predict_survives_a_run_the_model_cannot_serve_and_refuses_impossible_loads(
+    tmp_path: Path,
+) -> None:
+    doc = json.loads(LLMD_H100.read_text("utf-8"))
+    # 200M input tokens over 200 requests: 1M-token prompts, far past an H100's memory
+    huge = tmp_path / "huge.json"
+    huge.write_text(json.dumps({**doc, "total_input_tokens": 200 * 10**6}), encoding="utf-8")
+    done = runner.invoke(app, ["bench", "predict", str(huge), *HARDWARE, "-f", "json"])
+    assert done.exit_code == 0, done.stderr
+    (run,) = json.loads(done.stdout)["runs"]
+    assert run["predicted"]["request_throughput"] is None
+    assert run["error_pct"]["request_throughput"] is None
+    for bad in ({"request_rate": 0.0}, {"request_rate": "inf", "max_concurrency": 0}):
+        path = tmp_path / "bad.json"
+        path.write_text(json.dumps({**doc, **bad}), encoding="utf-8")
+        done = runner.invoke(app, ["bench", "predict", str(path), *HARDWARE])
+        assert done.exit_code == 2, (bad, done.output)
+        assert "not a usable run" in done.stderr and "Traceback" not in done.output

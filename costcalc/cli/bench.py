@@ -264,6 +264,7 @@ def show(
             at_mix = replica_capacity(
                 prices.models[model], prices.gpus[gpu], tp, precision,
                 mix_of(inflate(loaded.profile.request), True), slo, calibration,
+                prices.points_for(model, gpu, tp, precision),
             )  # fmt: skip
         held = [p.source for p in subset]
         replayed = [r for r in leave_one_out(observed, sources, held) if r.point in subset]

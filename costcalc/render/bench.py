@@ -79,11 +79,11 @@ def _replay_lines(runs: Sequence[Replayed]) -> list[str]:
     lines = ["serving model, each run predicted without its own source (measured → predicted):"]
     for r in runs:
         p = r.point
-        err = r.error_pct["request_throughput"]
+        err, got = r.error_pct["request_throughput"], r.predicted["request_throughput"]
+        said = "cannot serve it" if got is None or err is None else f"{got:.3g} req/s ({err:+.0f}%)"
         lines.append(
             f"  {p.input_tokens:,.0f} → {p.output_tokens:,.0f}, {load_text(p)}: "
-            f"{p.request_throughput:.3g} → {r.predicted['request_throughput']:.3g} req/s "
-            f"({err:+.0f}%), calibration: {r.calibration}"
+            f"{p.request_throughput:.3g} → {said}, calibration: {r.calibration}"
         )
     median, largest = summary(runs)
     lines.append(

@@ -41,7 +41,10 @@ def _error(x: float | None) -> str:
 
 
 def _name(run: Replayed) -> str:
-    """The file, and the run inside it when the file holds several ("[benchmark 2: …]")."""
+    """The file, and the run inside it when the file holds several ("[benchmark 2: …]"); a
+    built-in run by its source."""
+    if not run.point.source.startswith(run.group):
+        return run.group  # a catalog point: "catalog: <its source>"
     return run.group + run.point.source.removeprefix(run.group)
 
 
@@ -53,8 +56,8 @@ def render_predict_text(runs: Sequence[Replayed], skipped: Sequence[str], width:
     def body(console: Console) -> None:
         files = len({r.group for r in runs})
         console.print(
-            f"bench predict: {len(runs)} run(s) in {files} file(s), each predicted by the serving "
-            "model calibrated without its own file.\n"
+            f"bench predict: {len(runs)} run(s) from {files} file(s) or source(s), each predicted "
+            "by the serving model calibrated without its own.\n"
         )
         for r in runs:
             p = r.point

@@ -89,7 +89,8 @@ def test_measured_capacity_reports_a_mix_where_no_run_meets_the_slo() -> None:
     sweep = [point(concurrency=4, request_throughput=1.0, ttft_ms_p99=5000)]
     found = measured_capacity(sweep, MIX, SLO)
     assert found is not None and found.request_throughput is None
-    assert "no run at this mix meets the SLO (concurrency 4)" in found.note
+    assert "no run at this mix meets the SLO (the lightest: concurrency 4)" in found.note
+    assert found.ceiling == 1.0  # lighter loads were not run: capacity stays below 1 req/s
 
 
 def test_bursts_and_other_mixes_are_not_measured_capacity() -> None:

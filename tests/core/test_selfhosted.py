@@ -171,3 +171,48 @@ def test_priced_option_reports_scale_to_zero_cold_starts() -> None:
     assert option.cold_starts_per_day > 100 and not option.eligible
     assert "cold starts break the TTFT SLO" in option.notes
     assert MODEL.id == "m8b" and GPU.id == "g1"
+
+
+def _mix() -> tuple[float, float]:
+    """The default profile's mix as a replica sees it: (input tokens, output tokens)."""
+    built = build(SelfHostedChoice(model="m8b", compute="test/gpu"), make_profile(),
+                  make_catalog())  # fmt: skip
+    assert isinstance(built, SelfHostedPricing)
+    return built.capacity.mix.input_tokens, built.capacity.mix.output_tokens
+
+
+def test_a_run_at_the_mix_that_meets_the_slo_overrules_the_model() -> None:
+    # the slow card of the test above misses a 50 ms TPOT by the model; a measured run at
+    # the profile's own mix that meets it decides instead
+    slow = GpuSpec(id="g1", name="Slow 80GB", memory_gb=80, bandwidth_gbs=300, bf16_tflops=60,
+                   source="t")  # fmt: skip
+    i, o = _mix()
+    ran = point(input_tokens=i, output_tokens=o, concurrency=2, request_throughput=0.5,
+                ttft_ms_p99=100, tpot_ms_p99=45)  # fmt: skip
+    catalog = make_catalog(points=[ran])
+    catalog.gpus["g1"] = slow
+    profile = make_profile(slo={"tpot_ms": 50})
+    built = build(SelfHostedChoice(model="m8b", compute="test/gpu"), profile, catalog)
+    assert isinstance(built, SelfHostedPricing)
+    assert built.source == "benchmark" and built.replica_requests_per_s == pytest.approx(0.5)
+
+
+def test_a_measured_miss_caps_the_model_instead_of_ruling_the_option_out() -> None:
+    # the only run at the mix misses the SLO; lighter loads were never run, so the model's
+    # capacity is used, kept below that run's 0.5 req/s
+    i, o = _mix()
+    ran = point(input_tokens=i, output_tokens=o, concurrency=64, request_throughput=0.5,
+                ttft_ms_p99=100, tpot_ms_p99=900)  # fmt: skip
+    profile = make_profile(slo={"tpot_ms": 50})
+    built = build(
+        SelfHostedChoice(model="m8b", compute="test/gpu"), profile, make_catalog(points=[ran])
+    )
+    assert isinstance(built, SelfHostedPricing)
+    assert built.replica_requests_per_s <= 0.5
+    assert any("a lighter load, from the serving model" in n for n in built.notes)
+
+
+def test_a_one_token_answer_has_no_tpot_to_miss() -> None:
+    profile = make_profile(request={"output_tokens": 1}, slo={"tpot_ms": 1})
+    built = build(SelfHostedChoice(model="m8b", compute="test/gpu"), profile)
+    assert isinstance(built, SelfHostedPricing)

@@ -105,7 +105,10 @@ def run_rows(
     for sp in selfs:
         unfit = float(np.isinf(sp.seconds_rows).mean())
         if unfit > 0:
-            notes.append(f"{sp.id}: the model does not fit in memory in {unfit:.1%} of rows")
+            notes.append(
+                f"{sp.id}: cannot serve {unfit:.1%} of rows (the model does not fit in memory "
+                "or no load meets the SLO at their sizes); they are priced as never cheaper"
+            )
     return RowResults(rows, built, at_volume, pairs, tuple(notes))
 
 

@@ -61,7 +61,7 @@ def lower_bound(run: Run) -> bool:
     server would finish in 200/3.6 + 3.46 = 59.0 s, i.e. 3.39 req/s; 3.48 measured ≥ 85 % of
     that and p99 TTFT is 1.07 × the median, so 3.48 req/s is a lower bound on capacity.
     """
-    if run.request_rate is None:
+    if run.request_rate is None or run.request_rate <= 0:
         return False  # closed loop or everything at once: the server set the pace
     expected = run.request_rate
     if run.num_prompts and run.e2e_mean_s is not None:

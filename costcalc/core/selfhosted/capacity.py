@@ -108,13 +108,16 @@ def operating_points(points: Sequence[ThroughputPoint], slo: Slo) -> list[Operat
 
 
 def same_mixes(point: ThroughputPoint, mix: Mix[Any]) -> npt.NDArray[np.bool_]:
-    """Per mix (arrays of mixes welcome): within 10 % of the point's prompt and output."""
+    """Per mix (arrays of mixes welcome): within 10 % of the point's prompt and output. A
+    benchmark's prompt is all prefilled and all held in the KV cache, so both the mix's
+    prefill and its whole input must be near it."""
 
     def close(x: float, y: Any) -> Any:
         return np.abs(x - y) <= SAME_MIX_TOLERANCE * np.maximum(x, y)
 
     return np.atleast_1d(
         close(point.input_tokens, mix.prefill_tokens)
+        & close(point.input_tokens, mix.input_tokens)
         & close(point.output_tokens, mix.output_tokens)
     )
 

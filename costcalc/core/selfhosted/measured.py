@@ -30,6 +30,7 @@ class Measured:
     floor: bool
     runs: int
     note: str
+    ceiling: float | None = None  # none passes: the lightest run's throughput, which misses
 
 
 def measured_capacity(
@@ -46,9 +47,8 @@ def measured_capacity(
     passing = [p for p in runs if meets_slo(p, slo)[0]]
     if not passing:
         worst = runs[0]
-        return Measured(
-            None, False, len(runs), f"no run at this mix meets the SLO ({_load(worst)})"
-        )
+        note = f"no run at this mix meets the SLO (the lightest: {_load(worst)})"
+        return Measured(None, False, len(runs), note, worst.request_throughput)
     best = passing[-1]
     above = [p for p in runs if p.request_throughput > best.request_throughput]
     missed = [p for p in above if not meets_slo(p, slo)[0]]

@@ -35,7 +35,7 @@ class Replayed:
     point: ThroughputPoint
     group: str
     measured: dict[str, float | None]
-    predicted: dict[str, float]
+    predicted: dict[str, float | None]  # None: the replica cannot serve the run (no fit)
     error_pct: dict[str, float | None]
     calibration: Calibration
 
@@ -140,11 +140,15 @@ def _replayed(
     point: ThroughputPoint, group: str, values: dict[str, float], how: Calibration
 ) -> Replayed:
     measured = {name: getattr(point, name) for name in METRICS}
+    # a replica that does not fit predicts nothing: no figure, no error
+    kept = {name: v if np.isfinite(v) and v > 0 else None for name, v in values.items()}
     errors = {
-        name: None if measured[name] is None else (values[name] / measured[name] - 1.0) * 100.0
+        name: None
+        if measured[name] is None or (v := kept[name]) is None
+        else (v / measured[name] - 1.0) * 100.0
         for name in METRICS
     }
-    return Replayed(point, group, measured, values, errors, how)
+    return Replayed(point, group, measured, kept, errors, how)
 
 
 def summary(runs: Sequence[Replayed]) -> tuple[dict[str, float | None], dict[str, float | None]]:

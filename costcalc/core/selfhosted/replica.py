@@ -13,7 +13,7 @@ import numpy as np
 from costcalc.core.demand.tokens import Inflation
 from costcalc.core.demand.traffic import FloatArray
 from costcalc.core.selfhosted.capacity import Mix, same_mix, same_mixes
-from costcalc.core.selfhosted.measured import measured_capacity
+from costcalc.core.selfhosted.measured import Measured, measured_capacity
 from costcalc.core.selfhosted.replicashape import (
     CapacityAtMix,
     Hardware,
@@ -119,20 +119,14 @@ def replica_capacity(
     if roof is None:  # no row fits
         return _no_fit(hw, sh, gpu, gpus_per_replica)
     measured = measured_capacity(points, first, slo)
-    if measured is not None and measured.request_throughput is None:
-        return f"{INFEASIBLE}: {measured.note}"
-    if not roof.slo_met:
-        pct = slo.percentile
-        return (
-            f"{INFEASIBLE}: even one request at a time has p{pct} TTFT "
-            f"≈{roof.ttft_tail_s * 1000:,.0f} ms (SLO {slo.ttft_ms:,.0f}) and p{pct} TPOT "
-            f"≈{roof.tpot_tail_s * 1000:,.1f} ms (SLO {slo.tpot_ms:,.0f})"
-        )
+    passed = measured is not None and measured.request_throughput is not None
+    if not roof.slo_met and not passed:  # a run at this mix that meets the SLO overrules it
+        return _infeasible(roof, slo, measured)
     seconds = np.where(arrays.slo_met, arrays.seconds_per_request, np.inf)
     how = {
         "built-in": "built-in calibration",
         "own points": (
-            f"fitted to its {used} runs"
+            f"fitted to its {used} run{'s' * (used > 1)}"
             if own == used
             else f"fitted to its {own} run and {used - own} of the model elsewhere"
         ),
@@ -140,10 +134,17 @@ def replica_capacity(
     }[label]
     notes: tuple[str, ...] = (f"serving model, {how}; batch {roof.batch} at the SLO",)
     source, floor = "model", False
+    at_mix = np.asarray(
+        [same_mixes(p, rows) for p in points if same_mix(p, first)]
+        or [np.zeros(len(seconds), dtype=bool)],
+        dtype=bool,
+    ).any(axis=0)
+    if measured is not None and measured.ceiling is not None:
+        # no run at this mix meets the SLO, but lighter loads were not run: the model's,
+        # kept below the lightest run that misses it
+        seconds = np.where(at_mix, np.maximum(seconds, 1.0 / measured.ceiling), seconds)
+        notes = (f"{measured.note}: a lighter load, from the serving model", *notes)
     if measured is not None and measured.request_throughput is not None:
-        at_mix = np.asarray(
-            [same_mixes(p, rows) for p in points if same_mix(p, first)], dtype=bool
-        ).any(axis=0)
         ran = 1.0 / measured.request_throughput
         # a floor only raises the model's figure; an interpolated measurement replaces it
         mine = np.minimum(seconds, ran) if measured.floor else np.full_like(seconds, ran)
@@ -155,6 +156,18 @@ def replica_capacity(
         seconds * np.ones_like(rows.input_tokens), arrays.lone_latency_s, source, True, floor,
         first, roof, notes, label,
     )  # fmt: skip
+
+
+def _infeasible(roof: CapacityAtMix, slo: Slo, measured: Measured | None) -> str:
+    """Why no load meets the SLO: the latencies one request at a time reaches that miss it."""
+    pct = slo.percentile
+    missed = []
+    if roof.ttft_tail_s * 1000 > slo.ttft_ms:
+        missed.append(f"p{pct} TTFT ≈{roof.ttft_tail_s * 1000:,.0f} ms (SLO {slo.ttft_ms:,.6g})")
+    if roof.tpot_tail_s * 1000 > slo.tpot_ms:
+        missed.append(f"p{pct} TPOT ≈{roof.tpot_tail_s * 1000:,.1f} ms (SLO {slo.tpot_ms:,.6g})")
+    also = "" if measured is None else f"; {measured.note}"
+    return f"{INFEASIBLE}: even one request at a time has {' and '.join(missed)}{also}"
 
 
 def _no_fit(hw: Hardware, sh: Shape, gpu: GpuSpec, gpus_per_replica: int) -> str:

@@ -207,8 +207,16 @@ class Engine:
         wave = self.prefill_s(batch, fresh, zero, context)
         steps = np.maximum(o - 1.0, 0.0)
         throughput = batch / (wave + steps * decode)
-        tpot = decode + wave / np.maximum(steps, 1.0)
-        ttft = wave / 2.0 if together else self.prefill_s(np.ones_like(zero), fresh, zero, context)
+        # a sequence's decode waits out the other B − 1 prompts' prefills, not its own
+        others = wave * np.maximum(batch - 1.0, 0.0) / np.maximum(batch, 1.0)
+        tpot = decode + others / np.maximum(steps, 1.0)
+        # arriving alone, a prompt is prefilled beside the decoding batch, after whatever
+        # prefill is under way: the engine prefills a share ρ = wave / cycle of the time, and
+        # the wait behind it grows as ρ / (1 − ρ) × half a prefill (a queue's mean wait)
+        own = self.prefill_s(np.ones_like(zero), fresh, batch, context)
+        busy = np.minimum(wave * throughput / np.maximum(batch, 1e-9), 0.95)
+        alone = own + busy / (1.0 - busy) * own / 2.0
+        ttft = wave / 2.0 if together else alone
         ttft = ttft + decode / 2.0
         queued = np.maximum(clients - batch, 0.0) / throughput
         return prediction(throughput, batch, ttft + queued, tpot, self.params, clients > limit)

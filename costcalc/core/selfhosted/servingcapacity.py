@@ -132,9 +132,14 @@ def _searched(
     served = engine.closed(loads, np.broadcast_to(batches, shape), together=False)
     ttft_tail = served.ttft_ms(percentile) / 1000.0
     tpot_tail = served.tpot_ms(percentile) / 1000.0
-    ok = (ttft_tail <= ttft_slo_s) & (tpot_tail <= tpot_slo_s) & (batches <= limit)
+    # a one-token answer has no time per output token to check
+    tpot_ok = (tpot_tail <= tpot_slo_s) | (o <= 1.0)
+    ok = (ttft_tail <= ttft_slo_s) & tpot_ok & (batches <= limit)
     met = ok.any(axis=1)
-    index = np.where(met, ok.shape[1] - 1 - np.argmax(ok[:, ::-1], axis=1), 0)
+    # the fastest batch that meets the SLO (throughput is not monotonic in B everywhere:
+    # a prefill split into one more chunk can cost a step)
+    best = np.argmax(np.where(ok, served.request_throughput, -np.inf), axis=1)
+    index = np.where(met, best, 0)
     rows = np.arange(ok.shape[0])
     fits = limit[:, 0] > 0
     throughput = served.request_throughput[rows, index]

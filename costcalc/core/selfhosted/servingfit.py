@@ -142,14 +142,16 @@ def loads_of(points: Sequence[ThroughputPoint]) -> Loads:
 
 
 def loss(observed: Observed, predicted: Prediction) -> FloatArray:
-    """Squared log errors per point: throughput, plus a quarter of each published latency's."""
-    total = np.log(predicted.request_throughput / observed.request_throughput) ** 2
-    for measured, model in (
-        (observed.ttft_ms_p50, predicted.ttft_ms_p50),
-        (observed.tpot_ms_p50, predicted.tpot_ms_p50),
-    ):
-        term = np.log(model / measured) ** 2
-        total = total + LATENCY_WEIGHT * np.where(np.isnan(measured), 0.0, term)
+    """Squared log errors per point: throughput, plus a quarter of each published latency's.
+    A point the replica cannot serve (0 predicted) costs 1e6."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        total = np.log(predicted.request_throughput / observed.request_throughput) ** 2
+        for measured, model in (
+            (observed.ttft_ms_p50, predicted.ttft_ms_p50),
+            (observed.tpot_ms_p50, predicted.tpot_ms_p50),
+        ):
+            term = np.log(model / measured) ** 2
+            total = total + LATENCY_WEIGHT * np.where(np.isnan(measured), 0.0, term)
     return np.asarray(np.where(np.isfinite(total), total, 1e6), dtype=np.float64)
 
 

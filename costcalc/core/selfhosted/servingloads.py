@@ -29,7 +29,8 @@ def _predict(engine: Engine, loads: Loads) -> Prediction:
     kind, value = loads.kind, loads.value
     i, o = loads.input_tokens, loads.output_tokens
     limit = engine.max_batch(i, o)
-    out = engine.closed(loads, np.where(kind == 0, value, limit), together=False)
+    # clients of a benchmark's concurrency limit start at once and stay in step
+    out = engine.closed(loads, np.where(kind == 0, value, limit), together=True)
     ceiling = engine.closed(loads, limit, together=False)
     rate = _offered(engine, loads, ceiling, limit)
     burst = _burst(engine, loads, limit, ceiling)
@@ -74,7 +75,8 @@ def _offered(engine: Engine, loads: Loads, ceiling: Prediction, limit: FloatArra
     finite = np.isfinite(prompts) & (prompts > 0)
     # the benchmark's clock stops at the last completion: N/λ to send, then one latency
     n = np.where(finite, prompts, 1.0)
-    duration = np.maximum(n / rate, n / served_rate) + latency_s
+    # (the first request leaves at 0, the last at (N − 1) / λ; served slower, (N − 1) / X)
+    duration = np.maximum(n - 1.0, 0.0) / served_rate + latency_s
     throughput = np.where(finite, n / duration, served_rate)
     # saturated: requests in the system grow by λ − X a second while they are sent, up to
     # N (1 − X/λ); only those past the batch limit wait for a slot (200 prompts into 256 slots

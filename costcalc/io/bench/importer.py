@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from costcalc.core.selfhosted.benchrun import Run, lower_bound
-from costcalc.errors import UnknownIdError, UserError
+from costcalc.errors import InputFileError, UnknownIdError, UserError
 from costcalc.io.bench import read_runs
 from costcalc.io.bench.common import OfflineShape
 from costcalc.io.bench.hardware import HardwareFlags, resolve
@@ -78,32 +80,38 @@ def to_point(
     burst = run.request_rate is None and (
         run.concurrency is None or (prompts is not None and prompts <= run.concurrency)
     )
-    point = ThroughputPoint(
-        model=model,
-        gpu=hw.gpu,
-        gpus_per_replica=hw.gpus_per_replica,
-        precision=hw.precision,
-        input_tokens=run.input_tokens,
-        output_tokens=run.output_tokens,
-        output_tokens_max=(
-            run.output_tokens_max
-            if run.output_tokens_max and run.output_tokens_max >= run.output_tokens
-            else None
-        ),
-        concurrency=None if run.concurrency is None else run.concurrency / n,
-        request_rate=None if run.request_rate is None else run.request_rate / n,
-        request_throughput=run.request_throughput / n,
-        load="burst" if burst else ("concurrency" if run.concurrency is not None else "rate"),
-        num_prompts=None if prompts is None else max(1, round(prompts / n)),
-        saturated=not burst and not lower_bound(run),
-        engine=run.engine,
-        engine_version=run.engine_version,
-        as_of=run.date or today,
-        source=run.source,
-        notes="; ".join(notes)
-        + ("" if run.date else "; run date not recorded, as_of is the import date"),
-        **latencies,
-    )
+    try:
+        point = ThroughputPoint(
+            model=model,
+            gpu=hw.gpu,
+            gpus_per_replica=hw.gpus_per_replica,
+            precision=hw.precision,
+            input_tokens=run.input_tokens,
+            output_tokens=run.output_tokens,
+            output_tokens_max=(
+                run.output_tokens_max
+                if run.output_tokens_max and run.output_tokens_max >= run.output_tokens
+                else None
+            ),
+            concurrency=None if run.concurrency is None else run.concurrency / n,
+            request_rate=None if run.request_rate is None else run.request_rate / n,
+            request_throughput=run.request_throughput / n,
+            load="burst" if burst else ("concurrency" if run.concurrency is not None else "rate"),
+            num_prompts=None if prompts is None else max(1, round(prompts / n)),
+            saturated=not burst and not lower_bound(run),
+            engine=run.engine,
+            engine_version=run.engine_version,
+            as_of=run.date or today,
+            source=run.source,
+            notes="; ".join(notes)
+            + ("" if run.date else "; run date not recorded, as_of is the import date"),
+            **latencies,
+        )
+    except ValidationError as exc:  # a value no run can have (a rate of 0, a concurrency of 0)
+        problems = "; ".join(
+            f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise InputFileError(run.source, f"not a usable run: {problems}") from None
     return point, hw.notes
 
 
