@@ -121,11 +121,27 @@ def _option(o: Option, c: Comparison) -> rep.HostedOption | rep.SelfHostedOption
     )
 
 
+def _calibration(c: Comparison) -> rep.Calibration:
+    """The serving model's accuracy on the catalog's runs: each predicted without its own
+    source (serving.yaml) where the catalog states it, else the in-sample fit."""
+    held_out = c.serving_accuracy
+    if held_out is not None:
+        return rep.Calibration(
+            points=held_out.runs,
+            typical_error=_r(held_out.median_abs_error_pct / 100.0, 4),
+            worst_error=_r(held_out.max_abs_error_pct / 100.0, 4),
+        )
+    return rep.Calibration(
+        points=c.calibration.points_used,
+        typical_error=_r(c.calibration.typical_error, 4),
+        worst_error=_r(c.calibration.worst_error, 4),
+    )
+
+
 def report(c: Comparison, extra_warnings: list[str] | None = None) -> rep.CompareReport:
     """The comparison as the schema_version 2 report; keys beyond DESIGN §2.3 are additions."""
     t = c.tokens
     low, high = c.range_requests_per_day
-    calibration = c.calibration
     return rep.CompareReport(
         schema_version=SCHEMA_VERSION,
         costcalc_version=__version__,
@@ -179,11 +195,7 @@ def report(c: Comparison, extra_warnings: list[str] | None = None) -> rep.Compar
             hosted=c.featured.hosted, self_hosted=c.featured.self_hosted, why=c.featured.why
         ),
         default_set=c.default_set,
-        roofline_calibration=rep.Calibration(
-            points=calibration.points_used,
-            typical_error=_r(calibration.typical_error, 4),
-            worst_error=_r(calibration.worst_error, 4),
-        ),
+        roofline_calibration=_calibration(c),
         skipped=[rep.Skipped(id=s.id, reason=s.reason) for s in c.skipped],
         monte_carlo=_monte_carlo(c),
         warnings=[*(extra_warnings or []), *c.warnings],

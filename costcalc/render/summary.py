@@ -5,7 +5,7 @@ from __future__ import annotations
 from costcalc.core.analysis.compare import Comparison, Pair
 from costcalc.core.analysis.crossings import BreakEven
 from costcalc.core.analysis.options import HostedOption, SelfHostedOption
-from costcalc.core.selfhosted.replica import INFEASIBLE
+from costcalc.core.selfhosted.replica import INFEASIBLE, NOT_SERVED
 from costcalc.render.context import ReportContext
 from costcalc.render.fmt import si, times, usd
 
@@ -124,12 +124,17 @@ LEFT_OUT_SHOWN = 10  # infeasible options listed by name; the rest are counted
 
 
 def left_out_lines(c: Comparison) -> list[str]:
-    """Self-hosted options not priced because no load meets the SLO: each with why and the best
-    latency it reaches (one request at a time)."""
-    out = [s for s in c.skipped if s.reason.startswith(INFEASIBLE)]
+    """Self-hosted options not priced because no load meets the SLO (each with the latency one
+    request at a time reaches) or a request is longer than the model's context window."""
+    out = [s for s in c.skipped if s.reason.startswith(NOT_SERVED)]
     if not out:
         return []
-    lines = [f"Not priced: {len(out)} self-hosted option(s) cannot meet the SLO at any load"]
+    why = (
+        INFEASIBLE
+        if all(s.reason.startswith(INFEASIBLE) for s in out)
+        else "cannot serve this profile"
+    )
+    lines = [f"Not priced: {len(out)} self-hosted option(s) {why}"]
     lines += [f"  {s.id}: {s.reason.removeprefix(INFEASIBLE + ': ')}" for s in out[:LEFT_OUT_SHOWN]]
     if len(out) > LEFT_OUT_SHOWN:
         lines.append(f"  … and {len(out) - LEFT_OUT_SHOWN} more (every one in -f json, `skipped`)")

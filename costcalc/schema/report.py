@@ -245,9 +245,12 @@ class Featured(ReportModel):
 
 
 class Calibration(ReportModel):
+    """How well the serving model predicts the catalog's benchmark runs (request throughput),
+    each predicted without its own source: median and worst |predicted / measured − 1|."""
+
     points: int = Field(ge=0)
-    typical_error: float | None
-    worst_error: float | None
+    typical_error: float | None = Field(description="median absolute error, as a fraction")
+    worst_error: float | None = Field(description="largest absolute error, as a fraction")
 
 
 class Skipped(ReportModel):

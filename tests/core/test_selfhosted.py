@@ -216,3 +216,14 @@ def test_a_one_token_answer_has_no_tpot_to_miss() -> None:
     profile = make_profile(request={"output_tokens": 1}, slo={"tpot_ms": 1})
     built = build(SelfHostedChoice(model="m8b", compute="test/gpu"), profile)
     assert isinstance(built, SelfHostedPricing)
+
+
+def test_a_request_past_the_context_window_is_not_served() -> None:
+    # 9,000 input + 300 output tokens against an 8,192-token window: no load serves it
+    catalog = make_catalog()
+    catalog.models["m8b"] = catalog.models["m8b"].model_copy(update={"context_window": 8192})
+    profile = make_profile(request={"user_tokens": 9000})
+    skipped = build(SelfHostedChoice(model="m8b", compute="test/gpu"), profile, catalog)
+    assert isinstance(skipped, Skipped)
+    assert skipped.reason.startswith("exceeds the model's context window")
+    assert "past its 8,192" in skipped.reason

@@ -31,7 +31,7 @@ from costcalc.core.demand.inputs import row_inputs
 from costcalc.core.demand.tokens import Inflation
 from costcalc.core.demand.traffic import FloatArray
 from costcalc.core.selfhosted.pricing import Skipped, self_hosted_pricing
-from costcalc.core.selfhosted.replica import INFEASIBLE
+from costcalc.core.selfhosted.replica import NOT_SERVED
 from costcalc.core.selfhosted.servingcapacity import Calibration, calibrate, params_from
 from costcalc.errors import UnknownIdError
 from costcalc.schema.catalog import Catalog, ServingAccuracy
@@ -216,7 +216,7 @@ def compare(
             "self-hosted pairings that fit in memory",
         )  # fmt: skip
         # what fits in memory but misses the SLO at any load is listed apart, never priced
-        infeasible = [x for x in skipped if x.reason.startswith(INFEASIBLE)]
+        infeasible = [x for x in skipped if x.reason.startswith(NOT_SERVED)]
         hosted, selfs, skipped = h.kept, s.kept, infeasible
         default_set = (
             f"no `compare:` section, so compared the cheapest offer per provider ({h.explanation}) "
@@ -226,7 +226,7 @@ def compare(
         warnings.extend(
             f"{s.id}: left out, {s.reason}"
             for s in skipped
-            if not s.reason.startswith(INFEASIBLE)  # the report lists those apart
+            if not s.reason.startswith(NOT_SERVED)  # the report lists those apart
         )
 
     options = sorted(hosted + selfs, key=lambda o: o.monthly_usd)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from costcalc.core.analysis.options import Option
 from costcalc.core.selfhosted.pricing import SelfHostedPricing, Skipped
-from costcalc.core.selfhosted.replica import INFEASIBLE
+from costcalc.core.selfhosted.replica import NOT_SERVED
 from costcalc.schema.catalog import Catalog
 from costcalc.schema.profile import Profile, SelfHostedChoice
 
@@ -88,7 +88,7 @@ def smallest_that_fit(
             continue
         built = price(choice)
         if isinstance(built, Skipped):
-            if built.reason.startswith(INFEASIBLE):
+            if built.reason.startswith(NOT_SERVED):
                 missed[key] = built
             continue
         found.append(built)

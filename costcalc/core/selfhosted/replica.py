@@ -31,6 +31,8 @@ from costcalc.schema.profile import SelfHostedChoice, Slo
 # about 80 % of the base model's throughput (a vLLM fork reports "80%+ of non-LoRA performance").
 LORA_THROUGHPUT_FACTOR = 0.8
 INFEASIBLE = "cannot meet the SLO at any load"  # how an option that is not priced says why
+TOO_LONG = "exceeds the model's context window"
+NOT_SERVED = (INFEASIBLE, TOO_LONG)  # the reasons a report lists apart (not memory)
 
 
 @dataclass(frozen=True)
@@ -105,10 +107,19 @@ def replica_capacity(
     shortest = float(np.min(rows.input_tokens + rows.output_tokens))
     if kv_budget_bytes(hw, sh) < shortest * sh.kv_bytes_per_token:
         return _no_fit(hw, sh, gpu, gpus_per_replica)  # no row fits: nothing to search
+    held = rows.input_tokens + rows.output_tokens
+    too_long = held > (model.context_window or np.inf)
+    if too_long.all():
+        return (
+            f"{TOO_LONG}: a request holds {float(held.min()):,.0f} tokens "
+            f"(input and output), past its {model.context_window:,}"
+        )
     params, label, used, own = calibration.for_pairing(
         model.id, gpu.id, gpus_per_replica, precision
     )
     arrays = serving_arrays(params, hw, sh, rows, slo)
+    # a sample past the context window is served by no load
+    arrays = dataclasses.replace(arrays, slo_met=arrays.slo_met & ~too_long)
     fits = arrays.batch > 0
     # the notes describe the first row's mix, or the first that fits and meets the SLO (a
     # Monte Carlo sample can ask for more context or a longer prefill than that allows; that
