@@ -24,7 +24,7 @@ def predict(
     files: Annotated[
         list[Path] | None,
         typer.Argument(
-            metavar="[FILE]...",
+            metavar="FILE",
             help="Result files of vLLM, GuideLLM, llmperf, genai-perf or AIPerf.",
             show_default=False,
         ),

@@ -141,7 +141,7 @@ def replica_capacity(
             if own == used
             else f"fitted to its {own} run and {used - own} of the model elsewhere"
         ),
-        "transferred": f"from {used} runs on other GPUs",
+        "transferred": f"from {used} runs of the model on other hardware",
     }[label]
     notes: tuple[str, ...] = (f"serving model, {how}; batch {roof.batch} at the SLO",)
     source, floor = "model", False

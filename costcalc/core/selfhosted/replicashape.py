@@ -49,7 +49,7 @@ class Shape:
         return 2.0 * self.layers * self.kv_heads * self.head_dim * KV_BYTES_PER_ELEMENT
 
 
-def effective_gpus(gpus: int, tensor_parallel: float | FloatArray) -> FloatArray:
+def effective_gpus(gpus: int | FloatArray, tensor_parallel: float | FloatArray) -> FloatArray:
     """GPUs' worth of speed from a tensor-parallel replica: each doubling keeps a share of the
     ideal, for the all-reduce traffic between GPUs (0.9 per doubling: 8 GPUs act like 5.8)."""
     return np.asarray(gpus * np.asarray(tensor_parallel) ** np.log2(gpus), dtype=np.float64)

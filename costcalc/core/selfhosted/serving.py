@@ -31,6 +31,7 @@ from costcalc.core.selfhosted.replicashape import (
     Z_SCORES,
     Hardware,
     Shape,
+    effective_gpus,
 )
 
 LoadKind = Literal["concurrency", "rate", "burst"]
@@ -154,7 +155,7 @@ class Engine:
     """Step times of the replicas in `rep` under `params`."""
 
     def __init__(self, rep: Replicas, params: ServingParams) -> None:
-        gpus = rep.gpus * params.tensor_parallel ** np.log2(rep.gpus)
+        gpus = effective_gpus(rep.gpus, params.tensor_parallel)
         self.rep = rep
         self.params = params
         self.bandwidth = rep.bandwidth_bytes_s * gpus * params.bandwidth

@@ -116,7 +116,9 @@ VLLM_0_6 = dt.date(2024, 9, 5)  # vLLM 0.6.0's release: multi-step scheduling
 def legacy_engine(version: str | None, ran: dt.date | None = None) -> bool:
     """vLLM before 0.6 ("0.5.4", "v0.4.3"); a run that does not say counts as current unless
     it ran before 0.6 was released."""
-    found = re.search(r"(\d+)\.(\d+)", version or "")
+    text = version or ""
+    # the number after "vllm" where the text names it ("CUDA 12.1, vLLM 0.5.3"), else the first
+    found = re.search(r"vllm\D{0,12}?(\d+)\.(\d+)", text, re.I) or re.search(r"(\d+)\.(\d+)", text)
     if found is None:
         return ran is not None and ran < VLLM_0_6
     return (int(found.group(1)), int(found.group(2))) < (0, 6)
