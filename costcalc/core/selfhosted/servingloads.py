@@ -96,7 +96,7 @@ def _burst(engine: Engine, loads: Loads, limit: FloatArray, ceiling: Prediction)
     i, o, n = loads.input_tokens, loads.output_tokens, np.maximum(loads.value, 1.0)
     context = i + o / 2.0
     wave = np.maximum(np.minimum(n, limit), 1.0)
-    prefill = engine.prefill_s(wave, i, np.zeros_like(i), context)
+    prefill = engine.prefill_s(wave, loads.prefill, np.zeros_like(i), context)
     tpot = engine.step_s(wave, np.zeros_like(i), context)
     # the batch thins as answers end: every step pays the weights until the longest answer
     # ends, each sequence its own KV reads for its own length
