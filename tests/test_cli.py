@@ -230,3 +230,9 @@ def test_an_option_that_cannot_meet_the_slo_is_listed_apart_never_priced(tmp_pat
     assert "(SLO 40)" in skipped["reason"]
     assert report["featured"]["self_hosted"] == "llama-3.1-8b-instruct@runpod/h100-sxm"
     assert all(p["self_hosted"] != skipped["id"] for p in report["breakeven"])
+    code, out, err = run("compare", str(profile), "-f", "markdown")
+    assert code == 0 and "Not priced: 1 self-hosted option(s)" in out
+    page = tmp_path / "r.html"
+    code, out, err = run("report", str(profile), "-o", str(page))
+    assert code == 0, err
+    assert "Not priced: 1 self-hosted option(s)" in page.read_text(encoding="utf-8")

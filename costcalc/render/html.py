@@ -22,7 +22,7 @@ from costcalc.render.ranges import (
     probability,
     summary_line,
 )
-from costcalc.render.summary import breakeven_text, notes, range_text, verdict
+from costcalc.render.summary import breakeven_text, left_out_lines, notes, range_text, verdict
 
 STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; max-width: 1040px; margin: 2em auto;
@@ -180,6 +180,15 @@ def _assumptions(c: Comparison, ctx: ReportContext) -> str:
     )
 
 
+def _left_out(c: Comparison) -> str:
+    """The self-hosted options that are not priced, each with why."""
+    lines = left_out_lines(c)
+    if not lines:
+        return ""
+    items = "".join(f"<li>{_e(line.strip())}</li>" for line in lines[1:])
+    return f'<p class="note">{_e(lines[0])}:</p><ul class="note">{items}</ul>'
+
+
 def render_html(
     c: Comparison,
     ctx: ReportContext,
@@ -210,6 +219,7 @@ def render_html(
         chart,
         "<h2>Monthly cost at your volume</h2>",
         _options(c),
+        _left_out(c),
         "<h2>Token inflation: what one request is billed for</h2>",
         _inflation(c),
         "<h2>Break-even</h2>",
