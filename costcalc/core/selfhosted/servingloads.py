@@ -10,6 +10,7 @@ import numpy as np
 from costcalc.core.demand.traffic import FloatArray
 from costcalc.core.selfhosted.serving import (
     BISECTIONS,
+    CHUNK_TOKENS,
     Engine,
     Loads,
     Prediction,
@@ -105,12 +106,15 @@ def _burst(engine: Engine, loads: Loads, limit: FloatArray, ceiling: Prediction)
     decode = np.maximum(longest - 1.0, 0.0) * alone + np.maximum(o - 1.0, 0.0) * (tpot - alone)
     rest = np.maximum(n - wave, 0.0)
     duration = prefill + decode + rest / ceiling.request_throughput
-    # first tokens arrive through the prefill, evenly; a later prompt waits for a free slot
+    # first tokens come out at the end of each prefill chunk: with k chunks, the median
+    # prompt's at (k + 1) / 2k of the prefill (all of it when the wave is one chunk); a
+    # prompt past the first wave also waits for a free slot
+    chunks = np.maximum(np.ceil(wave * loads.prefill / CHUNK_TOKENS), 1.0)
     ttft_p50 = np.where(rest > 0, (n / 2.0 - wave).clip(0) / ceiling.request_throughput, 0.0)
-    ttft_p50 = ttft_p50 + prefill / 2.0
-    ttft_p99 = np.where(rest > 0, duration - decode, prefill * 0.99)
+    ttft_p50 = ttft_p50 + prefill * (chunks + 1.0) / (2.0 * chunks)
+    ttft_p99 = np.where(rest > 0, duration - decode, prefill)
     # a sequence prefilled early waits, first token out, for the rest of the prefill
-    tpot_p50 = tpot + prefill / 2.0 / np.maximum(o - 1.0, 1.0)
+    tpot_p50 = tpot + prefill * (chunks - 1.0) / (2.0 * chunks) / np.maximum(o - 1.0, 1.0)
     return prediction(
         n / duration, wave, ttft_p50, tpot_p50, engine.params, rest > 0,
         ttft_p99_s=ttft_p99, tpot_p99_s=tpot + prefill / np.maximum(o - 1.0, 1.0),
