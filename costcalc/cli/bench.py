@@ -15,7 +15,8 @@ from costcalc.schema.profile import Precision
 app = typer.Typer(
     help=(
         "Benchmark your own GPU: plan the vLLM runs a profile needs, import their results into "
-        "a catalog directory, and inspect the points under your SLO."
+        "a catalog directory, check how well the serving model predicts them, and inspect the "
+        "points under your SLO."
     ),
     no_args_is_help=True,
 )
