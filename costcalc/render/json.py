@@ -131,11 +131,8 @@ def _calibration(c: Comparison) -> rep.Calibration:
             typical_error=_r(held_out.median_abs_error_pct / 100.0, 4),
             worst_error=_r(held_out.max_abs_error_pct / 100.0, 4),
         )
-    return rep.Calibration(
-        points=c.calibration.points_used,
-        typical_error=_r(c.calibration.typical_error, 4),
-        worst_error=_r(c.calibration.worst_error, 4),
-    )
+    points, typical, worst = c.calibration.fit_errors
+    return rep.Calibration(points=points, typical_error=_r(typical, 4), worst_error=_r(worst, 4))
 
 
 def report(c: Comparison, extra_warnings: list[str] | None = None) -> rep.CompareReport:

@@ -123,10 +123,11 @@ def price_self_hosted(
             notes.append(
                 f"needs max workers ≥ {int(bill.replicas_peak[0, 0])} (default {max_workers})"
             )
-    slo_met = cost.slo_met
+    # capacity is sized under the SLO (an option that cannot meet it is not priced); only
+    # cold starts can still break it
     share = float(bill.cold_start_share[0, 0])
-    if cold_starts_break_slo(share, cost.compute.cold_start_s, slo):
-        slo_met = False
+    slo_met = not cold_starts_break_slo(share, cost.compute.cold_start_s, slo)
+    if not slo_met:
         notes.append("cold starts break the TTFT SLO")
 
     per_mtok, per_1k = unit_costs(monthly, requests_per_day, billed_tokens_per_request)

@@ -79,7 +79,7 @@ def group_mixes(points: Sequence[ThroughputPoint]) -> list[list[ThroughputPoint]
     for p in sorted(points, key=lambda q: (q.input_tokens, q.output_tokens)):
         for group in groups:
             first = group[0]
-            if _close(first.input_tokens, p.input_tokens, 0.05) and _close(
+            if within(first.input_tokens, p.input_tokens, 0.05) and within(
                 first.output_tokens, p.output_tokens, 0.05
             ):
                 group.append(p)
@@ -89,8 +89,9 @@ def group_mixes(points: Sequence[ThroughputPoint]) -> list[list[ThroughputPoint]
     return groups
 
 
-def _close(x: float, y: float, tolerance: float) -> bool:
-    return abs(x - y) <= tolerance * max(x, y)
+def within(x: Any, y: Any, tolerance: float) -> Any:
+    """x and y (floats, or arrays) no further apart than `tolerance` of the larger."""
+    return np.abs(x - y) <= tolerance * np.maximum(np.abs(x), np.abs(y))
 
 
 def operating_points(points: Sequence[ThroughputPoint], slo: Slo) -> list[OperatingPoint]:
@@ -112,13 +113,10 @@ def same_mixes(point: ThroughputPoint, mix: Mix[Any]) -> npt.NDArray[np.bool_]:
     benchmark's prompt is all prefilled and all held in the KV cache, so both the mix's
     prefill and its whole input must be near it."""
 
-    def close(x: float, y: Any) -> Any:
-        return np.abs(x - y) <= SAME_MIX_TOLERANCE * np.maximum(x, y)
-
     return np.atleast_1d(
-        close(point.input_tokens, mix.prefill_tokens)
-        & close(point.input_tokens, mix.input_tokens)
-        & close(point.output_tokens, mix.output_tokens)
+        within(point.input_tokens, mix.prefill_tokens, SAME_MIX_TOLERANCE)
+        & within(point.input_tokens, mix.input_tokens, SAME_MIX_TOLERANCE)
+        & within(point.output_tokens, mix.output_tokens, SAME_MIX_TOLERANCE)
     )
 
 

@@ -113,10 +113,6 @@ class SelfHostedPricing:
         return self.capacity.lone_latency_s
 
     @property
-    def slo_met(self) -> bool:
-        return self.capacity.slo_met
-
-    @property
     def lower_bound(self) -> bool:
         return self.capacity.lower_bound
 

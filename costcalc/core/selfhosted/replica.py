@@ -43,7 +43,6 @@ class ReplicaCapacity:
     seconds_rows: FloatArray  # replica-seconds per request, per row (+inf: does not fit)
     lone_latency_rows: FloatArray  # seconds, per row
     source: str  # model | benchmark (runs measured at the mix decided)
-    slo_met: bool
     lower_bound: bool
     mix: Mix[Any]  # the first row's
     predicted: CapacityAtMix  # the serving model at the first row's mix
@@ -164,7 +163,7 @@ def replica_capacity(
             source, floor = "benchmark", measured.floor  # the runs set the figure
         notes = (measured.note, *notes)
     return ReplicaCapacity(
-        seconds * np.ones_like(rows.input_tokens), arrays.lone_latency_s, source, True, floor,
+        seconds * np.ones_like(rows.input_tokens), arrays.lone_latency_s, source, floor,
         first, roof, notes, label,
     )  # fmt: skip
 

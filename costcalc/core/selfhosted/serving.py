@@ -1,9 +1,11 @@
 """A continuous-batching step model of one vLLM replica: throughput and latency at a given load.
 
-One engine step gives every running sequence one token and folds in prefill tokens of waiting
-prompts (chunked prefill). A step takes a fixed overhead plus the larger of reading the weights
-and the running sequences' KV cache at the achieved bandwidth, and doing 2 FLOPs per parameter
-per token at the achieved compute rate. Three loads are modelled, as benchmarks apply them:
+One decode step gives every running sequence one token; prompts are prefilled in chunks of up
+to 2,048 tokens in steps of their own, which pause decoding (vLLM before 0.6 ran them so; later
+engines fold chunks into decode steps, which this model does not). A step takes a CPU time
+plus the larger of reading the weights and the running sequences' KV cache at the achieved
+bandwidth, and doing 2 FLOPs per parameter per token at the achieved compute rate. Three loads
+are modelled, as benchmarks apply them:
 
 - concurrency C (a closed loop: C clients, each sends its next request when one returns);
 - an offered rate λ (open loop): the running batch is where Little's law and the step time

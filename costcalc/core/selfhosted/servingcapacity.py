@@ -3,7 +3,7 @@
 Requests of a live service arrive one by one, so a replica with B sequences in flight serves
 X(B) = B / latency(B) (core/selfhosted/serving.py, Engine.closed with arrivals spread out).
 Every batch from 1 to what the KV cache holds is tried, for every row's mix at once; the
-largest whose p-th percentile TTFT and TPOT meet the SLO sets the capacity. When even one
+fastest whose p-th percentile TTFT and TPOT meet the SLO sets the capacity. When even one
 request at a time misses the SLO the option is infeasible: it is not priced.
 
 Which parameters serve a pairing is decided once per catalog (`Calibration.for_pairing`):
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -33,19 +34,27 @@ ROWS_AT_ONCE = 2048  # mixes searched at once: 2,048 × 256 batches stay near 4 
 
 @dataclass(frozen=True)
 class Calibration:
-    """The serving model's parameters for every pairing of a catalog, with how well the
-    defaults fit the catalog's points (geometric-mean and worst error of throughput)."""
+    """The serving model's parameters for every pairing of a catalog, and (`fit_errors`) how
+    well the defaults fit the catalog's points."""
 
     params: ServingParams
     points: tuple[ThroughputPoint, ...]
     gpus: dict[str, GpuSpec]
     models: dict[str, OpenModel]
-    points_used: int
-    typical_error: float
-    worst_error: float
     _memo: dict[tuple[int, ...], tuple[ServingParams, int]] = field(
         default_factory=dict, compare=False, repr=False
     )
+
+    @cached_property
+    def fit_errors(self) -> tuple[int, float, float]:
+        """(points used, geometric-mean and worst |predicted / measured − 1| of throughput),
+        in sample: replayed only when a report asks (a catalog without held-out figures)."""
+        observed = observe(self.points, self.gpus, self.models)
+        if not len(observed):
+            return 0, float("nan"), float("nan")
+        ratios = replay(observed, self.params).request_throughput / observed.request_throughput
+        typical = float(np.expm1(np.mean(np.abs(np.log(ratios)))))
+        return len(observed), typical, float(np.max(np.abs(ratios - 1.0)))
 
     def for_pairing(
         self, model: str, gpu: str, gpus_per_replica: int, precision: str
@@ -76,13 +85,7 @@ def calibrate(
     models: dict[str, OpenModel],
 ) -> Calibration:
     """A catalog's calibration: `params` (its serving.yaml) and its points."""
-    observed = observe(points, gpus, models)
-    ratios = np.array([])
-    if len(observed):
-        ratios = replay(observed, params).request_throughput / observed.request_throughput
-    typical = float(np.expm1(np.mean(np.abs(np.log(ratios))))) if len(ratios) else float("nan")
-    worst = float(np.max(np.abs(ratios - 1.0))) if len(ratios) else float("nan")
-    return Calibration(params, tuple(points), gpus, models, len(observed), typical, worst)
+    return Calibration(params, tuple(points), gpus, models)
 
 
 def serving_arrays(

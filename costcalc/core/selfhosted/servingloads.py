@@ -37,14 +37,13 @@ def _predict(engine: Engine, loads: Loads) -> Prediction:
     burst = _burst(engine, loads, limit, ceiling)
     unknown = (kind == 2) & ~np.isfinite(value)  # a burst of unknown size: the steady ceiling
     pick = [kind == 0, kind == 1, (kind == 2) & ~unknown, unknown]
-    fields = [
-        np.select(pick, [getattr(p, name) for p in (out, rate, burst, ceiling)], np.nan)
+    chosen = {
+        name: np.select(pick, [getattr(p, name) for p in (out, rate, burst, ceiling)], np.nan)
         for name in Prediction.__dataclass_fields__
-    ]
-    fields[-1] = fields[-1].astype(bool)
-    fits = limit > 0
-    fields[0] = np.where(fits, fields[0], 0.0)
-    return Prediction(*fields)
+    }
+    chosen["saturated"] = chosen["saturated"].astype(bool)
+    chosen["request_throughput"] = np.where(limit > 0, chosen["request_throughput"], 0.0)
+    return Prediction(**chosen)
 
 
 def _offered(engine: Engine, loads: Loads, ceiling: Prediction, limit: FloatArray) -> Prediction:

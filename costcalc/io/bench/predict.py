@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from costcalc.core.selfhosted.capacity import within
 from costcalc.core.selfhosted.replay import Replayed, leave_one_out
 from costcalc.core.selfhosted.servingcapacity import params_from
 from costcalc.core.selfhosted.servingfit import observe
@@ -32,9 +33,7 @@ def same_run(a: ThroughputPoint, b: ThroughputPoint) -> bool:
     load, mix within 2 % and throughput within 1 %."""
 
     def near(x: float | None, y: float | None, tolerance: float) -> bool:
-        if x is None or y is None:
-            return x is y
-        return abs(x - y) <= tolerance * max(abs(x), abs(y))
+        return x is y if x is None or y is None else bool(within(x, y, tolerance))
 
     return (
         (a.model, a.gpu, a.gpus_per_replica, a.precision, a.load)
