@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from costcalc.cli.common import CatalogOption, terminal_width, user_errors
+from costcalc.cli.common import CatalogOption, terminal_width, user_errors, write_output
 from costcalc.io.analyze import today
 from costcalc.schema.profile import Precision
 
@@ -132,8 +132,7 @@ def import_(
         "One point per run, throughput of ONE replica.",
         "Use with: costcalc compare PROFILE --catalog DIR",
     ]
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(render_points([*kept, *result.points], header), encoding="utf-8")
+    write_output(render_points([*kept, *result.points], header), output)
     lower = sum(1 for p in result.points if not p.saturated)
     typer.echo(
         f"wrote {len(result.points)} point(s) to {output}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -118,8 +119,19 @@ def write_output(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
+    partial = output.with_name(output.name + ".partial")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        if output.exists() and not output.is_file() and not output.is_dir():
+            output.write_text(text, encoding="utf-8")  # a device or a pipe: written in place
+        else:  # written whole beside it, then moved into place: never a half-written file
+            partial.write_text(text, encoding="utf-8")
+            partial.replace(output)
+    except OSError as exc:
+        with contextlib.suppress(OSError):  # nothing of it stays behind
+            partial.unlink(missing_ok=True)
+        why = f"{output.parent} is not a folder" if isinstance(exc, FileExistsError) else None
+        raise UserError(f"{output}: cannot write it: {why or exc.strerror or exc}") from None
 
 
 def append_step_summary(markdown: str) -> None:

@@ -336,3 +336,25 @@ def test_a_failure_stub_inside_a_sweep_is_skipped_not_fatal(tmp_path: Path) -> N
     assert [p.concurrency for p in result.points] == [4, 16]
     (message,) = result.skipped
     assert "line 2" in message and "server crashed" in message and "skipped" in message
+
+
+def test_an_unwritable_output_exits_2_and_leaves_nothing_half_written(tmp_path: Path) -> None:
+    results = samples.write_jsonl(tmp_path / "sweep.jsonl", samples.sweep())
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    for output, why in ((blocker / "t.yaml", "is not a folder"), (folder, "Is a directory")):
+        done = runner.invoke(app, ["bench", "import", str(results), "-o", str(output)])
+        assert done.exit_code == 2, done.output
+        assert f"{output}: cannot write it: " in done.stderr and why in done.stderr
+        assert "Traceback" not in done.output
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "a-folder", "sweep.jsonl"]
+    assert not list(folder.iterdir())
+
+
+def test_a_model_name_that_is_not_text_names_no_model(tmp_path: Path) -> None:
+    doc = samples.vllm_serve(model_id=5, tokenizer_id=None, gpu="h100-sxm", tp="1")
+    with pytest.raises(UserError, match=r"\(not recorded\).*--model"):
+        imported([samples.write(tmp_path / "r.json", doc)])

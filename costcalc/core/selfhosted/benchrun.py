@@ -38,6 +38,12 @@ class Run:
     engine_version: str | None = None
     notes: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # every tool's file is JSON: a model "name" there may be a number or a list, which
+        # names nothing (the run then needs --model)
+        if not isinstance(self.model_name, str) or not self.model_name.strip():
+            self.model_name = None
+
 
 def percentiles_ms(values_s: list[float] | np.ndarray, scale: float = 1000.0) -> dict[int, float]:
     """p50/p90/p95/p99 of raw samples (linear interpolation, as vLLM's np.percentile)."""
