@@ -38,7 +38,9 @@ from costcalc.core.selfhosted.replicashape import (
 
 LoadKind = Literal["concurrency", "rate", "burst"]
 LOAD_KINDS: tuple[LoadKind, ...] = ("concurrency", "rate", "burst")  # codes 0, 1, 2 in arrays
-CHUNK_TOKENS = 2048.0  # prefill tokens a step takes (vLLM's max_num_batched_tokens, chunked)
+# prefill tokens a step takes: a convention, not one vLLM default (its max_num_batched_tokens was
+# 512 with chunked prefill in 0.5, max(model length, 2,048) without); the fit absorbs the rest
+CHUNK_TOKENS = 2048.0
 BISECTIONS = 20  # halvings of the batch interval for an offered rate: 256 / 2^20 of a sequence
 
 
