@@ -110,7 +110,8 @@ def observe(
     )
 
 
-VLLM_0_6 = dt.date(2024, 9, 5)  # vLLM 0.6.0's release: multi-step scheduling
+# vLLM 0.6.0 and its multi-step scheduling: vllm-project.github.io _posts/2024-09-05-perf-update.md
+VLLM_0_6 = dt.date(2024, 9, 5)
 
 
 def legacy_engine(version: str | None, ran: dt.date | None = None) -> bool:
