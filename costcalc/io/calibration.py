@@ -71,12 +71,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="fail when the file is stale")
     args = parser.parse_args(argv)
     path = builtin_dir() / SERVING_FILE
-    if not args.check:
-        path.unlink(missing_ok=True)  # a stale file (an old key) must not stop its own rewrite
-    catalog = load_catalog([])
+    # the file being checked or rewritten is not read to fit (a stale key must not stop it)
+    catalog = load_catalog([], with_serving=False)
     calibration, points = fitted(catalog)
     if args.check:
-        if catalog.serving is None or catalog.serving.params != calibration:
+        written = load_catalog([]).serving
+        if written is None or written.params != calibration:
             print(f"{path} is out of date: run python -m costcalc.io.calibration", file=sys.stderr)
             return 1
         return 0

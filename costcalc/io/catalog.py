@@ -115,8 +115,9 @@ def _check_references(catalog: Catalog) -> None:
             raise UnknownIdError("GPU", point.gpu, catalog.gpus, "throughput point")
 
 
-def load_catalog(extra_dirs: Sequence[Path] = ()) -> Catalog:
-    """The built-in catalog with each extra directory layered on in order (same id replaces)."""
+def load_catalog(extra_dirs: Sequence[Path] = (), with_serving: bool = True) -> Catalog:
+    """The built-in catalog with each extra directory layered on in order (same id replaces);
+    `with_serving=False` leaves out serving.yaml (to regenerate it from the points)."""
     tables: dict[str, dict[str, Any]] = {
         name: {} for name in CATALOG_FILES if name != "throughput.yaml"
     }
@@ -128,10 +129,11 @@ def load_catalog(extra_dirs: Sequence[Path] = ()) -> Catalog:
             points = list(entries)
         else:
             tables[name] = {e.id: e for e in entries}
-    serving = serving_calibration(builtin / SERVING_FILE)
+    serving = serving_calibration(builtin / SERVING_FILE) if with_serving else None
     for directory in extra_dirs:
         points = _layer_dir(Path(directory), tables, points)
-        serving = serving_calibration(Path(directory) / SERVING_FILE) or serving
+        if with_serving:
+            serving = serving_calibration(Path(directory) / SERVING_FILE) or serving
     catalog = Catalog(
         hosted=tables["hosted.yaml"],
         compute=tables["compute.yaml"],
