@@ -11,13 +11,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from costcalc.core.selfhosted.capacity import load_text
 from costcalc.core.selfhosted.plan import BenchPlan
 from costcalc.core.selfhosted.pointcheck import PointCheck
 from costcalc.core.selfhosted.replay import Replayed, summary
 from costcalc.core.selfhosted.replica import ReplicaCapacity
 from costcalc.render.console import capture
-from costcalc.render.predict import load_text
-from costcalc.schema.catalog import ThroughputPoint
 from costcalc.schema.profile import Slo
 
 
@@ -31,14 +30,6 @@ class PointGroup:
     points: Sequence[PointCheck]  # each against the SLO, computed in core
     replayed: Sequence[Replayed]  # each point through the serving model, its source held out
     capacity: ReplicaCapacity | str | None  # at the profile's mix, when a profile was given
-
-
-def _load(p: ThroughputPoint) -> str:
-    if p.load == "concurrency":
-        return f"concurrency {p.concurrency:g}"
-    if p.load == "rate":
-        return f"{p.request_rate:.3g} req/s offered"
-    return f"burst of {p.num_prompts}" if p.num_prompts else "all at once"
 
 
 def _latency(measured: tuple[float | None, int], slo: Slo) -> str:
@@ -62,7 +53,7 @@ def _points_table(checks: Sequence[PointCheck], slo: Slo) -> Table:
         p = c.point
         table.add_row(
             ("* " if c.chosen else "  ") + f"{p.input_tokens:,.0f} → {p.output_tokens:,.0f}",
-            _load(p),
+            load_text(p),
             f"{p.request_throughput:.3f}",
             _latency(c.ttft_ms, slo),
             _latency(c.tpot_ms, slo),

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.table import Table
 
+from costcalc.core.selfhosted.capacity import load_text
 from costcalc.core.selfhosted.replay import METRICS, Replayed, summary
 from costcalc.render.console import capture
 from costcalc.schema.catalog import ThroughputPoint
@@ -19,15 +20,6 @@ LABELS = {
     "tpot_ms_p50": "TPOT p50 ms",
     "tpot_ms_p99": "TPOT p99 ms",
 }
-
-
-def load_text(p: ThroughputPoint) -> str:
-    """How a run was loaded, in a few words: "conc 16", "4 req/s", "burst 200"."""
-    if p.load == "concurrency":
-        return f"conc {p.concurrency:g}"
-    if p.load == "rate":
-        return f"{p.request_rate:.3g} req/s"
-    return "burst" + (f" {p.num_prompts}" if p.num_prompts else "")
 
 
 def _value(x: float | None) -> str:

@@ -89,6 +89,15 @@ def group_mixes(points: Sequence[ThroughputPoint]) -> list[list[ThroughputPoint]
     return groups
 
 
+def load_text(p: ThroughputPoint) -> str:
+    """How a run was loaded: "concurrency 16", "4 req/s offered", "burst of 200"."""
+    if p.load == "concurrency":
+        return f"concurrency {p.concurrency:g}"
+    if p.load == "rate":
+        return f"{p.request_rate:.3g} req/s offered"
+    return f"burst of {p.num_prompts}" if p.num_prompts else "all at once"
+
+
 def within(x: Any, y: Any, tolerance: float) -> Any:
     """x and y (floats, or arrays) no further apart than `tolerance` of the larger."""
     return np.abs(x - y) <= tolerance * np.maximum(np.abs(x), np.abs(y))

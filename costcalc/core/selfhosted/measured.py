@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from costcalc.core.selfhosted.capacity import Mix, latency_ms, meets_slo, same_mix
+from costcalc.core.selfhosted.capacity import Mix, latency_ms, load_text, meets_slo, same_mix
 from costcalc.schema.catalog import ThroughputPoint
 from costcalc.schema.profile import Slo
 
@@ -47,7 +47,7 @@ def measured_capacity(
     passing = [p for p in runs if meets_slo(p, slo)[0]]
     if not passing:
         worst = runs[0]
-        note = f"no run at this mix meets the SLO (the lightest: {_load(worst)})"
+        note = f"no run at this mix meets the SLO (the lightest: {load_text(worst)})"
         return Measured(None, False, len(runs), note, worst.request_throughput)
     best = passing[-1]
     above = [p for p in runs if p.request_throughput > best.request_throughput]
@@ -55,7 +55,7 @@ def measured_capacity(
     if not missed:
         return Measured(
             best.request_throughput, True, len(runs),
-            f"measured at this mix: {best.request_throughput:.3g} req/s ({_load(best)}) meets "
+            f"measured at this mix: {best.request_throughput:.3g} req/s ({load_text(best)}) meets "
             "the SLO; no heavier run, so that is a floor",
         )  # fmt: skip
     share = _crossing(best, missed[0], slo)
@@ -64,8 +64,8 @@ def measured_capacity(
     )
     return Measured(
         value, False, len(runs),
-        f"measured at this mix: {value:.3g} req/s, between {_load(best)} (meets the SLO) and "
-        f"{_load(missed[0])} (misses it)",
+        f"measured at this mix: {value:.3g} req/s, between {load_text(best)} (meets the SLO) and "
+        f"{load_text(missed[0])} (misses it)",
     )  # fmt: skip
 
 
@@ -80,9 +80,3 @@ def _crossing(ok: ThroughputPoint, bad: ThroughputPoint, slo: Slo) -> float:
             continue
         shares.append((limit - low) / (high - low) if high > low else 0.0)
     return max(0.0, min(shares)) if shares else 0.0
-
-
-def _load(p: ThroughputPoint) -> str:
-    if p.load == "concurrency":
-        return f"concurrency {p.concurrency:g}"
-    return f"{p.request_rate:.3g} req/s offered"
