@@ -231,6 +231,12 @@ class ServingCalibration(Strict):
     legacy_cpu_factor: float = Field(
         default=0.0, ge=0, le=100, description="CPU time × (1 + this) before vLLM 0.6"
     )
+    chunk_tokens: float = Field(
+        default=2048.0, ge=16, le=1_000_000, description="prompt tokens a prefill step takes"
+    )
+    legacy_chunk_tokens: float = Field(
+        default=2048.0, ge=16, le=1_000_000, description="the same, before vLLM 0.6"
+    )
     ttft_p99_over_p50: float = Field(ge=1, le=100)
     tpot_p99_over_p50: float = Field(ge=1, le=100)
 

@@ -9,7 +9,6 @@ import pytest
 
 from costcalc.core.selfhosted.replicashape import Hardware, Shape
 from costcalc.core.selfhosted.serving import (
-    CHUNK_TOKENS,
     Engine,
     Loads,
     Replicas,
@@ -55,8 +54,24 @@ def test_prefill_is_compute_bound_in_chunks() -> None:
     e = engine()
     took = e.prefill_s(np.array([3.0]), np.array([1000.0]), np.array([0.0]), np.array([1100.0]))
     chunk = 2 * 8.03e9 * 1500 / (989e12 * 0.5) + 0.002
-    assert CHUNK_TOKENS == 2048
+    assert e.params.chunk_tokens == 2048  # the default, before calibration
     assert took[0] == pytest.approx(2 * chunk)
+
+
+def test_runs_on_vllm_before_0_6_prefill_in_their_own_chunk_size() -> None:
+    # the same 3,000 prompt tokens at a legacy chunk of 500: 6 steps of 500 tokens, each
+    # compute-bound (2 × 8.03e9 × 500 / 494.5e12 = 16.24 ms > memory 6.85 ms), plus 2 ms CPU
+    # (legacy_cpu_factor 0): 18.24 ms a step, 109.4 ms in all
+    params = dataclasses.replace(PARAMS, chunk_tokens=8192.0, legacy_chunk_tokens=500.0)
+    rep = Replicas.of([(H100, LLAMA_8B), (H100, LLAMA_8B)], legacy=[True, False])
+    took = Engine(rep, params).prefill_s(
+        np.array([3.0, 3.0]), np.array([1000.0] * 2), np.zeros(2), np.array([1100.0] * 2)
+    )
+    step = 2 * 8.03e9 * 500 / (989e12 * 0.5) + 0.002
+    assert took[0] == pytest.approx(6 * step)
+    assert took[0] * 1000 == pytest.approx(109.4, abs=0.1)
+    # the current engine takes all 3,000 in one step of 8,192: 48.7 × 2 + 2 = 99.4 ms
+    assert took[1] * 1000 == pytest.approx(2 * 8.03e9 * 3000 / 494.5e12 * 1000 + 2, abs=0.01)
 
 
 def test_burst_of_fixed_lengths_has_a_hand_computed_throughput() -> None:

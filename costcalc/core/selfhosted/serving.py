@@ -1,7 +1,7 @@
 """A continuous-batching step model of one vLLM replica: throughput and latency at a given load.
 
-One decode step gives every running sequence one token; prompts are prefilled in chunks of up
-to 2,048 tokens in steps of their own, which pause decoding (vLLM before 0.6 ran them so; later
+One decode step gives every running sequence one token; prompts are prefilled in chunks of a
+calibrated size in steps of their own, which pause decoding (vLLM before 0.6 ran them so; later
 engines fold chunks into decode steps, which this model does not). A step takes a CPU time
 plus the larger of reading the weights and the running sequences' KV cache at the achieved
 bandwidth, and doing 2 FLOPs per parameter per token at the achieved compute rate. Three loads
@@ -38,9 +38,6 @@ from costcalc.core.selfhosted.replicashape import (
 
 LoadKind = Literal["concurrency", "rate", "burst"]
 LOAD_KINDS: tuple[LoadKind, ...] = ("concurrency", "rate", "burst")  # codes 0, 1, 2 in arrays
-# prefill tokens a step takes: a convention, not one vLLM default (its max_num_batched_tokens was
-# 512 with chunked prefill in 0.5, max(model length, 2,048) without); the fit absorbs the rest
-CHUNK_TOKENS = 2048.0
 BISECTIONS = 20  # halvings of the batch interval for an offered rate: 256 / 2^20 of a sequence
 
 
@@ -64,6 +61,13 @@ class ServingParams:
     # sequence) that 0.6's multi-step scheduling and later engines hide: its CPU time is
     # (1 + this) × the current engine's, for points run on it
     legacy_cpu_factor: float = 0.0
+    # prompt tokens one prefill step takes. vLLM's token budget a step (max_num_batched_tokens)
+    # is 2,048 by default, 8,192 on 70 GB+ GPUs other than the A100 (engine/arg_utils.py,
+    # get_batch_defaults); before 0.6 chunked prefill shared 512 tokens with the running
+    # decodes, and without it a step took whole prompts. Fitted, since this model runs chunks
+    # apart from decode steps; the legacy figure applies to runs on vLLM before 0.6
+    chunk_tokens: float = 2048.0
+    legacy_chunk_tokens: float = 2048.0
     ttft_p99_over_p50: float = 1.5
     tpot_p99_over_p50: float = 1.2
 
@@ -168,6 +172,8 @@ class Engine:
         allreduce_s = np.where(rep.gpus > 1, 2.0 * rep.layers * params.allreduce_us / 1e6, 0.0)
         self.cpu_scale = 1.0 + rep.legacy * params.legacy_cpu_factor
         self.overhead_s = params.overhead_ms / 1000.0 * self.cpu_scale + allreduce_s
+        legacy_chunk = params.legacy_chunk_tokens
+        self.chunk_tokens = np.where(rep.legacy > 0, legacy_chunk, params.chunk_tokens)
 
     def step_s(self, batch: FloatArray, prefill: FloatArray, context: FloatArray) -> FloatArray:
         """One step: `batch` sequences decoding at mean `context` tokens, plus `prefill`
@@ -193,7 +199,7 @@ class Engine:
         """Time to prefill `prompts` prompts of `tokens` each in chunks, alongside `batch`
         decoding sequences."""
         total = prompts * tokens
-        steps = np.maximum(np.ceil(total / CHUNK_TOKENS), 1.0)
+        steps = np.maximum(np.ceil(total / self.chunk_tokens), 1.0)
         return np.asarray(steps * self.step_s(batch, total / steps, context), dtype=np.float64)
 
     def closed(self, loads: Loads, clients: FloatArray, together: bool) -> Prediction:

@@ -39,9 +39,17 @@ BOUNDS = {
     "allreduce_us": (0.0, 100.0),
     "output_spread": (0.0, 1.5),
     "legacy_cpu_factor": (0.0, 10.0),
+    "chunk_tokens": (512.0, 16384.0),
+    "legacy_chunk_tokens": (64.0, 32768.0),
 }
 MULTI_GPU = ("tensor_parallel", "allreduce_us")
-SEARCHED_TOGETHER = [("bandwidth", "overhead_ms"), ("compute", "sequence_us"), ("output_spread",)]
+SEARCHED_TOGETHER = [
+    ("bandwidth", "overhead_ms"),
+    ("compute", "sequence_us"),
+    ("output_spread",),
+    ("chunk_tokens",),
+]
+LOG_SCALED = ("chunk_tokens", "legacy_chunk_tokens")  # searched in powers of two
 GRID = 9  # values tried per parameter and round
 ROUNDS = 4
 LATENCY_WEIGHT = 0.25
@@ -175,17 +183,22 @@ def fit(
     if np.any(observed.replicas.gpus > 1):
         groups.append(MULTI_GPU)
     if np.any(observed.replicas.legacy > 0):
-        groups.append(("legacy_cpu_factor",))
+        groups += [("legacy_cpu_factor",), ("legacy_chunk_tokens",)]
     narrowed = 2.5 ** (ROUNDS - rounds)
-    width = {name: (BOUNDS[name][1] - BOUNDS[name][0]) / narrowed for g in groups for name in g}
+    width = {
+        name: (_scaled(name, BOUNDS[name])[1] - _scaled(name, BOUNDS[name])[0]) / narrowed
+        for g in groups
+        for name in g
+    }
     for _ in range(rounds):
         for group in groups:
             axes = []
             for name in group:
-                low, high = BOUNDS[name]
-                now = getattr(params, name)
+                low, high = _scaled(name, BOUNDS[name])
+                (now,) = _scaled(name, (getattr(params, name),))
                 half = width[name] / 2
-                axes.append(np.linspace(max(low, now - half), min(high, now + half), GRID))
+                axis = np.linspace(max(low, now - half), min(high, now + half), GRID)
+                axes.append(np.exp2(axis) if name in LOG_SCALED else axis)
                 width[name] /= 2.5
             combos = [c.ravel() for c in np.meshgrid(*axes, indexing="ij")]
             tiled = _tile(observed, len(combos[0]))
@@ -200,6 +213,11 @@ def fit(
                 params, **{n: float(v[best]) for n, v in zip(group, combos, strict=True)}
             )
     return params
+
+
+def _scaled(name: str, values: tuple[float, ...]) -> tuple[float, ...]:
+    """Values as the search steps them: powers of two for LOG_SCALED parameters."""
+    return tuple(float(np.log2(v)) for v in values) if name in LOG_SCALED else values
 
 
 def _tile(observed: Observed, times: int) -> Observed:

@@ -10,7 +10,6 @@ import numpy as np
 from costcalc.core.demand.traffic import FloatArray
 from costcalc.core.selfhosted.serving import (
     BISECTIONS,
-    CHUNK_TOKENS,
     Engine,
     Loads,
     Prediction,
@@ -108,7 +107,7 @@ def _burst(engine: Engine, loads: Loads, limit: FloatArray, ceiling: Prediction)
     # first tokens come out at the end of each prefill chunk: with k chunks, the median
     # prompt's at (k + 1) / 2k of the prefill (all of it when the wave is one chunk); a
     # prompt past the first wave also waits for a free slot
-    chunks = np.maximum(np.ceil(wave * loads.prefill / CHUNK_TOKENS), 1.0)
+    chunks = np.maximum(np.ceil(wave * loads.prefill / engine.chunk_tokens), 1.0)
     ttft_p50 = np.where(rest > 0, (n / 2.0 - wave).clip(0) / ceiling.request_throughput, 0.0)
     ttft_p50 = ttft_p50 + prefill * (chunks + 1.0) / (2.0 * chunks)
     ttft_p99 = np.where(rest > 0, duration - decode, prefill)
