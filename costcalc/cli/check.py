@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,6 +18,9 @@ from costcalc.cli.common import (
     write_output,
 )
 from costcalc.errors import UserError
+
+if TYPE_CHECKING:
+    from costcalc.schema.profile import Budget
 
 
 class CheckFormat(StrEnum):
@@ -91,15 +94,13 @@ def check(
     """
     from costcalc.io.analyze import check_profiles, check_targets, quantile_samples
     from costcalc.render import check as render
-    from costcalc.schema.profile import Budget
 
     entries, catalogs = check_targets(profiles or [], catalog or [], Path.cwd())
     try:
         samples = quantile_samples(quantile, samples)
     except UserError as exc:
         raise typer.BadParameter(str(exc), param_hint="'--quantile'") from None
-    flags = Budget(monthly_usd=max_monthly_usd, usd_per_1k_requests=max_usd_per_1k_requests,
-                   usd_per_mtok=max_usd_per_mtok)  # fmt: skip
+    flags = _budget_flags(max_monthly_usd, max_usd_per_1k_requests, max_usd_per_mtok)
     outcomes = check_profiles(entries, catalogs, flags, option, quantile, samples, seed)
     renderers = {
         CheckFormat.text: render.render_text, CheckFormat.json: render.render_json,
@@ -109,5 +110,26 @@ def check(
     write_output(renderers[output_format](outcomes), output)
     if output_format is CheckFormat.github:
         append_step_summary(render.render_markdown(outcomes))
+    if output is not None or output_format is not CheckFormat.text:
+        for o in outcomes:  # the report went to a file or a machine format: say it here too
+            if o.error is not None:
+                typer.echo(f"error: {o.error}", err=True)
     statuses = {o.status for o in outcomes}
     raise typer.Exit(2 if "error" in statuses else 1 if "fail" in statuses else 0)
+
+
+def _budget_flags(monthly: float | None, per_1k: float | None, per_mtok: float | None) -> Budget:
+    """The --max-* flags as a Budget; a value out of its range names its flag (exit 2)."""
+    from pydantic import ValidationError
+
+    from costcalc.schema.profile import Budget
+
+    flags = {"monthly_usd": ("--max-monthly-usd", monthly),
+             "usd_per_1k_requests": ("--max-usd-per-1k-requests", per_1k),
+             "usd_per_mtok": ("--max-usd-per-mtok", per_mtok)}  # fmt: skip
+    try:
+        return Budget(**{field: value for field, (_, value) in flags.items()})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        flag, value = flags[str(first["loc"][0])]
+        raise typer.BadParameter(f"{value:g}: {first['msg']}", param_hint=f"'{flag}'") from None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
 import sys
@@ -28,9 +27,33 @@ CatalogOption = Annotated[
         help="Catalog directory layered over the built-in one; repeatable.",
     ),
 ]
+
+
+def _checked_output(path: Path | None) -> Path | None:
+    return _writable(path)  # typer passes a callback only the value when it takes one argument
+
+
+def _writable(path: Path | None, hint: str | None = None) -> Path | None:
+    """An output path checked before any work is done (a folder, a path under a file: exit 2)."""
+    if path is not None:
+        from costcalc.io.output import check_target
+
+        try:
+            check_target(path)
+        except UserError as exc:
+            raise typer.BadParameter(str(exc), param_hint=hint) from None
+    return path
+
+
 OutputOption = Annotated[
     Path | None,
-    typer.Option("--output", "-o", metavar="FILE", help="Write the report here instead of stdout."),
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write the report here instead of stdout.",
+        callback=_checked_output,
+    ),
 ]
 
 
@@ -119,27 +142,18 @@ def write_output(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    partial = output.with_name(output.name + ".partial")
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        if output.exists() and not output.is_file() and not output.is_dir():
-            output.write_text(text, encoding="utf-8")  # a device or a pipe: written in place
-        else:  # written whole beside it, then moved into place: never a half-written file
-            partial.write_text(text, encoding="utf-8")
-            partial.replace(output)
-    except OSError as exc:
-        with contextlib.suppress(OSError):  # nothing of it stays behind
-            partial.unlink(missing_ok=True)
-        why = f"{output.parent} is not a folder" if isinstance(exc, FileExistsError) else None
-        raise UserError(f"{output}: cannot write it: {why or exc.strerror or exc}") from None
+    from costcalc.io.output import write_file
+
+    write_file(output, text)
 
 
 def append_step_summary(markdown: str) -> None:
     """Under GitHub Actions, add the Markdown report to the job's step summary."""
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
-        with open(summary_file, "a", encoding="utf-8") as handle:
-            handle.write(markdown)
+        from costcalc.io.output import append_file
+
+        append_file(Path(summary_file), markdown)
 
 
 def plot_format(path: Path | None) -> str | None:
@@ -149,6 +163,7 @@ def plot_format(path: Path | None) -> str | None:
     suffix = path.suffix.lower().lstrip(".")
     if suffix not in ("png", "svg"):
         raise typer.BadParameter(f"{path}: name a .png or .svg file", param_hint="'--plot'")
+    _writable(path, "'--plot'")
     return suffix
 
 
@@ -160,6 +175,7 @@ def write_plot(result: Comparison, path: Path, image_format: str | None) -> None
     curves = cost_curves(result, bands=True)
     if curves is None:
         raise UserError("--plot needs at least one hosted and one self-hosted option")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(cost_plot(curves, image_format or "png"))
+    from costcalc.io.output import write_file
+
+    write_file(path, cost_plot(curves, image_format or "png"))
     typer.echo(f"wrote {path}", err=True)

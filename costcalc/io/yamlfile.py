@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import yaml
 from costcalc.errors import InputFileError
 
 MAX_FILE_BYTES = 20_000_000
+MAX_NODES = 1_000_000  # written out in the file (a catalog of 1,000 offers has ~30,000)
 MAX_EXPANDED_NODES = 1_000_000  # an alias bomb of 9 levels × 9 references is ~387 M nodes
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -41,6 +43,18 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) 
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
+# YAML 1.1 reads yes/no/on/off as booleans, so `requests_per_day: yes` became 1. Only
+# true/false are booleans here (YAML 1.2); yes/no stay text, which a number field refuses and
+# a yes/no field (autoscale_hourly: yes) still reads as a boolean.
+_BOOL = "tag:yaml.org,2002:bool"
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != _BOOL]
+    for first, resolvers in _Base.yaml_implicit_resolvers.items()
+}
+_StrictLoader.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
 
 def _expanded_size(value: Any, memo: dict[int, int]) -> int:
     """Nodes the document would have with every alias copied out; shared objects counted once
@@ -70,6 +84,13 @@ def read_yaml(path: Path) -> dict[str, Any]:
         raise InputFileError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         raise InputFileError(path, f"cannot be read: {exc.strerror}") from None
+    # every node but the first is set off by a separator: a cheap upper bound on the nodes
+    # before PyYAML builds them (a 4 MB flow list of 2 million items took 770 MB to refuse)
+    separators = sum(text.count(c) for c in ",:-\n")
+    if separators > MAX_NODES:
+        raise InputFileError(
+            path, f"too many YAML items (about {separators:,}; the limit is {MAX_NODES:,})"
+        )
     try:
         data = yaml.load(text, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as exc:

@@ -49,8 +49,18 @@ def change_pct(result: Sensitivity, swing: Swing, side: int) -> float:
         low, high = result.range_tokens
         value = min(max(swing.breakeven_tokens[side], low), high)
         return (value / result.breakeven_tokens - 1.0) * 100.0
+    if not _by_ratio(result):  # against a free hosted offer: the gap in $ instead
+        gap = swing.self_hosted_usd[side] - swing.hosted_usd[side]
+        point_gap = result.self_hosted_usd - result.hosted_usd
+        return (gap / point_gap - 1.0) * 100.0 if point_gap != 0 else 0.0
     ratio = swing.self_hosted_usd[side] / swing.hosted_usd[side]
     return (ratio / (result.self_hosted_usd / result.hosted_usd) - 1.0) * 100.0
+
+
+def _by_ratio(result: Sensitivity) -> bool:
+    """The cost ratio is charted only where the hosted cost is never 0 (a free offer)."""
+    hosted = [result.hosted_usd, *(x for w in result.swings for x in w.hosted_usd)]
+    return min(hosted) > 0
 
 
 HEADER = ("Input (low → high)", "Range", "Break-even", "Hosted $/mo", "Self-hosted $/mo")
@@ -79,7 +89,9 @@ def chart_data(result: Sensitivity) -> tuple[list[str], list[float], list[float]
         [label(w.path) for w in moving],
         [change_pct(result, w, 0) for w in moving],
         [change_pct(result, w, 1) for w in moving],
-        "break-even" if charted else "self-hosted ÷ hosted cost",
+        "break-even"
+        if charted
+        else ("self-hosted ÷ hosted cost" if _by_ratio(result) else "self-hosted − hosted cost"),
     )
 
 

@@ -134,6 +134,15 @@ class SelfHostedChoice(Strict):
     lora_throughput_factor: float | None = Field(default=None, gt=0, le=1)
     system_prompt_tokens: Tokens | None = None
 
+    @model_validator(mode="after")
+    def _bounds_agree(self) -> SelfHostedChoice:
+        if self.max_replicas is not None and self.min_replicas > self.max_replicas:
+            raise ValueError(
+                f"min_replicas ({self.min_replicas}) is above max_replicas "
+                f"({self.max_replicas}): raise max_replicas or lower min_replicas"
+            )
+        return self
+
 
 class Compare(Strict):
     hosted: list[str] = []

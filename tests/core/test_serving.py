@@ -74,6 +74,20 @@ def test_runs_on_vllm_before_0_6_prefill_in_their_own_chunk_size() -> None:
     assert took[1] * 1000 == pytest.approx(2 * 8.03e9 * 3000 / 494.5e12 * 1000 + 2, abs=0.01)
 
 
+def test_a_lone_client_waits_for_no_other_prefill() -> None:
+    # one client, 1,000-token prompts, no answer to decode: its TTFT is its own prefill,
+    # taken in a step beside a batch of 1 (compute 2 × 8.03e9 × 1,001 / 494.5e12 = 32.51 ms
+    # > memory 6.9 ms, + 2.02 ms CPU = 34.53 ms) plus half a decode step (weights 6.85 ms +
+    # KV 1,000 × 131,072 B / 2.345e12 = 0.056 ms + 2.02 ms CPU = 8.92 ms, half 4.46 ms):
+    # 39.0 ms, with no queue (it was ×10.5 for waiting behind itself)
+    e = engine()
+    lone = e.closed(loads(0, 1.0, i=1000.0, o=0.0), np.array([1.0]), together=False)
+    own = 2 * 8.03e9 * 1001 / 494.5e12 + 0.002 + 0.000020
+    step = 0.002 + 0.000020 + (16.06e9 + 1000 * 131072) / 2.345e12
+    assert lone.ttft_ms_p50[0] == pytest.approx((own + step / 2) * 1000, rel=1e-6)
+    assert lone.ttft_ms_p50[0] == pytest.approx(39.0, abs=0.05)
+
+
 def test_burst_of_fixed_lengths_has_a_hand_computed_throughput() -> None:
     # overhead 0, compute so fast that only memory counts: 8 prompts of 100 tokens in, 50 out
     # prefill: 800 tokens in one chunk, one step reading the weights: 16.06e9 / 2.345e12 s

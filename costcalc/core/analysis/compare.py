@@ -33,7 +33,7 @@ from costcalc.core.demand.traffic import FloatArray
 from costcalc.core.selfhosted.pricing import Skipped, self_hosted_pricing
 from costcalc.core.selfhosted.replica import NOT_SERVED
 from costcalc.core.selfhosted.servingcapacity import Calibration, calibrate, params_from
-from costcalc.errors import UnknownIdError
+from costcalc.errors import UnknownIdError, UserError
 from costcalc.schema.catalog import Catalog, ServingAccuracy
 from costcalc.schema.profile import Profile
 
@@ -228,6 +228,7 @@ def compare(
             for s in skipped
             if not s.reason.startswith(NOT_SERVED)  # the report lists those apart
         )
+        _something_runs(profile, hosted, selfs, skipped, warnings)
 
     options = sorted(hosted + selfs, key=lambda o: o.monthly_usd)
     eligible = [o for o in options if o.eligible]
@@ -271,6 +272,24 @@ def compare(
         cheapest=eligible[0].id if eligible else None,
         default_set=default_set, featured=_feature(options, pairs), warnings=warnings,
     )  # fmt: skip
+
+
+def _something_runs(profile: Profile, hosted: list[Option], selfs: list[Option],
+                    skipped: list[Skipped], warnings: list[str]) -> None:  # fmt: skip
+    """A `compare:` section whose options cannot run is an error, not an empty report; one
+    whose self-hosted options all drop out is said loudly (the report is hosted-only)."""
+    assert profile.compare is not None
+    reasons = "; ".join(f"{s.id}: {s.reason}" for s in skipped)
+    if not hosted and not selfs:
+        raise UserError(
+            "nothing to compare: every option in the profile's `compare:` section was ruled "
+            f"out ({reasons or 'none listed'})"
+        )
+    if profile.compare.self_hosted and not selfs:
+        warnings.append(
+            "no self-hosted option in `compare:` can run, so this report prices hosted offers "
+            f"only ({reasons})"
+        )
 
 
 def _ratio(self_hosted_usd: float, hosted_usd: float) -> float:

@@ -102,7 +102,12 @@ def choose_pair(comparison: Comparison, pair: tuple[str, str] | None) -> tuple[s
     hosted = [o.id for o in comparison.options if isinstance(o, HostedOption)]
     selfs = [o.id for o in comparison.options if isinstance(o, SelfHostedOption)]
     if not hosted or not selfs:
-        raise UserError("sensitivity needs at least one hosted and one self-hosted option")
+        why = "; ".join(f"{s.id}: {s.reason}" for s in comparison.skipped[:3])
+        raise UserError(
+            "sensitivity needs at least one hosted and one self-hosted option that can be "
+            f"priced; this profile has {len(hosted)} and {len(selfs)}"
+            + (f" (not priced: {why})" if why else "")
+        )
     if pair is not None:
         if pair[0] not in hosted:
             raise UnknownIdError("hosted option", pair[0], hosted, "--pair")

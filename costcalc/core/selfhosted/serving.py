@@ -222,10 +222,11 @@ class Engine:
         others = wave * np.maximum(batch - 1.0, 0.0) / np.maximum(batch, 1.0)
         tpot = decode + others / np.maximum(steps, 1.0)
         # arriving alone, a prompt is prefilled beside the decoding batch, after whatever
-        # prefill is under way: the engine prefills a share ρ = wave / cycle of the time, and
-        # the wait behind it grows as ρ / (1 − ρ) × half a prefill (a queue's mean wait)
+        # prefill of the others is under way: they take a share ρ = others / cycle of the
+        # time, and the wait behind them grows as ρ / (1 − ρ) × half a prefill (a queue's
+        # mean wait); a lone client waits for no one (its own prefill is not a queue)
         own = self.prefill_s(np.ones_like(zero), fresh, batch, context)
-        busy = np.minimum(wave * throughput / np.maximum(batch, 1e-9), 0.95)
+        busy = np.minimum(others * throughput / np.maximum(batch, 1e-9), 0.95)
         alone = own + busy / (1.0 - busy) * own / 2.0
         ttft = wave / 2.0 if together else alone
         ttft = ttft + decode / 2.0
