@@ -47,10 +47,16 @@ def builtin_schema(name: str) -> Path:
     return folder / name
 
 
-def _entries(path: Path) -> list[Any]:
+# where each loaded entry came from ("pricing/compute.yaml: offers[3]"), by object identity,
+# so a dangling reference found after layering names its file and record
+Origins = dict[int, str]
+
+
+def _entries(path: Path, origins: Origins) -> list[Any]:
     schema, key = CATALOG_FILES[path.name]
     parsed, _ = read_validated(path, schema)
     entries: list[Any] = getattr(parsed, key)
+    origins.update({id(e): f"{path}: {key}[{i}]" for i, e in enumerate(entries)})
     if key != "points":
         seen: set[str] = set()
         for i, entry in enumerate(entries):
@@ -65,7 +71,10 @@ def _point_key(p: ThroughputPoint) -> tuple[str, str, int, str]:
 
 
 def _layer_dir(
-    directory: Path, tables: dict[str, dict[str, Any]], points: list[ThroughputPoint]
+    directory: Path,
+    tables: dict[str, dict[str, Any]],
+    points: list[ThroughputPoint],
+    origins: Origins,
 ) -> list[ThroughputPoint]:
     if not directory.is_dir():
         raise UserError(f"--catalog {directory}: not a directory")
@@ -81,7 +90,7 @@ def _layer_dir(
     if not present and not (directory / SERVING_FILE).is_file():
         raise UserError(f"--catalog {directory}: holds none of {', '.join(CATALOG_FILES)}")
     for name in present:
-        entries = _entries(directory / name)
+        entries = _entries(directory / name, origins)
         if name == "throughput.yaml":
             # a user's points for a (model, GPU, replica, precision) replace the built-in ones
             replaced = {_point_key(p) for p in entries}
@@ -99,20 +108,23 @@ def serving_calibration(path: Path) -> ServingFile | None:
     return parsed
 
 
-def _check_references(catalog: Catalog) -> None:
+def _check_references(catalog: Catalog, origins: Origins) -> None:
+    def at(entry: object, field: str) -> str:
+        return f"{origins.get(id(entry), 'catalog')}: field `{field}`"
+
     for offer in catalog.compute.values():
         if offer.gpu not in catalog.gpus:
-            raise UnknownIdError("GPU", offer.gpu, catalog.gpus, f"compute offer {offer.id}")
+            raise UnknownIdError("GPU", offer.gpu, catalog.gpus, at(offer, "gpu"))
     for hosted in catalog.hosted.values():
         if hosted.open_model is not None and hosted.open_model not in catalog.models:
             raise UnknownIdError(
-                "open model", hosted.open_model, catalog.models, f"hosted offer {hosted.id}"
+                "open model", hosted.open_model, catalog.models, at(hosted, "open_model")
             )
     for point in catalog.points:
         if point.model not in catalog.models:
-            raise UnknownIdError("open model", point.model, catalog.models, "throughput point")
+            raise UnknownIdError("open model", point.model, catalog.models, at(point, "model"))
         if point.gpu not in catalog.gpus:
-            raise UnknownIdError("GPU", point.gpu, catalog.gpus, "throughput point")
+            raise UnknownIdError("GPU", point.gpu, catalog.gpus, at(point, "gpu"))
 
 
 def load_catalog(extra_dirs: Sequence[Path] = (), with_serving: bool = True) -> Catalog:
@@ -122,16 +134,17 @@ def load_catalog(extra_dirs: Sequence[Path] = (), with_serving: bool = True) -> 
         name: {} for name in CATALOG_FILES if name != "throughput.yaml"
     }
     points: list[ThroughputPoint] = []
+    origins: Origins = {}
     builtin = builtin_dir()
     for name in CATALOG_FILES:
-        entries = _entries(builtin / name)
+        entries = _entries(builtin / name, origins)
         if name == "throughput.yaml":
             points = list(entries)
         else:
             tables[name] = {e.id: e for e in entries}
     serving = serving_calibration(builtin / SERVING_FILE) if with_serving else None
     for directory in extra_dirs:
-        points = _layer_dir(Path(directory), tables, points)
+        points = _layer_dir(Path(directory), tables, points, origins)
         if with_serving:
             serving = serving_calibration(Path(directory) / SERVING_FILE) or serving
     catalog = Catalog(
@@ -142,5 +155,5 @@ def load_catalog(extra_dirs: Sequence[Path] = (), with_serving: bool = True) -> 
         points=tuple(points),
         serving=serving,
     )
-    _check_references(catalog)
+    _check_references(catalog, origins)
     return catalog

@@ -51,7 +51,10 @@ def si3(value: float) -> str:
 
 
 def count(value: float) -> str:
-    """Whole numbers with thousands separators: 40,000."""
+    """Whole numbers with thousands separators: 40,000; below 10, three significant digits
+    (a profile of 0.064 requests a day is not "0")."""
+    if 0 < abs(value) < 10 and value != round(value):
+        return f"{value:.3g}"
     return f"{value:,.0f}"
 
 

@@ -37,8 +37,9 @@ class PromptPart(Strict):
 
 
 class Traffic(Strict):
-    requests_per_day: float | None = Field(default=None, gt=0, le=1e10)
-    conversations_per_day: float | None = Field(default=None, gt=0, le=1e10)
+    # at least one request in ~3 years: reports give volumes to 0.001 a day
+    requests_per_day: float | None = Field(default=None, ge=0.001, le=1e10)
+    conversations_per_day: float | None = Field(default=None, ge=0.001, le=1e10)
     pattern: Pattern = "flat"
     hourly_weights: list[Annotated[float, Field(ge=0, le=1e9)]] | None = None
     burst_factor: float = Field(default=1.3, ge=1, le=20, description="peak minute / hourly mean")

@@ -1,0 +1,179 @@
+"""Edges of the model and of the command line that once ended in a traceback or were taken
+silently: each now has a defined result or a refusal naming the file or flag (exit 2)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from typer.testing import CliRunner
+
+from costcalc.cli import app
+from tests.conftest import ROOT
+
+RAG = ROOT / "profiles" / "rag-support-chatbot.yaml"
+runner = CliRunner()
+
+
+def edited(tmp_path: Path, old: str, new: str, base: Path = RAG) -> str:
+    text = base.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "p.yaml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return str(path)
+
+
+def test_yes_is_not_a_number_of_requests(tmp_path: Path) -> None:
+    for word in ("yes", "true", "on"):
+        done = runner.invoke(app, ["compare", edited(tmp_path, "40000 ", f"{word} ")])
+        assert done.exit_code == 2, done.output
+        assert "traffic.requests_per_day" in done.stderr and "valid number" in done.stderr
+
+
+def test_yes_still_switches_a_yes_no_field_on(tmp_path: Path) -> None:
+    profile = {
+        "name": "t",
+        "traffic": {"requests_per_day": 1000},
+        "compare": {
+            "hosted": ["openai/gpt-4o-mini"],
+            "self_hosted": [
+                {
+                    "model": "llama-3.1-8b-instruct",
+                    "compute": "runpod/a40",
+                    "autoscale_hourly": "yes",
+                }
+            ],
+        },
+    }
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump(profile).replace("'yes'", "yes"), encoding="utf-8")
+    done = runner.invoke(app, ["compare", str(path), "-f", "json"])
+    assert done.exit_code == 0, done.output
+
+
+def test_min_replicas_above_max_replicas_is_refused(tmp_path: Path) -> None:
+    profile = {
+        "name": "t",
+        "traffic": {"requests_per_day": 1000},
+        "compare": {
+            "self_hosted": [
+                {
+                    "model": "llama-3.1-8b-instruct",
+                    "compute": "runpod/a40",
+                    "min_replicas": 50,
+                    "max_replicas": 2,
+                }
+            ]
+        },
+    }
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump(profile), encoding="utf-8")
+    done = runner.invoke(app, ["compare", str(path)])
+    assert done.exit_code == 2
+    assert "compare.self_hosted[0]" in done.stderr and "min_replicas (50)" in done.stderr
+
+
+def test_a_compare_section_where_nothing_can_run_is_an_error(tmp_path: Path) -> None:
+    profile = {
+        "name": "t",
+        "traffic": {"requests_per_day": 1000},
+        "slo": {"ttft_ms": 1, "tpot_ms": 1},
+        "compare": {"self_hosted": [{"model": "llama-3.1-8b-instruct", "compute": "runpod/a40"}]},
+    }
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump(profile), encoding="utf-8")
+    done = runner.invoke(app, ["compare", str(path)])
+    assert done.exit_code == 2
+    assert "nothing to compare" in done.stderr and "cannot meet the SLO" in done.stderr
+    # with a hosted offer beside it, the report is hosted-only and says so
+    profile["compare"]["hosted"] = ["openai/gpt-4o-mini"]  # type: ignore[index]
+    path.write_text(yaml.safe_dump(profile), encoding="utf-8")
+    done = runner.invoke(app, ["compare", str(path), "-f", "json"])
+    assert done.exit_code == 0
+    assert any("prices hosted offers only" in w for w in json.loads(done.stdout)["warnings"])
+
+
+def test_a_volume_below_a_request_in_three_years_is_refused(tmp_path: Path) -> None:
+    done = runner.invoke(app, ["compare", edited(tmp_path, "40000 ", "5e-11 ")])
+    assert done.exit_code == 2 and "greater than or equal to 0.001" in done.stderr
+    done = runner.invoke(app, ["compare", str(RAG), "--requests-per-day", "0.0001"])
+    assert done.exit_code == 2 and "below the 0.001 a day" in done.stderr
+    # 0.064 a day is priced, and shown as such rather than "0 requests/day"
+    done = runner.invoke(app, ["compare", str(RAG), "--requests-per-day", "0.064"])
+    assert done.exit_code == 0 and "0.064 requests/day" in done.stdout
+
+
+def test_a_free_hosted_offer_is_charted_by_the_gap(tmp_path: Path) -> None:
+    catalog = tmp_path / "cat"
+    catalog.mkdir()
+    (catalog / "hosted.yaml").write_text(yaml.safe_dump({"schema_version": 1, "offers": [{
+        "id": "free/model", "provider": "Free", "model": "free", "model_class": "small",
+        "usd_per_mtok_input": 0, "usd_per_mtok_output": 0, "as_of": "2026-11-01",
+        "source": "https://example.test"}]}), encoding="utf-8")  # fmt: skip
+    profile = tmp_path / "p.yaml"
+    profile.write_text(yaml.safe_dump({
+        "name": "t", "traffic": {"requests_per_day": 10000},
+        "compare": {"hosted": ["free/model"], "self_hosted": [
+            {"model": "llama-3.1-8b-instruct", "compute": "runpod-serverless/48gb"}]},
+    }), encoding="utf-8")  # fmt: skip
+    args = [str(profile), "--catalog", str(catalog)]
+    done = runner.invoke(app, ["sensitivity", *args])
+    assert done.exit_code == 0, done.output
+    assert "self-hosted − hosted cost" in done.stdout
+    done = runner.invoke(app, ["report", *args, "-o", str(tmp_path / "r.html")])
+    assert done.exit_code == 0, done.output
+
+
+def test_budget_flags_out_of_range_name_the_flag() -> None:
+    for value, why in (("2e9", "less than or equal to 1000000000"), ("inf", "finite")):
+        done = runner.invoke(app, ["check", str(RAG), "--max-monthly-usd", value])
+        assert done.exit_code == 2, done.output
+        assert "--max-monthly-usd" in done.stderr and why in done.stderr
+
+
+def test_an_output_that_cannot_be_written_is_refused_before_any_work(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("keep", encoding="utf-8")
+    for args in (
+        ["check", str(RAG), "-o", str(blocker / "x.txt")],
+        ["check", str(RAG), "-o", str(tmp_path)],
+        ["compare", str(RAG), "--plot", str(blocker / "x.png")],
+        ["report", str(RAG), "-o", str(blocker / "r.html")],
+    ):
+        done = runner.invoke(app, args)
+        assert done.exit_code == 2, (args, done.output)
+        assert "cannot write it" in done.stderr and "Traceback" not in done.output
+    assert blocker.read_text(encoding="utf-8") == "keep"
+
+
+def test_a_step_summary_that_is_a_folder_is_named(tmp_path: Path) -> None:
+    done = runner.invoke(
+        app, ["check", str(RAG), "-f", "github"], env={"GITHUB_STEP_SUMMARY": str(tmp_path)}
+    )
+    assert done.exit_code == 2
+    assert f"{tmp_path}: cannot append to it: it is a folder" in done.stderr
+
+
+def test_a_profile_that_cannot_be_checked_is_named_on_stderr_beside_the_junit_file(
+    tmp_path: Path,
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("nope: [\n", encoding="utf-8")
+    out = tmp_path / "x.xml"
+    done = runner.invoke(app, ["check", str(bad), "-f", "junit", "-o", str(out)])
+    assert done.exit_code == 2
+    assert "bad.yaml:2:1: YAML syntax error" in done.stderr
+    assert "<error" in out.read_text(encoding="utf-8")  # the CI server sees it too
+
+
+def test_a_dangling_catalog_reference_names_its_file_and_record(tmp_path: Path) -> None:
+    catalog = tmp_path / "cat"
+    catalog.mkdir()
+    (catalog / "compute.yaml").write_text(yaml.safe_dump({"schema_version": 1, "offers": [{
+        "id": "acme/box", "provider": "Acme", "gpu": "h100-nope", "billing": "hourly",
+        "usd_per_hour": 2, "as_of": "2026-11-01", "source": "https://example.test"}]}),
+        encoding="utf-8")  # fmt: skip
+    done = runner.invoke(app, ["compare", str(RAG), "--catalog", str(catalog)])
+    assert done.exit_code == 2
+    assert "compute.yaml: offers[0]: field `gpu`: unknown GPU `h100-nope`" in done.stderr
