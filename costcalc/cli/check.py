@@ -110,10 +110,10 @@ def check(
     write_output(renderers[output_format](outcomes), output)
     if output_format is CheckFormat.github:
         append_step_summary(render.render_markdown(outcomes))
-    if output is not None or output_format is not CheckFormat.text:
-        for o in outcomes:  # the report went to a file or a machine format: say it here too
-            if o.error is not None:
-                typer.echo(f"error: {o.error}", err=True)
+    for o in outcomes:  # exit 2 always says why on stderr, whatever the report's format
+        if o.error is not None:
+            where = "" if o.error.startswith(o.source) else f"{o.source}: "
+            typer.echo(f"error: {where}{o.error}", err=True)
     statuses = {o.status for o in outcomes}
     raise typer.Exit(2 if "error" in statuses else 1 if "fail" in statuses else 0)
 
