@@ -237,6 +237,9 @@ class ServingCalibration(Strict):
     legacy_chunk_tokens: float = Field(
         default=2048.0, ge=16, le=1_000_000, description="the same, before vLLM 0.6"
     )
+    frontend_ms: float = Field(
+        default=0.0, ge=0, le=1000, description="API-server time a request, one at a time"
+    )
     ttft_p99_over_p50: float = Field(ge=1, le=100)
     tpot_p99_over_p50: float = Field(ge=1, le=100)
 

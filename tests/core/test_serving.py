@@ -102,6 +102,24 @@ def test_burst_of_fixed_lengths_has_a_hand_computed_throughput() -> None:
     assert not predicted.saturated[0]  # 8 sequences fit at once
 
 
+def test_a_burst_reaches_the_engine_one_request_at_a_time() -> None:
+    # the same 8 prompts through an API server taking 4 ms each: the median prompt's first
+    # token waits 8 / 2 × 4 = 16 ms more, the last one's 8 × 4 = 32 ms more
+    params = dataclasses.replace(PARAMS, overhead_ms=0.0, sequence_us=0.0, compute=1e6)
+    rep = Replicas.of([(H100, LLAMA_8B)])
+    burst = loads(2, 8.0, i=100, o=50, longest=50.0)
+    direct = predict(rep, params, burst)
+    queued = predict(rep, dataclasses.replace(params, frontend_ms=4.0), burst)
+    assert queued.ttft_ms_p50[0] - direct.ttft_ms_p50[0] == pytest.approx(16.0)
+    assert queued.ttft_ms_p99[0] - direct.ttft_ms_p99[0] == pytest.approx(32.0)
+    # under a steady load requests do not queue there (its time is inside the fitted CPU
+    # times): a lone client's TTFT is unchanged
+    lone = loads(0, 1.0)
+    assert predict(rep, dataclasses.replace(params, frontend_ms=4.0), lone).ttft_ms_p50[0] == (
+        pytest.approx(predict(rep, params, lone).ttft_ms_p50[0])
+    )
+
+
 def test_longer_answers_in_a_burst_stretch_the_run() -> None:
     # the same burst, its longest answer 200 tokens instead of all 50: each of the 150 extra
     # steps reads the weights again, so the run is 150 × 6.85 ms ≈ 1.03 s longer

@@ -109,8 +109,10 @@ def _burst(engine: Engine, loads: Loads, limit: FloatArray, ceiling: Prediction)
     # prompt past the first wave also waits for a free slot
     chunks = np.maximum(np.ceil(wave * loads.prefill / engine.chunk_tokens), 1.0)
     ttft_p50 = np.where(rest > 0, (n / 2.0 - wave).clip(0) / ceiling.request_throughput, 0.0)
-    ttft_p50 = ttft_p50 + prefill * (chunks + 1.0) / (2.0 * chunks)
-    ttft_p99 = np.where(rest > 0, duration - decode, prefill)
+    # and the requests reach the engine one by one through the API server
+    admitted_s = n * engine.params.frontend_ms / 1000.0
+    ttft_p50 = ttft_p50 + prefill * (chunks + 1.0) / (2.0 * chunks) + admitted_s / 2.0
+    ttft_p99 = np.where(rest > 0, duration - decode, prefill) + admitted_s
     # a sequence prefilled early waits, first token out, for the rest of the prefill
     tpot_p50 = tpot + prefill * (chunks - 1.0) / (2.0 * chunks) / np.maximum(o - 1.0, 1.0)
     return prediction(
