@@ -112,7 +112,9 @@ def check(
         append_step_summary(render.render_markdown(outcomes))
     for o in outcomes:  # exit 2 always says why on stderr, whatever the report's format
         if o.error is not None:
-            where = "" if o.error.startswith(o.source) else f"{o.source}: "
+            # the message names its file already (the profile, or the project file)
+            named = o.error.startswith(o.source) or Path(o.error.split(":", 1)[0]).is_file()
+            where = "" if named else f"{o.source}: "
             typer.echo(f"error: {where}{o.error}", err=True)
     statuses = {o.status for o in outcomes}
     raise typer.Exit(2 if "error" in statuses else 1 if "fail" in statuses else 0)

@@ -97,6 +97,9 @@ def parse_volume(text: str | None, option: str) -> float | None:
         raise typer.BadParameter(str(exc), param_hint=f"'{option}'") from None
 
 
+MAX_RANGE_TOKENS_PER_DAY = 1e16
+
+
 def parse_range(text: str | None) -> tuple[float, float] | None:
     if text is None:
         return None
@@ -109,6 +112,11 @@ def parse_range(text: str | None) -> tuple[float, float] | None:
     assert low is not None and high is not None
     if low >= high:
         raise typer.BadParameter(f"{text!r}: LOW must be below HIGH", param_hint="'--range'")
+    if high > MAX_RANGE_TOKENS_PER_DAY:  # a month of it would pass 1e18 tokens, as profiles may not
+        raise typer.BadParameter(
+            f"{text!r}: HIGH is at most {MAX_RANGE_TOKENS_PER_DAY:.0e} billed tokens/day",
+            param_hint="'--range'",
+        )
     return low, high
 
 

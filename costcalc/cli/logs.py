@@ -6,12 +6,15 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from costcalc.cli.common import user_errors
 from costcalc.io.analyze import today
+
+if TYPE_CHECKING:
+    from costcalc.io.logs.measure import Measured
 
 profile_app = typer.Typer(
     help="Build traffic profiles from what you already have.", no_args_is_help=True
@@ -54,6 +57,7 @@ def _schema_ref(output: Path) -> str:
         return schema.as_uri()
 
 
+@user_errors
 def tokens(
     paths: Annotated[
         list[Path], typer.Argument(metavar="PATH", help="Files or folders (read recursively).")
@@ -69,16 +73,15 @@ def tokens(
     and GPT-3.5; for other families o200k_base stands in and the output says so. Offline,
     without the encoding file, it falls back to characters / 4 and says that too.
     """
-    from costcalc.io.tokens import TokenCounter, encoding_for_model
+    from costcalc.io.tokens import TokenCounter, count_file, encoding_for_model
 
     encoding, note = encoding_for_model(model)
     counter = TokenCounter(encoding)
     rows = []
     for path in _files(paths):
-        text = path.read_bytes().decode("utf-8", errors="replace")
-        if "\x00" in text:
-            continue  # binary
-        rows.append((str(path), counter[text], len(text)))
+        counted = count_file(path, encoding)  # streamed: a large file is never read whole
+        if counted is not None:  # None: binary
+            rows.append((str(path), *counted))
     total = sum(n for _, n, _ in rows)
     notes = [n for n in (note, counter.warning) if n]
     if output_format is TokensFormat.json:
@@ -108,7 +111,10 @@ def from_logs(
         str | None, typer.Option("--model", metavar="M", help="Keep only this model's requests.")
     ] = None,
     strict: Annotated[
-        bool, typer.Option("--strict", help="Stop at the first malformed line.")
+        bool,
+        typer.Option(
+            "--strict", help="Fail (exit 2) at the first malformed line or implausible time."
+        ),
     ] = False,
     name: Annotated[
         str | None, typer.Option("--name", help="Profile name (default: the output file's stem).")
@@ -137,7 +143,9 @@ def from_logs(
     (`created` or ISO `timestamp`) and a `conversation_id` — OpenAI Batch API input and output
     files read as they are — or CSV with timestamp, prompt_tokens, completion_tokens[,
     cached_tokens]. Provider usage is the ground truth for totals. Logs are streamed in
-    bounded memory; malformed lines are counted and reported (fatal with --strict).
+    bounded memory; malformed lines (a value of the wrong type or range) are counted and
+    reported, and a time before 2015 or after tomorrow is not used for the volume (with
+    --strict, either is an error naming the file, line and field).
 
     \b
     Example:
@@ -146,9 +154,10 @@ def from_logs(
     from costcalc.core.demand.derive import derive_profile
     from costcalc.errors import UserError
     from costcalc.io.logs.measure import measure_logs
-    from costcalc.io.profiles import load_profile
+    from costcalc.io.output import check_target, write_file
     from costcalc.render.profile_yaml import render_profile
 
+    check_target(output)  # before reading gigabytes of logs
     progress = None
     bar = None
     if sys.stderr.isatty():
@@ -169,36 +178,79 @@ def from_logs(
         if bar is not None:
             bar.stop()
     if measured.stats.attempts == 0:
-        skipped = (
-            f" ({sum(measured.skipped_models.values())} of other models)"
-            if measured.skipped_models
-            else ""
-        )
-        raise UserError(f"no requests found in {', '.join(map(str, logs))}{skipped}")
+        raise UserError(f"no requests found in {', '.join(map(str, logs))}{_why_none(measured)}")
     derived = derive_profile(measured.stats, name or output.stem, days)
-    stats = measured.stats
+    text = render_profile(derived, _header(measured, len(logs)), _schema_ref(output))
+    _validate(text, output)
+    write_file(output, text)  # whole or not at all: an OS error exits 2 naming the path
+    per_day = derived.data["traffic"]["requests_per_day"]
+    typer.echo(f"wrote {output}: {measured.stats.requests:,} requests, {per_day:,} per day")
+    for note in measured.all_notes:  # the tiktoken fallback and stand-in encodings, said once
+        typer.echo(f"note: {note}", err=True)
+    counts = measured.counts
+    if counts.outliers:
+        typer.echo(
+            f"warning: {counts.outliers:,} line(s) with a time outside {measured.span}, not used "
+            f"for the volume; first at {counts.first_outlier}",
+            err=True,
+        )
+    if counts.malformed:
+        typer.echo(
+            f"skipped {counts.malformed:,} malformed line(s), first at {counts.first_malformed}",
+            err=True,
+        )
+
+
+def _why_none(measured: Measured) -> str:
+    """' (12 of other models; 3 malformed lines, first at log.jsonl:2, …)', or ''."""
+    counts = measured.counts
+    why = [f"{n:,} of other models" for n in [sum(measured.skipped_models.values())] if n]
+    if counts.malformed:
+        why.append(f"{counts.malformed:,} malformed line(s), first at {counts.first_malformed}")
+    return f" ({'; '.join(why)})" if why else ""
+
+
+def _header(measured: Measured, files: int) -> list[str]:
+    """The profile's opening comment: what was read, what was skipped, how tokens were counted."""
+    stats, counts = measured.stats, measured.counts
     models = (
         ", ".join(f"{m} {n / stats.attempts:.0%}" for m, n in stats.models.most_common(5))
         or "not recorded"
     )
-    usage_share = measured.with_usage / stats.attempts
-    header = [
-        f"Derived by costcalc profile from-logs on {today().isoformat()} from {len(logs)} file(s).",
-        f"{measured.lines:,} lines: {stats.attempts:,} requests, "
-        f"{measured.malformed:,} malformed (skipped).",
-        f"Usage reported for {usage_share:.0%} of requests (the ground truth for totals).",
+    read = (
+        f"{counts.lines:,} lines: {stats.attempts:,} requests, "
+        f"{counts.malformed:,} malformed (skipped)."
+    )
+    if counts.outliers:
+        read += f" {counts.outliers:,} with a time outside {measured.span}, not used for volume."
+    return [
+        f"Derived by costcalc profile from-logs on {today().isoformat()} from {files} file(s).",
+        read,
+        f"Usage reported for {measured.with_usage / stats.attempts:.0%} of requests (the ground "
+        "truth for totals).",
         f"Models: {models}. Tokens counted with: {', '.join(measured.encodings) or 'usage only'}.",
-        *measured.notes,
+        *measured.all_notes,
         "Latency targets (slo) and the compare section are not in logs: add them.",
         "",
     ]
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(render_profile(derived, header, _schema_ref(output)), encoding="utf-8")
-    load_profile(output)  # what was written must load and compare
-    per_day = derived.data["traffic"]["requests_per_day"]
-    typer.echo(f"wrote {output}: {stats.requests:,} requests, {per_day:,} per day")
-    for note in measured.notes:  # the tiktoken fallback and stand-in encodings, said once
-        typer.echo(f"note: {note}", err=True)
-    if measured.malformed:
-        where = ", ".join(measured.malformed_examples)
-        typer.echo(f"skipped {measured.malformed:,} malformed line(s), first at {where}", err=True)
+
+
+def _validate(text: str, output: Path) -> None:
+    """The profile must load and compare before it is written: checked from a temporary copy,
+    so a failing run leaves no file behind (nor clobbers an older one)."""
+    import tempfile
+
+    from costcalc.errors import InputFileError, UserError
+    from costcalc.io.profiles import load_profile
+
+    with tempfile.TemporaryDirectory(prefix="costcalc-") as folder:
+        copy = Path(folder) / output.name
+        copy.write_text(text, encoding="utf-8")
+        try:
+            load_profile(copy)
+        except InputFileError as exc:
+            where = f"field `{exc.field}`: " if exc.field else ""
+            raise UserError(
+                f"{output}: not written: the profile measured from the logs does not load: "
+                f"{where}{exc.problem}"
+            ) from None

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from costcalc.errors import UserError
+from costcalc.errors import InputFileError, UnknownIdError, UserError
 
 if TYPE_CHECKING:
     from costcalc.core.analysis.compare import Comparison
@@ -55,9 +55,12 @@ def analyze(
         check_volume("--requests-per-day", loaded.profile, requests_per_day)
     prices = load_catalog(catalogs)
     check_ids(loaded.profile, prices, str(profile))
-    result = compare(
-        loaded.profile, prices, today(), requests_per_day, range_tokens_per_day, every_option
-    )
+    try:
+        result = compare(
+            loaded.profile, prices, today(), requests_per_day, range_tokens_per_day, every_option
+        )
+    except InputFileError as exc:  # core knows the profile by name; name its file
+        raise InputFileError(profile, exc.problem, exc.field) from None
     if samples is None:
         return loaded, result, prices
     from costcalc.core.analysis.montecarlo import monte_carlo
@@ -115,7 +118,14 @@ def check_profiles(
             budget = merge_budgets(
                 merge_budgets(loaded.profile.budget, entry.budget or Budget()), flags
             )
-            result = check(comparison, budget, option, quantile)
+            try:
+                result = check(comparison, budget, option, quantile)
+            except UnknownIdError as exc:
+                set_there = entry.budget is not None and entry.budget.option and not option
+                if not set_there or entry.where is None:
+                    raise
+                compared = [o.id for o in comparison.options]
+                raise UnknownIdError("compared option", exc.wanted, compared, entry.where) from None
         except UserError as exc:
             if raise_errors:
                 raise

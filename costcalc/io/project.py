@@ -21,6 +21,7 @@ PROJECT_FILE = "costcalc.yaml"
 class ProjectEntry:
     path: Path
     budget: Budget | None
+    where: str | None = None  # the budget's place in the project file, for messages
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,10 @@ def load_project(path: Path) -> LoadedProject:
     return LoadedProject(
         path=path,
         catalogs=[base / c for c in project.catalog],
-        entries=[ProjectEntry(base / p.path, p.budget) for p in project.profiles],
+        entries=[
+            ProjectEntry(base / p.path, p.budget, f"{path}: field `profiles[{n}].budget.option`")
+            for n, p in enumerate(project.profiles)
+        ],
     )
 
 
@@ -72,6 +76,8 @@ def load_report(path: Path) -> CompareReport:
         raise InputFileError(
             f"{path}:{exc.lineno}:{exc.colno}", f"not valid JSON: {exc.msg}"
         ) from None
+    except RecursionError:
+        raise InputFileError(path, "not valid JSON: nested too deeply") from None
     if not isinstance(data, dict) or data.get("schema_version") not in (1, 2):
         raise InputFileError(
             path,

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 from costcalc.errors import InputFileError
@@ -13,6 +14,9 @@ from costcalc.errors import InputFileError
 MAX_FILE_BYTES = 20_000_000
 MAX_NODES = 1_000_000  # written out in the file (a catalog of 1,000 offers has ~30,000)
 MAX_EXPANDED_NODES = 1_000_000  # an alias bomb of 9 levels × 9 references is ~387 M nodes
+MAX_DEPTH = 1_000  # levels of nesting; a profile nests 5
+OPENING, CLOSING = np.frombuffer(b"[{", dtype=np.uint8), np.frombuffer(b"]}", dtype=np.uint8)
+_INDENT = re.compile(r"^[ \t?:-]+", re.MULTILINE)
 
 _Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -43,6 +47,19 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) 
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
+
+def _construct_date(loader: Any, node: yaml.ScalarNode) -> Any:
+    """A date that does not exist (2026-02-30) is a syntax error at its line, not a crash."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} is not a date ({exc})", node.start_mark
+        ) from None
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_date)
+
 # YAML 1.1 reads yes/no/on/off as booleans, so `requests_per_day: yes` became 1. Only
 # true/false are booleans here (YAML 1.2); yes/no stay text, which a number field refuses and
 # a yes/no field (autoscale_hourly: yes) still reads as a boolean.
@@ -69,6 +86,17 @@ def _expanded_size(value: Any, memo: dict[int, int]) -> int:
     return memo[key]
 
 
+def nesting(text: str) -> int:
+    """An upper bound on how deep the document nests, without parsing it: the deepest run of
+    open brackets (flow style), or the widest indent of a line, dashes included (block style:
+    each level indents at least one column, and `- - - x` nests three lists on one line)."""
+    brackets = np.frombuffer(text.encode("utf-8", "replace"), dtype=np.uint8)
+    step = np.isin(brackets, OPENING).astype(np.int32) - np.isin(brackets, CLOSING)
+    flow = int(np.cumsum(step).max(initial=0))
+    block = max((len(m) for m in _INDENT.findall(text)), default=0)
+    return max(flow, block)
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
     """Load a YAML mapping from `path`, or raise InputFileError saying what is wrong and where."""
     try:
@@ -91,6 +119,8 @@ def read_yaml(path: Path) -> dict[str, Any]:
         raise InputFileError(
             path, f"too many YAML items (about {separators:,}; the limit is {MAX_NODES:,})"
         )
+    if nesting(text) > MAX_DEPTH:  # libyaml recurses in C: 30,000 levels crash the process
+        raise InputFileError(path, f"YAML nesting is too deep (over {MAX_DEPTH} levels)")
     try:
         data = yaml.load(text, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as exc:

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     ConfigDict,
     Field,
-    SerializerFunctionWrapHandler,
-    model_serializer,
     model_validator,
 )
 
-from costcalc.schema.base import Strict
+from costcalc.schema.report_base import Money as Money
+from costcalc.schema.report_base import Quantiles as Quantiles
+from costcalc.schema.report_base import ReportModel as ReportModel
+from costcalc.schema.report_base import Span as Span
+from costcalc.schema.report_base import Status as Status
 
 # Keys of DESIGN §2.3 are required; keys added since are optional (default None), so a report
 # saved by an earlier costcalc still reads. Keys may be added; a renamed key is a new
@@ -34,34 +35,6 @@ def _renamed(value: Any) -> Any:
     if isinstance(value, list):
         return [_renamed(v) for v in value]
     return value
-
-
-Money = Annotated[float, Field(ge=0)]
-Status = Literal["crosses", "never", "always"]
-Span = tuple[float, float]
-
-
-class ReportModel(Strict):
-    """A part of a JSON report; the keys in `omit_when_none` are left out rather than null."""
-
-    omit_when_none: ClassVar[frozenset[str]] = frozenset()
-
-    @model_serializer(mode="wrap")
-    def _omit(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        return {k: v for k, v in data.items() if not (k in self.omit_when_none and v is None)}
-
-    def json_text(self) -> str:
-        """As every `--format json` writes it: indented, no NaN, ending in a newline."""
-        return json.dumps(self.model_dump(mode="json"), indent=2, allow_nan=False) + "\n"
-
-
-class Quantiles(ReportModel):
-    """P10/P50/P90 over the Monte Carlo samples; null where a quantile is infinite."""
-
-    p10: float | None
-    p50: float | None
-    p90: float | None
 
 
 class Volume(ReportModel):
@@ -174,8 +147,19 @@ class Crossing(ReportModel):
     """A break-even: whether self-hosting ever gets cheaper in the range, and where."""
 
     status: Status
-    tokens_per_day: float | None = Field(description=BREAKEVEN_NOTE)
-    requests_per_day: float | None
+    tokens_per_day: float | None = Field(ge=0, description=BREAKEVEN_NOTE)
+    requests_per_day: float | None = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _crossing_has_a_volume(self) -> Any:
+        return _volume_if_crossing(self)
+
+
+def _volume_if_crossing(crossing: Any) -> Any:
+    """A saved report whose break-even `crosses` names the volume it crosses at."""
+    if crossing.status == "crosses" and crossing.tokens_per_day is None:
+        raise ValueError("status `crosses` needs the volume it crosses at (tokens_per_day)")
+    return crossing
 
 
 class CrossingPoint(ReportModel):
@@ -204,8 +188,13 @@ class BreakEven(ReportModel):
     hosted: str
     self_hosted: str
     status: Status
-    tokens_per_day: float | None = Field(description=BREAKEVEN_NOTE)
-    requests_per_day: float | None
+    tokens_per_day: float | None = Field(ge=0, description=BREAKEVEN_NOTE)
+    requests_per_day: float | None = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _crossing_has_a_volume(self) -> Any:
+        return _volume_if_crossing(self)
+
     without_labor: Crossing | None = None
     cost_ratio: float | None = Field(
         default=None, description="Self-hosted / hosted monthly cost at the profile's volume."
@@ -311,3 +300,20 @@ class CompareReport(ReportModel):
         default=None, description="Set by --monte-carlo N: what was sampled. null without it."
     )
     warnings: list[str]
+
+    @model_validator(mode="after")
+    def _ids_agree(self) -> CompareReport:
+        """Ids are unique, and the cheapest and every break-even name a listed option."""
+        ids = [o.id for o in self.options]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"options list {', '.join(twice)} more than once")
+        named = [("cheapest", self.cheapest)] + [
+            (f"breakeven[{n}].{side}", getattr(b, side))
+            for n, b in enumerate(self.breakeven)
+            for side in ("hosted", "self_hosted")
+        ]
+        for where, wanted in named:
+            if wanted is not None and wanted not in ids:
+                raise ValueError(f"{where} `{wanted}` is not among the options")
+        return self

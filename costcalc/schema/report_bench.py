@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from costcalc.schema.report import ReportModel
+from costcalc.schema.report_base import ReportModel
 
 
 class Metrics(ReportModel):

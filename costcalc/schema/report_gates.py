@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
-from costcalc.schema.report import Money, ReportModel, Status
+from costcalc.schema.report_base import Money, ReportModel, Status
 
 # --- costcalc check ------------------------------------------------------------------------
 

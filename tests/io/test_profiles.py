@@ -69,7 +69,9 @@ def test_nested_unknown_key_names_the_full_path(tmp_path: Path) -> None:
 def test_negative_and_absurd_values(tmp_path: Path) -> None:
     e = error(tmp_path, traffic={"requests_per_day": -5})
     assert (
-        e.field == "traffic.requests_per_day" and "greater than 0" in e.problem and "-5" in str(e)
+        e.field == "traffic.requests_per_day"
+        and "greater than or equal to 0.001" in e.problem
+        and "-5" in str(e)
     )
     e = error(tmp_path, request={"retries": {"failed": 1.5}})
     assert e.field == "request.retries.failed" and "less than 1" in e.problem

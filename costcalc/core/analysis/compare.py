@@ -33,7 +33,7 @@ from costcalc.core.demand.traffic import FloatArray
 from costcalc.core.selfhosted.pricing import Skipped, self_hosted_pricing
 from costcalc.core.selfhosted.replica import NOT_SERVED
 from costcalc.core.selfhosted.servingcapacity import Calibration, calibrate, params_from
-from costcalc.errors import UnknownIdError, UserError
+from costcalc.errors import InputFileError, UnknownIdError
 from costcalc.schema.catalog import Catalog, ServingAccuracy
 from costcalc.schema.profile import Profile
 
@@ -281,9 +281,11 @@ def _something_runs(profile: Profile, hosted: list[Option], selfs: list[Option],
     assert profile.compare is not None
     reasons = "; ".join(f"{s.id}: {s.reason}" for s in skipped)
     if not hosted and not selfs:
-        raise UserError(
+        raise InputFileError(
+            profile.name,
             "nothing to compare: every option in the profile's `compare:` section was ruled "
-            f"out ({reasons or 'none listed'})"
+            f"out ({reasons or 'none listed'})",
+            "compare",
         )
     if profile.compare.self_hosted and not selfs:
         warnings.append(

@@ -1,14 +1,34 @@
-"""Request-log lines as records: chat JSONL (proxies, OpenAI Batch API input and output) or CSV."""
+"""Request-log lines as records: chat JSONL (proxies, OpenAI Batch API input and output) or CSV.
+
+Every value a record is made of is checked for its type and range (costcalc.io.logs.values):
+a line with a wrong one raises BadValue naming the field, and is counted as malformed.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass
 from typing import Any
 
+from costcalc.io.logs.values import (
+    MAX_TOKENS,
+    BadValue,
+    Outlier,
+    TimeRange,
+    mapping,
+    name,
+    printable,
+    sequence,
+    show,
+    token_text,
+    tokens,
+    unix_time,
+)
+
 SYSTEM_ROLES = {"system", "developer"}
 RETRIEVAL_ROLES = {"tool", "function", "context", "retrieval", "document"}
+
+Message = tuple[str, str]  # (role, text)
 
 
 @dataclass(frozen=True)
@@ -25,12 +45,13 @@ class Usage:
 class LogRecord:
     time_s: float | None
     model: str | None
-    messages: list[dict[str, Any]] | None
+    messages: tuple[Message, ...] | None
     tools: str | None  # the request's tool/function schemas as compact JSON
     answer: str | None  # the visible text of the response
     usage: Usage | None
     conversation: str | None
     custom_id: str | None
+    time_outlier: Outlier | None = None  # a logged time outside the plausible range, not used
 
 
 def text_of(content: Any) -> str:
@@ -38,124 +59,172 @@ def text_of(content: Any) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        return "".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+        return "".join(_part_text(p) for p in content if isinstance(p, dict))
     return "" if content is None else json.dumps(content)
 
 
-def _time(value: Any) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value) / 1000.0 if value > 1e11 else float(value)  # milliseconds, if so
-    if isinstance(value, str) and value:
-        try:
-            stamp = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        if stamp.tzinfo is None:
-            stamp = stamp.replace(tzinfo=dt.UTC)
-        return stamp.timestamp()
-    return None
+def _part_text(part: dict[str, Any]) -> str:
+    text = part.get("text")
+    return text if isinstance(text, str) else "" if text is None else json.dumps(text)
 
 
-def _usage(raw: Any) -> Usage | None:
-    if not isinstance(raw, dict):
+def _at(prefix: str, key: str) -> str:
+    return f"{prefix}.{key}" if prefix else key
+
+
+def _usage(raw: Any, field: str) -> Usage | None:
+    usage = mapping(raw, field)
+    if usage is None:
         return None
-    if "prompt_tokens" in raw:  # OpenAI: prompt_tokens include the cached ones
-        details = raw.get("prompt_tokens_details") or {}
-        out_details = raw.get("completion_tokens_details") or {}
-        return Usage(
-            float(raw.get("prompt_tokens") or 0),
-            float(raw.get("completion_tokens") or 0),
-            float(details.get("cached_tokens") or 0),
-            float(out_details.get("reasoning_tokens") or 0),
+    if "prompt_tokens" in usage:  # OpenAI: prompt_tokens include the cached ones
+        details = mapping(usage.get("prompt_tokens_details"), f"{field}.prompt_tokens_details")
+        out = mapping(usage.get("completion_tokens_details"), f"{field}.completion_tokens_details")
+        cached_at = f"{field}.prompt_tokens_details.cached_tokens"
+        reasoning_at = f"{field}.completion_tokens_details.reasoning_tokens"
+        return _consistent(
+            Usage(
+                tokens(usage.get("prompt_tokens"), f"{field}.prompt_tokens"),
+                tokens(usage.get("completion_tokens"), f"{field}.completion_tokens"),
+                tokens((details or {}).get("cached_tokens"), cached_at),
+                tokens((out or {}).get("reasoning_tokens"), reasoning_at),
+            ),
+            cached_at,
+            reasoning_at,
         )
-    if "input_tokens" in raw:  # Anthropic: input_tokens exclude cache reads and writes
-        read = float(raw.get("cache_read_input_tokens") or 0)
-        written = float(raw.get("cache_creation_input_tokens") or 0)
-        return Usage(
-            float(raw["input_tokens"]) + read + written, float(raw.get("output_tokens") or 0), read
+    if "input_tokens" in usage:  # Anthropic: input_tokens exclude cache reads and writes
+        read = tokens(usage.get("cache_read_input_tokens"), f"{field}.cache_read_input_tokens")
+        written = tokens(
+            usage.get("cache_creation_input_tokens"), f"{field}.cache_creation_input_tokens"
         )
+        prompt = tokens(usage.get("input_tokens"), f"{field}.input_tokens") + read + written
+        if prompt > MAX_TOKENS:
+            raise BadValue(f"{field}.input_tokens", f"with cache reads and writes, {prompt:,.0f} "
+                           f"is more than {MAX_TOKENS:,} tokens")  # fmt: skip
+        return Usage(prompt, tokens(usage.get("output_tokens"), f"{field}.output_tokens"), read)
     return None
 
 
-def _answer(response: dict[str, Any]) -> str | None:
-    choices = response.get("choices")
-    if isinstance(choices, list) and choices and isinstance(choices[0], dict):
-        message = choices[0].get("message") or {}
-        calls = message.get("tool_calls") or []
-        arguments = "".join(
-            str((c.get("function") or {}).get("arguments", ""))
-            for c in calls
-            if isinstance(c, dict)
-        )
-        return text_of(message.get("content")) + arguments
-    return None
+def _consistent(usage: Usage, cached_at: str, reasoning_at: str) -> Usage:
+    """Cached tokens are part of the prompt and reasoning tokens part of the completion: more
+    than the whole is a broken record, not something to clamp."""
+    if usage.cached > usage.prompt:
+        raise BadValue(cached_at, f"{usage.cached:g}, more than the {usage.prompt:g} prompt tokens")
+    if usage.reasoning > usage.completion:
+        whole = f"the {usage.completion:g} completion tokens"
+        raise BadValue(reasoning_at, f"{usage.reasoning:g}, more than {whole}")
+    return usage
 
 
-def from_json(obj: Any) -> LogRecord | None:
-    """One JSONL line as a record, or None when it holds neither a request nor a response."""
+def _answer(response: dict[str, Any], at: str) -> str | None:
+    choices = sequence(response.get("choices"), _at(at, "choices"))
+    if not choices:
+        return None
+    first = mapping(choices[0], f"{_at(at, 'choices')}[0]")
+    if first is None:
+        return None
+    message_at = f"{_at(at, 'choices')}[0].message"
+    message = mapping(first.get("message"), message_at) or {}
+    calls = sequence(message.get("tool_calls"), f"{message_at}.tool_calls") or []
+    arguments = []
+    for i, raw in enumerate(calls):
+        call = mapping(raw, f"{message_at}.tool_calls[{i}]") or {}
+        function = mapping(call.get("function"), f"{message_at}.tool_calls[{i}].function") or {}
+        arguments.append(text_of(function.get("arguments")))
+    return text_of(message.get("content")) + "".join(arguments)
+
+
+def _messages(request: dict[str, Any], at: str) -> tuple[Message, ...] | None:
+    field = _at(at, "messages")
+    raw = sequence(request.get("messages"), field)
+    if raw is None:
+        return None
+    messages = []
+    for i, item in enumerate(raw):
+        message = mapping(item, f"{field}[{i}]")
+        if message is None:
+            raise BadValue(f"{field}[{i}]", "not an object: null")
+        role = message.get("role")
+        if role is not None and not isinstance(role, str):
+            raise BadValue(f"{field}[{i}].role", f"not a string: {show(role)}")
+        messages.append((role or "user", text_of(message.get("content"))))
+    return tuple(messages)
+
+
+def _tools(request: dict[str, Any], at: str) -> str | None:
+    key = "tools" if request.get("tools") else "functions"
+    tools = request.get(key)
+    if not tools:
+        return None
+    if not isinstance(tools, list | dict):
+        raise BadValue(_at(at, key), f"not a list of tool schemas: {show(tools)}")
+    return json.dumps(tools, sort_keys=True, separators=(",", ":"))
+
+
+def from_json(obj: Any, span: TimeRange) -> LogRecord:
+    """One JSONL line as a record; BadValue when it holds neither a request nor a response, or
+    a value of the wrong type or range."""
     if not isinstance(obj, dict):
-        return None
-    request = obj.get("request") if isinstance(obj.get("request"), dict) else obj.get("body")
+        raise BadValue(None, "not a JSON object")
+    request, request_at = None, ""
+    for key in ("request", "body"):
+        request = mapping(obj.get(key), key)
+        if request is not None:
+            request_at = key
+            break
     if request is None and "messages" in obj:
         request = obj
-    response = obj.get("response")
-    if isinstance(response, dict) and isinstance(response.get("body"), dict):
-        response = response["body"]  # OpenAI Batch API output line
+    response, response_at = mapping(obj.get("response"), "response"), "response"
+    if response is not None and response.get("body") is not None:
+        response, response_at = mapping(response["body"], "response.body"), "response.body"
     if response is None and ("usage" in obj or "choices" in obj) and request is not obj:
-        response = obj
-    request = request if isinstance(request, dict) else None
-    response = response if isinstance(response, dict) else None
+        response, response_at = obj, ""  # OpenAI Batch API output line
     if request is None and response is None:
-        return None
-    messages = request.get("messages") if request else None
-    tools = (request or {}).get("tools") or (request or {}).get("functions")
-    when = next(
-        (t for t in (_time(obj.get("created")), _time(obj.get("timestamp")),
-                     _time((response or {}).get("created"))) if t is not None),
+        raise BadValue(None, "not a chat request, response or usage record")
+    candidates = [("created", obj.get("created")), ("timestamp", obj.get("timestamp"))]
+    if response is not None and response is not obj:
+        candidates.append((_at(response_at, "created"), response.get("created")))
+    when, outlier = next(
+        (unix_time(v, f, span) for f, v in candidates if v is not None and v != ""), (None, None)
+    )
+    model = next(
+        (name(part["model"], _at(at, "model")) for part, at in
+         ((request, request_at), (response, response_at), (obj, "")) if part and part.get("model")),
         None,
     )  # fmt: skip
-    model = (request or {}).get("model") or (response or {}).get("model") or obj.get("model")
     return LogRecord(
         time_s=when,
-        model=str(model) if model else None,
-        messages=messages if isinstance(messages, list) else None,
-        tools=json.dumps(tools, sort_keys=True, separators=(",", ":")) if tools else None,
-        answer=_answer(response) if response else None,
-        usage=_usage((response or {}).get("usage")),
-        conversation=str(obj["conversation_id"])
-        if obj.get("conversation_id") is not None
-        else None,
-        custom_id=str(obj["custom_id"]) if obj.get("custom_id") is not None else None,
+        model=printable(model),
+        messages=_messages(request, request_at) if request is not None else None,
+        tools=_tools(request, request_at) if request is not None else None,
+        answer=_answer(response, response_at) if response is not None else None,
+        usage=_usage(response.get("usage"), _at(response_at, "usage")) if response else None,
+        conversation=name(obj.get("conversation_id"), "conversation_id"),
+        custom_id=name(obj.get("custom_id"), "custom_id"),
+        time_outlier=outlier,
     )
 
 
-def from_csv(row: dict[str, str]) -> LogRecord | None:
+def from_csv(row: dict[str | None, Any], span: TimeRange) -> LogRecord:
     """A CSV row with timestamp, prompt_tokens, completion_tokens[, cached_tokens, …]."""
-    try:
-        usage = Usage(
-            float(row["prompt_tokens"]),
-            float(row["completion_tokens"]),
-            float(row.get("cached_tokens") or 0),
-            float(row.get("reasoning_tokens") or 0),
-        )
-    except (KeyError, TypeError, ValueError):
-        return None
+    usage = _consistent(
+        Usage(
+            token_text(row.get("prompt_tokens"), "prompt_tokens", required=True),
+            token_text(row.get("completion_tokens"), "completion_tokens", required=True),
+            token_text(row.get("cached_tokens"), "cached_tokens"),
+            token_text(row.get("reasoning_tokens"), "reasoning_tokens"),
+        ),
+        "cached_tokens",
+        "reasoning_tokens",
+    )
+    when, outlier = unix_time(row.get("timestamp"), "timestamp", span)
     return LogRecord(
-        time_s=_time(_number_or_text(row.get("timestamp"))),
-        model=row.get("model") or None,
+        time_s=when,
+        model=printable(row.get("model") or None),
         messages=None,
         tools=None,
         answer=None,
         usage=usage,
         conversation=row.get("conversation_id") or None,
         custom_id=None,
+        time_outlier=outlier,
     )
-
-
-def _number_or_text(value: str | None) -> float | str | None:
-    if value is None:
-        return None
-    try:
-        return float(value)
-    except ValueError:
-        return value

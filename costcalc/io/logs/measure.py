@@ -2,44 +2,50 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import json
+import functools
+import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from costcalc.core.demand.logstats import LogStats, RecordTokens
 from costcalc.errors import InputFileError
-from costcalc.io.logs.formats import (
-    RETRIEVAL_ROLES,
-    SYSTEM_ROLES,
-    LogRecord,
-    Usage,
-    from_csv,
-    from_json,
-    text_of,
-)
+from costcalc.io.logs.formats import RETRIEVAL_ROLES, SYSTEM_ROLES, LogRecord, Usage
+from costcalc.io.logs.read import LineCounts, read_records
+from costcalc.io.logs.values import TimeRange
 from costcalc.io.tokens import TokenCounter, encoding_for_model
 
 CHUNK = 2_000  # records tokenised per batch
+MAX_NOTES = 20  # one per model whose tokenizer stands in: a log of many names says the first
 
 
 @dataclass
 class Measured:
     stats: LogStats = field(default_factory=LogStats)
-    lines: int = 0
-    malformed: int = 0
-    malformed_examples: list[str] = field(default_factory=list)
+    counts: LineCounts = field(default_factory=LineCounts)
+    span: TimeRange | None = None  # the plausible times: others are not used for the volume
     skipped_models: Counter[str] = field(default_factory=Counter)
     with_usage: int = 0
     encodings: Counter[str] = field(default_factory=Counter)
     notes: list[str] = field(default_factory=list)
+    notes_left_off: int = 0
+    _said: set[str] = field(default_factory=set)
 
     def note(self, text: str | None) -> None:
-        if text and text not in self.notes:
-            self.notes.append(text)
+        if text and text not in self._said:
+            self._said.add(text)
+            if len(self.notes) < MAX_NOTES:
+                self.notes.append(text)
+            else:
+                self.notes_left_off += 1
+
+    @property
+    def all_notes(self) -> list[str]:
+        if not self.notes_left_off:
+            return self.notes
+        return [*self.notes, f"… and {self.notes_left_off:,} more notes like these"]
 
 
 @dataclass(frozen=True)
@@ -57,53 +63,9 @@ class Parts:
     thread: int
 
 
-def _lines(
-    path: Path, strict: bool, measured: Measured, progress: Callable[[int], None] | None
-) -> Iterator[LogRecord]:
-    try:
-        handle = path.open("r", encoding="utf-8", errors="replace", newline="")
-    except OSError as exc:
-        raise InputFileError(path, f"cannot be read: {exc.strerror or exc}") from None
-    with handle:
-        rows: Iterator[tuple[int, LogRecord | None, str]]
-        if path.suffix.lower() == ".csv":
-            reader = csv.DictReader(handle)
-            if not reader.fieldnames or not {"prompt_tokens", "completion_tokens"} <= set(
-                reader.fieldnames
-            ):
-                raise InputFileError(
-                    path, "a CSV log needs the columns timestamp, prompt_tokens, completion_tokens"
-                )
-            rows = ((i + 2, from_csv(row), str(row)) for i, row in enumerate(reader))
-        else:
-            rows = (_json_line(i + 1, line) for i, line in enumerate(handle) if line.strip())
-        for number, record, raw in rows:
-            measured.lines += 1
-            if progress and measured.lines % 1000 == 0:
-                progress(handle.tell() if path.suffix.lower() != ".csv" else 0)
-            if record is None:
-                measured.malformed += 1
-                if strict:
-                    raise InputFileError(
-                        f"{path}:{number}",
-                        f"not a chat request, response or usage record: {raw[:80]}",
-                    )
-                if len(measured.malformed_examples) < 3:
-                    measured.malformed_examples.append(f"{path}:{number}")
-                continue
-            yield record
-
-
-def _json_line(number: int, line: str) -> tuple[int, LogRecord | None, str]:
-    try:
-        return number, from_json(json.loads(line)), line
-    except (json.JSONDecodeError, RecursionError):
-        return number, None, line
-
-
 def _texts(record: LogRecord) -> list[str]:
     """The texts a record needs counted: with usage, the answer's tokens are already known."""
-    texts = [text_of(m.get("content")) for m in record.messages or [] if isinstance(m, dict)]
+    texts = [text for _, text in record.messages or ()]
     answer = record.answer if record.usage is None else None
     return texts + [t for t in (record.tools, answer) if t]
 
@@ -114,11 +76,10 @@ def parts(record: LogRecord, count: TokenCounter) -> Parts | None:
     The new input is everything after the last assistant message; tool/function results and
     marked context roles there are retrieved context. Earlier turns are history.
     """
-    messages = [m for m in record.messages or [] if isinstance(m, dict)]
-    if not messages:
+    if not record.messages:
         return None
-    roles = [str(m.get("role", "user")) for m in messages]
-    texts = [text_of(m.get("content")) for m in messages]
+    roles = [role for role, _ in record.messages]
+    texts = [text for _, text in record.messages]
     last_assistant = max((i for i, r in enumerate(roles) if r == "assistant"), default=-1)
     system = sum(count[t] for r, t in zip(roles, texts, strict=True) if r in SYSTEM_ROLES)
     history = sum(
@@ -216,15 +177,23 @@ class _Batches:
         return left
 
 
+def _shifted(progress: Callable[[int], None], base: int, position: int) -> None:
+    progress(base + position)
+
+
 def measure_logs(
     paths: list[Path],
     model: str | None,
     strict: bool,
     utc_offset_h: float,
     progress: Callable[[int], None] | None = None,
+    now_s: float | None = None,
 ) -> Measured:
-    """One pass over every log in bounded memory (a chunk of records at a time)."""
-    measured = Measured()
+    """One pass over every log in bounded memory (a chunk of records at a time). `progress`
+    gets the bytes read of all the logs so far; times after `now_s` (default: the clock) plus
+    a day are outliers."""
+    span = TimeRange.until(time.time() if now_s is None else now_s)
+    measured = Measured(span=span)
     counters: dict[str, TokenCounter] = {}
     batches = _Batches()
 
@@ -262,11 +231,14 @@ def measure_logs(
         measured.encodings[counter.method] += 1
         measured.stats.add(combine(request, p, usage, answer), utc_offset_h)
 
+    done_bytes = 0
     for path in paths:
         if not path.is_file():
             raise InputFileError(path, "no such file")
         chunk: list[LogRecord] = []
-        for record in _lines(path, strict, measured, progress):
+        # progress over all the logs, not each file from 0 again
+        at = None if progress is None else functools.partial(_shifted, progress, done_bytes)
+        for record in read_records(path, strict, measured.counts, span, at):
             if model and record.model and record.model != model:
                 measured.skipped_models[record.model] += 1
                 continue
@@ -275,6 +247,7 @@ def measure_logs(
                 flush(chunk)
                 chunk = []
         flush(chunk)
+        done_bytes += path.stat().st_size if progress else 0
     for request, p, response in batches.rest():
         add(request, p, response, counter_for(request))
     return measured
