@@ -344,7 +344,7 @@ def test_an_unwritable_output_exits_2_and_leaves_nothing_half_written(tmp_path: 
     blocker.write_text("not a folder", encoding="utf-8")
     folder = tmp_path / "a-folder"
     folder.mkdir()
-    for output, why in ((blocker / "t.yaml", "is not a folder"), (folder, "Is a directory")):
+    for output, why in ((blocker / "t.yaml", "is not a folder"), (folder, "is a folder")):
         done = runner.invoke(app, ["bench", "import", str(results), "-o", str(output)])
         assert done.exit_code == 2, done.output
         assert f"{output}: cannot write it: " in done.stderr and why in done.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,6 +44,46 @@ class Run:
         # names nothing (the run then needs --model)
         if not isinstance(self.model_name, str) or not self.model_name.strip():
             self.model_name = None
+
+
+# What no real run has; the parsers refuse such values first, naming the file's own field, and
+# `problems` is the last line of defence before the serving model sees a run.
+MAX_TOKENS = 1e7  # per request, as the catalog's points allow
+MAX_REQUESTS_PER_S = 1e6
+
+
+def problems(run: Run) -> list[tuple[str, str]]:
+    """(field, problem) for every value of a run no measurement can have: not finite,
+    negative, a throughput of 0, more tokens per request than any model holds."""
+    found: list[tuple[str, str]] = []
+
+    def check(
+        name: str, value: float | None, high: float = math.inf, positive: bool = False
+    ) -> None:
+        if value is None:
+            return
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            found.append((name, f"must be a number, not {value!r}"))
+        elif not math.isfinite(value):
+            found.append((name, f"must be a finite number, not {value}"))
+        elif value < 0 or (positive and value == 0):
+            found.append((name, f"must be {'above' if positive else 'at least'} 0, not {value:g}"))
+        elif value > high:
+            found.append((name, f"is out of range: at most {high:g}, not {value:g}"))
+
+    check("input_tokens", run.input_tokens, MAX_TOKENS)
+    check("output_tokens", run.output_tokens, MAX_TOKENS)
+    check("output_tokens_max", run.output_tokens_max, MAX_TOKENS)
+    check("request_throughput", run.request_throughput, MAX_REQUESTS_PER_S, positive=True)
+    check("completed", run.completed)
+    check("num_prompts", run.num_prompts)
+    check("concurrency", run.concurrency)
+    check("request_rate", run.request_rate)
+    check("e2e_mean_s", run.e2e_mean_s)
+    for metric, values in (("ttft_ms", run.ttft_ms), ("tpot_ms", run.tpot_ms)):
+        for p, value in values.items():
+            check(f"{metric} p{p}", value)
+    return found
 
 
 def percentiles_ms(values_s: list[float] | np.ndarray, scale: float = 1000.0) -> dict[int, float]:

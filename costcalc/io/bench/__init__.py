@@ -7,7 +7,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from costcalc.core.selfhosted.benchrun import Run
+from pydantic import ValidationError
+
+from costcalc.core.selfhosted.benchrun import Run, problems
 from costcalc.errors import InputFileError
 from costcalc.io.bench import (
     genai_perf,
@@ -19,6 +21,10 @@ from costcalc.io.bench import (
     vllm_throughput,
 )
 from costcalc.io.bench.common import OfflineShape
+from costcalc.io.bench.fields import explain
+
+# what a parser raises on a file shape its schema did not foresee
+PARSER_BUGS = (TypeError, KeyError, IndexError, AttributeError, OverflowError, ZeroDivisionError)
 
 Parser = Callable[[Any, str, OfflineShape], Sequence[Run | str]]
 
@@ -66,6 +72,10 @@ def documents(path: Path) -> list[Any]:
             raise InputFileError(
                 f"{path}:{exc.lineno}:{exc.colno}", f"not valid JSON: {where}"
             ) from None
+        except ValueError as exc:  # an integer of more than 4,300 digits
+            raise InputFileError(path, f"not valid JSON: {exc}") from None
+        except RecursionError:
+            raise InputFileError(path, "not valid JSON: nested too deeply") from None
         docs.append(doc)
     if not docs:
         raise InputFileError(path, "the file is empty")
@@ -102,11 +112,23 @@ def read_runs(path: Path, shape: OfflineShape) -> tuple[list[Run], list[str]]:
             )
         try:
             parsed = parser(doc, source, shape)
+        except ValidationError as exc:  # a schema's error that a parser let through
+            field, problem = explain(exc)
+            raise InputFileError(source, problem, field=field or None) from None
         except ValueError as exc:
             if "completed no requests" in str(exc):
                 skipped.append(f"{source}: {exc}, skipped")
                 continue
             raise InputFileError(source, str(exc)) from None
-        runs.extend(r for r in parsed if isinstance(r, Run))
+        except PARSER_BUGS as exc:
+            # the schemas refuse every bad value with its field; this is the safety net for a
+            # shape they do not foresee: still the user's file, so exit 2 naming it, not a crash
+            raise InputFileError(
+                source, f"cannot be read ({type(exc).__name__}: {exc}); is it an unedited file?"
+            ) from None
+        for run in (r for r in parsed if isinstance(r, Run)):
+            for field, problem in problems(run)[:1]:
+                raise InputFileError(run.source, problem, field=field)
+            runs.append(run)
         skipped.extend(r for r in parsed if isinstance(r, str))
     return runs, skipped

@@ -6,6 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import TypeAdapter
+
+from costcalc.errors import InputFileError
+from costcalc.io.bench.fields import MAX_TOKENS, Count, Record, TokenTotal, checked
+
 
 def number(value: Any) -> float | None:
     """A float from JSON that may hold numbers as strings ('550', '1,234.5'), else None."""
@@ -39,20 +44,50 @@ class OfflineShape:
     batch_size: int | None = None
 
 
-def offline_lengths(doc: dict[str, Any], shape: OfflineShape) -> tuple[float, float]:
+class OfflineCounts(Record):
+    """What `vllm bench throughput|latency --output-json` records of the requests it sent."""
+
+    num_requests: Count | None = None
+    total_num_tokens: TokenTotal | None = None
+
+
+_COUNTS = TypeAdapter(OfflineCounts)
+
+
+def offline_lengths(
+    doc: dict[str, Any], shape: OfflineShape, source: str = ""
+) -> tuple[float, float]:
     """(input, output) tokens per request: from the flags, one of them completed from the
     file's total tokens (600,000 tokens over 1,000 requests with --input-len 500 → 100 out)."""
+    counts = checked(_COUNTS, doc, source)
     tokens_per_request = None
-    if number(doc.get("total_num_tokens")) and number(doc.get("num_requests")):
-        tokens_per_request = float(doc["total_num_tokens"]) / float(doc["num_requests"])
+    if counts.total_num_tokens and counts.num_requests:
+        tokens_per_request = counts.total_num_tokens / counts.num_requests
     i, o = shape.input_len, shape.output_len
-    if i is None and o is not None and tokens_per_request is not None:
-        i = tokens_per_request - o
-    if o is None and i is not None and tokens_per_request is not None:
-        o = tokens_per_request - i
+    if tokens_per_request is not None and (i is None) != (o is None):
+        given, flag = (o, "--output-len") if i is None else (i, "--input-len")
+        assert given is not None
+        if tokens_per_request <= given:  # the file's totals leave nothing for the other side
+            raise InputFileError(
+                source,
+                f"{tokens_per_request:g} tokens per request (over `num_requests`) is not more "
+                f"than {flag} {given:g}",
+                "total_num_tokens",
+            )
+        i, o = (
+            (tokens_per_request - given, given)
+            if i is None
+            else (given, tokens_per_request - given)
+        )
     if i is None or o is None or i <= 0 or o <= 0:
         raise ValueError(
             "vLLM's offline results do not record prompt and output lengths: "
             "give --input-len and --output-len as the run used them"
+        )
+    if i > MAX_TOKENS or o > MAX_TOKENS:
+        raise InputFileError(
+            source,
+            f"{i + o:g} tokens per request, more than any model holds",
+            "total_num_tokens",
         )
     return i, o

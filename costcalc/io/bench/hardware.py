@@ -7,11 +7,13 @@ the vLLM CI `GPU` column are read, and a GPU name is mapped onto a catalog GPU i
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
 from costcalc.core.selfhosted.benchrun import Run
-from costcalc.errors import UnknownIdError, UserError
+from costcalc.errors import InputFileError, UnknownIdError, UserError
+from costcalc.io.bench.common import number
 from costcalc.schema.catalog import Catalog
 from costcalc.schema.profile import Precision
 
@@ -20,6 +22,8 @@ TP_KEYS = ("tp", "tensor_parallel_size", "tensor-parallel-size", "tp_size", "gpu
 PP_KEYS = ("pp", "pipeline_parallel_size", "pipeline-parallel-size")
 REPLICA_KEYS = ("replicas", "num_replicas", "dp", "data_parallel_size", "decode_replicas")
 PRECISION_KEYS = ("precision", "dtype", "quantization")
+MAX_GPUS_PER_REPLICA = 64  # as a catalog point and --gpus-per-replica allow
+MAX_REPLICAS = 10_000  # as --replicas allows
 # Cloud instance types seen in benchmark metadata: (GPU id, GPUs per instance).
 INSTANCES = {
     "nd96asr": ("a100-sxm-40gb", 8),  # Azure Standard_ND96asr_v4
@@ -45,9 +49,36 @@ class Hardware:
     notes: list[str] = field(default_factory=list)
 
 
+def _meta_item(run: Run, keys: tuple[str, ...]) -> tuple[str, str] | None:
+    """(key as the file spells it, value) of the first of `keys` the run's metadata holds."""
+    lowered = {k.lower(): (k, v) for k, v in run.metadata.items()}
+    return next((lowered[k] for k in keys if lowered.get(k, ("", ""))[1]), None)
+
+
 def _meta(run: Run, keys: tuple[str, ...]) -> str | None:
-    lowered = {k.lower(): v for k, v in run.metadata.items()}
-    return next((lowered[k] for k in keys if lowered.get(k)), None)
+    item = _meta_item(run, keys)
+    return None if item is None else item[1]
+
+
+def _whole(run: Run, keys: tuple[str, ...], what: str, high: int) -> int | None:
+    """A GPU or replica count from the metadata (`tp=2`, `replicas=2.0`), or None when absent;
+    refused naming its key when it is no whole number from 1 to `high`."""
+    item = _meta_item(run, keys)
+    if item is None:
+        return None
+    key, text = item
+    value = number(text)
+    if (
+        value is None
+        or not math.isfinite(value)
+        or not value.is_integer()
+        or not 1 <= value <= high
+    ):
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        raise InputFileError(
+            run.source, f"must be a whole number of {what} from 1 to {high}, not {shown!r}", key
+        )
+    return int(value)
 
 
 def gpu_from_name(name: str, catalog: Catalog) -> tuple[str | None, int, str | None]:
@@ -103,14 +134,19 @@ def resolve(run: Run, flags: HardwareFlags, catalog: Catalog) -> Hardware:
                 "GPU", name, catalog.gpus, f"{run.source}: hardware",
                 "Give --gpu ID, or add the GPU to gpus.yaml in a --catalog directory.",
             )  # fmt: skip
-    tp_text = _meta(run, TP_KEYS)
-    pp_text = _meta(run, PP_KEYS)
-    replicas = flags.replicas or int(float(_meta(run, REPLICA_KEYS) or 1))
+    replicas = flags.replicas or _whole(run, REPLICA_KEYS, "replicas", MAX_REPLICAS) or 1
     tp = flags.gpus_per_replica
-    if tp is None and tp_text:
-        tp = int(float(tp_text)) * int(float(pp_text or 1))
+    if tp is None:
+        tensor = _whole(run, TP_KEYS, "GPUs", MAX_GPUS_PER_REPLICA)
+        if tensor is not None:
+            tp = tensor * (_whole(run, PP_KEYS, "pipeline stages", MAX_GPUS_PER_REPLICA) or 1)
     if tp is None and count > 1:
         tp = count // replicas  # '8x A100' across one replica means tensor parallel 8
+        if tp == 0:
+            raise UserError(
+                f"{run.source}: {count} GPUs ({name}) cannot make {replicas} replicas; "
+                "give --gpus-per-replica and --replicas"
+            )
     missing = [
         flag for flag, value in (("--gpu", gpu), ("--gpus-per-replica", tp)) if value is None
     ]

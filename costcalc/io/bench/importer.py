@@ -131,7 +131,7 @@ def import_files(
         runs.extend(found)
         result.skipped.extend(skipped)
     if not runs:
-        raise UserError("no completed runs in " + ", ".join(str(p) for p in paths))
+        raise _nothing(paths, result.skipped)
     names = {r.model_name for r in runs if r.model_name}
     if len(names) > 1:
         where = "; ".join(f"{r.model_name} in {r.source}" for r in runs if r.model_name)
@@ -144,4 +144,13 @@ def import_files(
         point, notes = to_point(run, model, flags, catalog, today)
         result.points.append(point)
         result.notes.extend(n for n in notes if n not in result.notes)
+    if not result.points:  # writing an empty catalog would clobber the user's old one
+        raise _nothing(paths, result.skipped)
     return result
+
+
+def _nothing(paths: Sequence[Path], skipped: list[str]) -> UserError:
+    """The error of files without a usable run, saying why the first was skipped (the CLI
+    prints the skip messages only after a successful import)."""
+    why = f" ({skipped[0]})" if skipped else ""
+    return UserError("no completed runs in " + ", ".join(str(p) for p in paths) + why)

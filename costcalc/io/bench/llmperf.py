@@ -10,8 +10,40 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from costcalc.core.selfhosted.benchrun import Run
-from costcalc.io.bench.common import number, scalar_strings
+from costcalc.errors import InputFileError
+from costcalc.io.bench.common import scalar_strings
+from costcalc.io.bench.fields import (
+    QUANTILES,
+    Count,
+    Latency,
+    Load,
+    Record,
+    ReqPerMin,
+    Timestamp,
+    Tokens,
+    checked,
+)
+
+
+class Summary(Record):
+    """The values of a summary costcalc reads; the quantile keys are checked apart."""
+
+    results_num_completed_requests_per_min: ReqPerMin | None = None
+    results_number_input_tokens_mean: Tokens | None = None
+    results_number_output_tokens_mean: Tokens | None = None
+    mean_input_tokens: Tokens | None = None  # what was asked for, when the results do not say
+    mean_output_tokens: Tokens | None = None
+    results_number_output_tokens_max: Tokens | None = None
+    results_num_completed_requests: Count | None = None
+    results_end_to_end_latency_s_mean: Latency | None = None
+    num_concurrent_requests: Load | None = None
+    timestamp: Timestamp | None = None
+
+
+_SCHEMA = TypeAdapter(Summary)
 
 
 def detect(doc: Any) -> bool:
@@ -20,33 +52,55 @@ def detect(doc: Any) -> bool:
     )
 
 
-def _quantile(doc: dict[str, Any], metric: str, p: int) -> float | None:
-    key = "median" if p == 50 else f"p{p}"
-    return number(doc.get(f"results_{metric}_quantiles_p{p}", doc.get(f"results_{metric}_{key}")))
+def _keys(metric: str, p: int) -> tuple[str, str]:
+    """The two spellings of a quantile, newest first: `…_quantiles_p50` and `…_median`."""
+    return (
+        f"results_{metric}_quantiles_p{p}",
+        f"results_{metric}_{'median' if p == 50 else f'p{p}'}",
+    )
+
+
+def _quantile(values: dict[str, float | None], metric: str, p: int) -> tuple[str, float] | None:
+    """(key, seconds) of one quantile, under whichever spelling the file uses."""
+    for key in _keys(metric, p):
+        if key in values:
+            value = values[key]
+            return None if value is None else (key, value)
+    return None
 
 
 def parse(doc: dict[str, Any], source: str) -> Sequence[Run | str]:
-    per_min = number(doc.get("results_num_completed_requests_per_min"))
+    summary = checked(_SCHEMA, doc, source)
+    wanted = [
+        k for m in ("ttft_s", "end_to_end_latency_s") for p in (50, 90, 95, 99) for k in _keys(m, p)
+    ]
+    quantiles = checked(QUANTILES, {k: doc[k] for k in wanted if k in doc}, source)
+    per_min = summary.results_num_completed_requests_per_min
     if not per_min:
         raise ValueError("the run completed no requests")
-    output = number(doc.get("results_number_output_tokens_mean")) or number(
-        doc.get("mean_output_tokens")
-    )
-    inputs = number(doc.get("results_number_input_tokens_mean")) or number(
-        doc.get("mean_input_tokens")
-    )
+    output = summary.results_number_output_tokens_mean or summary.mean_output_tokens
+    inputs = summary.results_number_input_tokens_mean or summary.mean_input_tokens
     if not output or not inputs:
-        raise ValueError("no mean input/output token counts in the summary")
+        missing = "output" if not output else "input"
+        raise InputFileError(
+            source, f"missing or 0: no mean {missing} token count in the summary",
+            f"results_number_{missing}_tokens_mean",
+        )  # fmt: skip
     ttft, tpot = {}, {}
     for p in (50, 90, 95, 99):
-        t = _quantile(doc, "ttft_s", p)
-        e2e = _quantile(doc, "end_to_end_latency_s", p)
-        if t is not None:
-            ttft[p] = t * 1000.0
-            if e2e is not None and output > 1:
-                tpot[p] = (e2e - t) / (output - 1.0) * 1000.0
+        t = _quantile(quantiles, "ttft_s", p)
+        e2e = _quantile(quantiles, "end_to_end_latency_s", p)
+        if t is None:
+            continue
+        ttft[p] = t[1] * 1000.0
+        if e2e is not None and output > 1:
+            if e2e[1] <= t[1]:  # a request ends after its first token: so do the quantiles
+                raise InputFileError(
+                    source, f"{e2e[1]:g} s is not above `{t[0]}`, {t[1]:g} s", e2e[0]
+                )
+            tpot[p] = (e2e[1] - t[1]) / (output - 1.0) * 1000.0
     metadata = scalar_strings(doc, lambda key: key.startswith("results_"))
-    stamp = number(doc.get("timestamp"))
+    stamp = summary.timestamp
     return [
         Run(
             fmt="llmperf",
@@ -54,13 +108,13 @@ def parse(doc: dict[str, Any], source: str) -> Sequence[Run | str]:
             model_name=doc.get("model"),
             input_tokens=inputs,
             output_tokens=output,
-            output_tokens_max=number(doc.get("results_number_output_tokens_max")),
+            output_tokens_max=summary.results_number_output_tokens_max,
             request_throughput=per_min / 60.0,
-            completed=int(number(doc.get("results_num_completed_requests")) or 0) or None,
-            concurrency=number(doc.get("num_concurrent_requests")),
+            completed=int(summary.results_num_completed_requests or 0) or None,
+            concurrency=summary.num_concurrent_requests,
             ttft_ms=ttft,
             tpot_ms=tpot,
-            e2e_mean_s=number(doc.get("results_end_to_end_latency_s_mean")),
+            e2e_mean_s=summary.results_end_to_end_latency_s_mean,
             metadata=metadata,
             date=dt.datetime.fromtimestamp(stamp, dt.UTC).date() if stamp else None,
             engine=str(doc.get("framework") or "unknown"),
