@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import tiktoken
 import yaml
 
@@ -86,3 +87,19 @@ def test_load_failures_read_in_one_short_clause() -> None:
     long = requests.exceptions.ConnectionError("HTTPSConnectionPool(host=...) " + "x" * 300)
     assert _reason(long) == "no network to download it"
     assert _reason(OSError("disk full\nmore")) == "OSError: disk full"
+
+
+def test_a_long_text_is_encoded_in_blocks_to_the_same_count(
+    real_cl100k: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 400 lines of prose, 21,490 characters, encoded 1,000 characters at a time (cut before a
+    # line's first letter or at a space between letters): the same count as in one piece
+    from costcalc.io import tokens
+
+    text = "".join(
+        f"Line {n}: the quick brown fox jumps over {n % 7} lazy dogs.\n" for n in range(400)
+    )
+    whole = len(tiktoken.get_encoding(real_cl100k).encode_ordinary(text))
+    monkeypatch.setattr(tokens, "BLOCK_CHARS", 1000)
+    assert count_tokens(text, real_cl100k).tokens == whole
+    assert TokenCounter(real_cl100k)[text] == whole
