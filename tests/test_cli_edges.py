@@ -29,6 +29,24 @@ def test_yes_is_not_a_number_of_requests(tmp_path: Path) -> None:
         done = runner.invoke(app, ["compare", edited(tmp_path, "40000 ", f"{word} ")])
         assert done.exit_code == 2, done.output
         assert "traffic.requests_per_day" in done.stderr and "valid number" in done.stderr
+        # line 9 of the RAG profile is `  requests_per_day: 40000 …`: the key at column 3
+        assert "p.yaml:9:3: field `traffic.requests_per_day`" in done.stderr
+
+
+def test_each_of_several_problems_says_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "multi.yaml"
+    path.write_text(
+        "schema_version: 1\nname: x\ntraffic: {requests_per_day: 10, bogus: 1}\n"
+        "request:\n  user_tokens: -4\n",
+        encoding="utf-8",
+    )
+    done = runner.invoke(app, ["compare", str(path)])
+    assert done.exit_code == 2
+    assert "2 problems" in done.stderr
+    assert "`traffic.bogus` (line 3): unknown key" in done.stderr
+    assert "`request.user_tokens` (line 5): input should be greater than or equal to 0" in (
+        done.stderr
+    )
 
 
 def test_yes_still_switches_a_yes_no_field_on(tmp_path: Path) -> None:

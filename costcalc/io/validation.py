@@ -11,7 +11,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from costcalc.errors import InputFileError, closest
-from costcalc.io.yamlfile import read_yaml
+from costcalc.io.yamlfile import locate, read_yaml
 
 
 def _models_in(annotation: Any) -> list[type[BaseModel]]:
@@ -127,14 +127,19 @@ def read_validated(
     try:
         return schema.model_validate(data), data
     except ValidationError as exc:
-        raise validation_error(path, exc, schema) from None
+        raise validation_error(path, exc, schema, lambda keys: locate(path, keys)) from None
+
+
+Locator = Callable[[list[int | str]], tuple[int, int] | None]
 
 
 def validation_error(
-    path: Path | str, exc: ValidationError, model: type[BaseModel]
+    path: Path | str, exc: ValidationError, model: type[BaseModel], where: Locator | None = None
 ) -> InputFileError:
-    """One InputFileError listing every problem, each as `field: what was expected`."""
+    """One InputFileError listing every problem, each as `field: what was expected`; with
+    `where` (a YAML file), each also says its line and column (`profile.yaml:12:5`)."""
     grouped: dict[str, list[str]] = {}
+    places: dict[str, tuple[int, int] | None] = {}
     for error in exc.errors():
         unknown = error["type"] == "extra_forbidden"
         cleaned, holder = field_path(model, tuple(error["loc"]), unknown)
@@ -142,9 +147,18 @@ def validation_error(
         messages = grouped.setdefault(dotted(cleaned), [])
         if text not in messages:
             messages.append(text)
+        if where is not None and dotted(cleaned) not in places:
+            places[dotted(cleaned)] = where(cleaned)
     problems = [(field, " or ".join(msgs)) for field, msgs in grouped.items()]
     if len(problems) == 1:
         field, problem = problems[0]
-        return InputFileError(path, problem, field)
-    listing = "\n".join(f"  - `{field}`: {problem}" for field, problem in problems)
+        place = places.get(field)
+        return InputFileError(f"{path}:{place[0]}:{place[1]}" if place else path, problem, field)
+    listing = "\n".join(
+        f"  - `{field}`{_line(places.get(field))}: {problem}" for field, problem in problems
+    )
     return InputFileError(path, f"{len(problems)} problems:\n{listing}")
+
+
+def _line(place: tuple[int, int] | None) -> str:
+    return f" (line {place[0]})" if place else ""

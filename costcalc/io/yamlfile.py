@@ -148,3 +148,28 @@ def read_yaml(path: Path) -> dict[str, Any]:
             "YAML aliases expand to over a million nodes (an alias bomb?); refusing to read it",
         )
     return data
+
+
+def locate(path: Path, keys: list[int | str]) -> tuple[int, int] | None:
+    """Line and column (from 1) of the value at `keys` in a YAML file that read_yaml has read:
+    the key itself where the mapping has it, else the nearest enclosing node that exists (a
+    missing field points at the mapping that lacks it). None if the file cannot be composed."""
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, RecursionError):
+        return None
+    mark = node.start_mark if node is not None else None
+    for key in keys:
+        if isinstance(node, yaml.MappingNode):
+            found = next(((k, v) for k, v in node.value if k.value == str(key)), None)
+            if found is None:
+                break
+            mark, node = found[0].start_mark, found[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
+            if not 0 <= key < len(node.value):
+                break
+            node = node.value[key]
+            mark = node.start_mark
+        else:
+            break
+    return None if mark is None else (mark.line + 1, mark.column + 1)
