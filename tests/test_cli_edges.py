@@ -49,6 +49,21 @@ def test_each_of_several_problems_says_its_line(tmp_path: Path) -> None:
     )
 
 
+def test_numbers_take_the_suffixes_the_flags_take(tmp_path: Path) -> None:
+    # 40k is 40,000, as `--requests-per-day 40k` would be; a name ending in k stays a name
+    plain = runner.invoke(app, ["compare", str(RAG), "-f", "json"])
+    text = RAG.read_text(encoding="utf-8").replace("40000 ", "40k ")
+    text = text.replace("name: rag-support-chatbot", "name: 200k")
+    path = tmp_path / "k.yaml"
+    path.write_text(text, encoding="utf-8")
+    suffixed = runner.invoke(app, ["compare", str(path), "-f", "json"])
+    assert suffixed.exit_code == 0, suffixed.output
+    assert json.loads(suffixed.stdout)["volume"] == json.loads(plain.stdout)["volume"]
+    assert json.loads(suffixed.stdout)["profile"] == "200k"
+    done = runner.invoke(app, ["compare", edited(tmp_path, "40000 ", "40q ")])
+    assert done.exit_code == 2 and "valid number" in done.stderr
+
+
 def test_yes_still_switches_a_yes_no_field_on(tmp_path: Path) -> None:
     profile = {
         "name": "t",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import math
 import re
 from typing import Annotated, Any, get_args
 
@@ -9,6 +11,25 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*/[a-z0-9][a-z0-9._-]*$"
 _ID = re.compile(ID_PATTERN)
+
+
+_SUFFIX = {"": 1.0, "k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9}
+_SUFFIXED = re.compile(r"^\s*[0-9.]+(?:e[+-]?[0-9]+)?\s*[kmbg]\s*$", re.IGNORECASE)
+_QUANTITY = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*([kmbg]?)\s*$", re.IGNORECASE)
+
+
+def parse_quantity(text: str) -> float:
+    """Read '100k', '10M', '2.5m', '1e6' or '40000' as a positive number.
+
+    Suffixes are decimal (k = 1e3, M = 1e6, B/G = 1e9), case-insensitive.
+    """
+    match = _QUANTITY.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not a number like 100k, 10M or 40000")
+    value = float(match.group(1)) * _SUFFIX[match.group(2).lower()]
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{text!r} must be a positive, finite number")
+    return value
 
 
 class Strict(BaseModel):
@@ -25,15 +46,25 @@ class Strict(BaseModel):
             return data
         for name, spec in cls.model_fields.items():
             key = spec.alias or name
-            if isinstance(data.get(key), bool) and not _takes_bool(spec.annotation):
-                data = {**data, key: str(data[key]).lower()}
+            value = data.get(key)
+            if isinstance(value, bool) and not _takes(spec.annotation, bool):
+                data = {**data, key: str(value).lower()}
+            elif isinstance(value, str) and _SUFFIXED.match(value) and _number_only(spec):
+                with contextlib.suppress(ValueError):  # else the field's own message
+                    data = {**data, key: parse_quantity(value)}  # 200k reads as the flags do
         return data
 
 
-def _takes_bool(annotation: Any) -> bool:
-    if annotation is bool or annotation is Any:
+def _takes(annotation: Any, kind: type) -> bool:
+    if annotation is kind or annotation is Any:
         return True
-    return any(_takes_bool(arg) for arg in get_args(annotation))
+    return any(_takes(arg, kind) for arg in get_args(annotation))
+
+
+def _number_only(spec: Any) -> bool:
+    """A field that takes a number and never text (a name that ends in k stays a name)."""
+    takes_number = _takes(spec.annotation, float) or _takes(spec.annotation, int)
+    return takes_number and not _takes(spec.annotation, str)
 
 
 def _check_catalog_id(value: str) -> str:
