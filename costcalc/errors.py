@@ -45,12 +45,29 @@ class UnknownIdError(UserError):
 
 
 def closest(wanted: str, known: Iterable[str], n: int = 3) -> list[str]:
-    """The ids most like `wanted`, best first; also matches on the part after the provider."""
-    known_list = list(known)
-    hits = difflib.get_close_matches(wanted, known_list, n=n, cutoff=0.5)
-    if len(hits) < n:
-        tails = {k.split("/")[-1]: k for k in known_list}
-        for tail in difflib.get_close_matches(wanted.split("/")[-1], list(tails), n=n, cutoff=0.6):
-            if tails[tail] not in hits:
-                hits.append(tails[tail])
-    return hits[:n]
+    """The ids most like `wanted`, best first, compared case-insensitively on the part after
+    the provider: ids that extend it first (`runpod/h100` → runpod/h100-sxm, not h200), the
+    same provider's first, then by edit distance (`openai/gpt5-mini` → openai/gpt-5-mini)."""
+    provider, _, tail = wanted.lower().rpartition("/")
+    known = list(known)
+    scored = []
+    for candidate in known:
+        their_provider, _, their_tail = candidate.lower().rpartition("/")
+        distance = _edits(tail, their_tail)
+        extends = bool(tail) and their_tail.startswith(tail)
+        if extends or distance <= max(2, len(tail) // 3):
+            scored.append((not extends, their_provider != provider, distance, candidate))
+    found = [candidate for *_, candidate in sorted(scored)[:n]]
+    # and what merely looks alike (`replica_count` → replicas_peak)
+    alike = difflib.get_close_matches(wanted, [k for k in known if k not in found], n, 0.6)
+    return (found + alike)[:n]
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance: insertions, deletions and substitutions from a to b."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        previous, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (x != y))
+    return row[-1]

@@ -210,3 +210,20 @@ def test_a_dangling_catalog_reference_names_its_file_and_record(tmp_path: Path) 
     done = runner.invoke(app, ["compare", str(RAG), "--catalog", str(catalog)])
     assert done.exit_code == 2
     assert "compute.yaml: offers[0]: field `gpu`: unknown GPU `h100-nope`" in done.stderr
+
+
+def test_ids_match_whatever_their_case_and_typos_get_the_nearest_id(tmp_path: Path) -> None:
+    from costcalc.errors import closest
+
+    base = ROOT / "tests" / "corpus" / "base" / "small.yaml"
+    upper = edited(tmp_path, "runpod-serverless/48gb", "RunPod-Serverless/48GB", base)
+    done = runner.invoke(app, ["compare", upper, "-f", "json"])
+    assert done.exit_code == 0, done.output
+    # an id that extends what was typed comes first, the same provider's before others'
+    compute = ["runpod/h200", "runpod/h100-sxm", "modal/h100", "runpod/l40s", "runpod/a40"]
+    assert closest("runpod/h100", compute) == ["runpod/h100-sxm", "modal/h100", "runpod/h200"]
+    assert closest("runpod/L4", compute)[0] == "runpod/l40s"
+    assert closest("openai/gpt5-mini", ["openai/gpt-4o-mini", "openai/gpt-5-mini"])[0] == (
+        "openai/gpt-5-mini"
+    )
+    assert closest("replica_count", ["replicas_peak", "monthly_usd"]) == ["replicas_peak"]

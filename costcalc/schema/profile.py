@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from costcalc.schema.base import Share, Strict, Tokens, Usd
 
@@ -119,9 +119,17 @@ class Slo(Strict):
     service_tier: ServiceTier = "standard"
 
 
+def _lower(value: Any) -> Any:
+    """Catalog ids are lower-case: `runpod/L40S` names runpod/l40s."""
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+CatalogRef = Annotated[str, BeforeValidator(_lower)]
+
+
 class SelfHostedChoice(Strict):
-    model: str
-    compute: str
+    model: CatalogRef
+    compute: CatalogRef
     gpus_per_replica: int = Field(default=1, ge=1, le=64)
     precision: Precision = "bf16"
     min_replicas: int = Field(
@@ -146,7 +154,7 @@ class SelfHostedChoice(Strict):
 
 
 class Compare(Strict):
-    hosted: list[str] = []
+    hosted: list[CatalogRef] = []
     self_hosted: list[SelfHostedChoice] = []
 
 
@@ -163,7 +171,7 @@ class Budget(Strict):
     monthly_usd: Usd | None = None
     usd_per_1k_requests: Usd | None = None
     usd_per_mtok: Usd | None = None
-    option: str | None = None
+    option: CatalogRef | None = None
 
 
 class Profile(Strict):
