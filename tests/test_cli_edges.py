@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -227,3 +228,21 @@ def test_ids_match_whatever_their_case_and_typos_get_the_nearest_id(tmp_path: Pa
         "openai/gpt-5-mini"
     )
     assert closest("replica_count", ["replicas_peak", "monthly_usd"]) == ["replicas_peak"]
+
+
+def test_a_range_in_requests_is_searched_in_billed_tokens() -> None:
+    # RAG: 226.3M billed tokens/day over 40,000 requests/day = 5,658 a request, so 10k:1Mreq
+    # searches 56.6M to 5.66B billed tokens/day
+    done = runner.invoke(app, ["compare", str(RAG), "-f", "json", "--range", "10k:1Mreq"])
+    assert done.exit_code == 0, done.output
+    report = json.loads(done.stdout)
+    per_request = report["volume"]["billed_tokens_per_day"] / report["volume"]["requests_per_day"]
+    low, high = report["range"]["tokens_per_day"]
+    assert low == pytest.approx(10_000 * per_request, rel=1e-3)
+    assert high == pytest.approx(1_000_000 * per_request, rel=1e-3)
+    assert low == pytest.approx(56.58e6, rel=1e-3)
+    tokens = runner.invoke(app, ["compare", str(RAG), "-f", "json", "--range", "1M:1Btok"])
+    assert json.loads(tokens.stdout)["range"]["tokens_per_day"] == [1e6, 1e9]
+    for bad in ("10k:1Mreqs", "1Mreq", "0:1Mreq"):
+        done = runner.invoke(app, ["compare", str(RAG), "--range", bad])
+        assert done.exit_code == 2, (bad, done.output)

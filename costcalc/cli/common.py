@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -97,27 +98,36 @@ def parse_volume(text: str | None, option: str) -> float | None:
         raise typer.BadParameter(str(exc), param_hint=f"'{option}'") from None
 
 
-MAX_RANGE_TOKENS_PER_DAY = 1e16
-
-
-def parse_range(text: str | None) -> tuple[float, float] | None:
+def parse_range(text: str | None) -> tuple[float, float, str] | None:
+    """`--range LOW:HIGH` in billed tokens/day, or in requests/day with a `req` ending
+    (`10k:1Mreq`); `tok` may end it too. The unit is returned beside the two volumes."""
     if text is None:
         return None
-    low_text, sep, high_text = text.partition(":")
+    unit = "tok"
+    found = re.search(r"(req|requests|tok|tokens)$", text.strip(), re.IGNORECASE)
+    body = text.strip()
+    if found:
+        unit = "req" if found.group(1).lower().startswith("req") else "tok"
+        body = body[: found.start()]
+    low_text, sep, high_text = body.partition(":")
     if not sep:
         raise typer.BadParameter(
-            f"{text!r}: expected LOW:HIGH, such as 100k:10M", param_hint="'--range'"
+            f"{text!r}: expected LOW:HIGH, such as 100k:10M (tokens/day) or 10k:1Mreq "
+            "(requests/day)",
+            param_hint="'--range'",
         )
     low, high = parse_volume(low_text, "--range"), parse_volume(high_text, "--range")
     assert low is not None and high is not None
     if low >= high:
         raise typer.BadParameter(f"{text!r}: LOW must be below HIGH", param_hint="'--range'")
-    if high > MAX_RANGE_TOKENS_PER_DAY:  # a month of it would pass 1e18 tokens, as profiles may not
+    from costcalc.io.analyze import MAX_RANGE_TOKENS_PER_DAY
+
+    if unit == "tok" and high > MAX_RANGE_TOKENS_PER_DAY:  # a month past 1e18 tokens
         raise typer.BadParameter(
             f"{text!r}: HIGH is at most {MAX_RANGE_TOKENS_PER_DAY:.0e} billed tokens/day",
             param_hint="'--range'",
         )
-    return low, high
+    return low, high, unit
 
 
 def terminal_width(width: int | None) -> int:

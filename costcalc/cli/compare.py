@@ -55,8 +55,9 @@ def compare(
         typer.Option(
             "--range",
             help=(
-                "Break-even search range in billed tokens/day, e.g. 100k:10M. "
-                "Default: 100K-10M, widened to 1/10-10x your volume."
+                "Break-even search range in billed tokens/day, e.g. 100k:10M, or in "
+                "requests/day with a req ending, e.g. 10k:1Mreq. "
+                "Default: 100K-10M tokens/day, widened to 1/10-10x your volume."
             ),
             metavar="LOW:HIGH",
         ),

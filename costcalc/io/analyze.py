@@ -17,10 +17,11 @@ if TYPE_CHECKING:
     from costcalc.io.profiles import LoadedProfile
     from costcalc.io.project import ProjectEntry
     from costcalc.schema.catalog import Catalog
-    from costcalc.schema.profile import Budget
+    from costcalc.schema.profile import Budget, Profile
 
 MIN_SAMPLES, MAX_SAMPLES = 100, 1_000_000  # the bounds of --monte-carlo N
 QUANTILE_SAMPLES = 10_000  # samples drawn for a --quantile gate when no count is given
+MAX_RANGE_TOKENS_PER_DAY = 1e16  # a month of it passes the 1e18 tokens a profile may reach
 
 
 def today() -> dt.date:
@@ -38,14 +39,15 @@ def analyze(
     profile: Path,
     catalogs: Sequence[Path],
     requests_per_day: float | None = None,
-    range_tokens_per_day: tuple[float, float] | None = None,
+    range_tokens_per_day: tuple[float, float] | tuple[float, float, str] | None = None,
     samples: int | None = None,
     seed: int = 0,
     every_option: bool = False,
 ) -> tuple[LoadedProfile, Comparison, Catalog]:
     """Load a profile and the catalog, check the profile's ids, compare, and with `samples`
     run Monte Carlo over its uncertain inputs: what every command starts from. The catalog is
-    returned too (sensitivity and report cost more cases with it)."""
+    returned too (sensitivity and report cost more cases with it). A range whose third part
+    is "req" is in requests/day, converted at the profile's billed tokens per request."""
     from costcalc.core.analysis.compare import check_ids, compare
     from costcalc.io.catalog import load_catalog
     from costcalc.io.profiles import check_volume, load_profile
@@ -55,6 +57,7 @@ def analyze(
         check_volume("--requests-per-day", loaded.profile, requests_per_day)
     prices = load_catalog(catalogs)
     check_ids(loaded.profile, prices, str(profile))
+    range_tokens_per_day = _in_tokens(range_tokens_per_day, loaded.profile)
     try:
         result = compare(
             loaded.profile, prices, today(), requests_per_day, range_tokens_per_day, every_option
@@ -69,6 +72,25 @@ def analyze(
         result, prices, loaded.uncertain, samples, seed, fixed_volume=requests_per_day is not None
     )
     return loaded, dataclasses.replace(result, monte_carlo=simulated), prices
+
+
+def _in_tokens(
+    span: tuple[float, float] | tuple[float, float, str] | None, profile: Profile
+) -> tuple[float, float] | None:
+    """A --range in billed tokens/day: 10k:1Mreq at 4,400 billed tokens a request is
+    44M:4.4B tokens/day."""
+    if span is None or len(span) == 2 or span[2] != "req":
+        return None if span is None else (span[0], span[1])
+    from costcalc.core.demand.tokens import inflate
+
+    per_request = inflate(profile.request).billed_tokens
+    low, high = span[0] * per_request, span[1] * per_request
+    if not high <= MAX_RANGE_TOKENS_PER_DAY:
+        raise UserError(
+            f"--range: {span[1]:,.0f} requests/day is {high:.3g} billed tokens/day, past "
+            f"the {MAX_RANGE_TOKENS_PER_DAY:.0e} costcalc searches"
+        )
+    return low, high
 
 
 def check_targets(
