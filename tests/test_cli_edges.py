@@ -246,3 +246,70 @@ def test_a_range_in_requests_is_searched_in_billed_tokens() -> None:
     for bad in ("10k:1Mreqs", "1Mreq", "0:1Mreq"):
         done = runner.invoke(app, ["compare", str(RAG), "--range", bad])
         assert done.exit_code == 2, (bad, done.output)
+
+
+def test_an_output_that_is_a_link_writes_the_file_it_names(tmp_path: Path) -> None:
+    real = tmp_path / "real.txt"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    done = runner.invoke(app, ["check", str(RAG), "-o", str(link)])
+    assert done.exit_code == 0, done.output
+    assert link.is_symlink() and "rag-support-chatbot" in real.read_text(encoding="utf-8")
+
+
+def test_the_same_option_twice_in_compare_is_refused(tmp_path: Path) -> None:
+    twice = {"model": "llama-3.1-8b-instruct", "compute": "runpod-serverless/48gb"}
+    for section, why in (
+        (
+            {"hosted": ["openai/gpt-4o-mini", "OpenAI/gpt-4o-mini"]},
+            "lists openai/gpt-4o-mini twice",
+        ),
+        ({"self_hosted": [twice, {**twice, "min_replicas": 2}]}, "items 0 and 1 are both"),
+    ):
+        path = tmp_path / "p.yaml"
+        path.write_text(
+            yaml.safe_dump(
+                {"name": "t", "traffic": {"requests_per_day": 1000}, "compare": section}
+            ),
+            encoding="utf-8",
+        )
+        done = runner.invoke(app, ["compare", str(path), "-f", "json"])
+        assert done.exit_code == 2, done.output
+        assert "field `compare`" in done.stderr and why in done.stderr
+
+
+def test_a_failed_run_in_a_sweep_is_skipped_though_its_latencies_are_zero(tmp_path: Path) -> None:
+    import re
+
+    good = json.loads(
+        (
+            ROOT / "tests/fixtures/real-bench/vllm_serving_llama31_8b_H100x2replicas_llmd_exp7.json"
+        ).read_text(encoding="utf-8")
+    )
+    failed = {**good, "completed": 0, "request_throughput": 0}
+    stat = re.compile(r"^(mean|median|std|p[0-9.]+)_(ttft|tpot|itl|e2el)_ms$")
+    failed.update({key: 0 for key in good if stat.match(key)})
+    sweep = tmp_path / "sweep.jsonl"
+    sweep.write_text(json.dumps(good) + "\n" + json.dumps(failed) + "\n", encoding="utf-8")
+    out = tmp_path / "t.yaml"
+    flags = ["--model", "llama-3.1-8b-instruct", "--gpu", "h100-sxm", "--gpus-per-replica", "1"]
+    done = runner.invoke(app, ["bench", "import", str(sweep), *flags, "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    assert "(line 2): the run completed no requests" in done.stderr
+    assert len(yaml.safe_load(out.read_text(encoding="utf-8"))["points"]) == 1
+
+
+def test_a_timestamp_in_an_unknown_format_falls_back_to_the_response_time(tmp_path: Path) -> None:
+    log = tmp_path / "log.jsonl"
+    log.write_text("".join(json.dumps({
+        "timestamp": f"Mon, 30 Nov 2026 10:0{n}:00 GMT",
+        "request": {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": f"hi {n}"}]},
+        "response": {"created": 1764496800 + 60 * n,
+                     "usage": {"prompt_tokens": 10, "completion_tokens": 5}},
+    }) + "\n" for n in range(3)), encoding="utf-8")  # fmt: skip
+    for strict in ([], ["--strict"]):
+        out = tmp_path / "p.yaml"
+        done = runner.invoke(app, ["profile", "from-logs", str(log), *strict, "-o", str(out)])
+        assert done.exit_code == 0, done.output
+        assert "3 requests, 3.0 per day" in done.output  # the span from the response times

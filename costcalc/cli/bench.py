@@ -8,7 +8,13 @@ from typing import Annotated
 
 import typer
 
-from costcalc.cli.common import CatalogOption, terminal_width, user_errors, write_output
+from costcalc.cli.common import (
+    CatalogOption,
+    checked_output,
+    terminal_width,
+    user_errors,
+    write_output,
+)
 from costcalc.io.analyze import today
 from costcalc.schema.profile import Precision
 
@@ -43,6 +49,7 @@ def import_(
             "--output",
             metavar="OUT.yaml",
             help="throughput.yaml to write (use it with compare --catalog).",
+            callback=checked_output,
         ),
     ],
     model: Annotated[

@@ -30,7 +30,7 @@ CatalogOption = Annotated[
 ]
 
 
-def _checked_output(path: Path | None) -> Path | None:
+def checked_output(path: Path | None) -> Path | None:
     return _writable(path)  # typer passes a callback only the value when it takes one argument
 
 
@@ -53,7 +53,7 @@ OutputOption = Annotated[
         "-o",
         metavar="FILE",
         help="Write the report here instead of stdout.",
-        callback=_checked_output,
+        callback=checked_output,
     ),
 ]
 

@@ -16,7 +16,16 @@ def write_file(path: Path, data: str | bytes) -> None:
     A device or a pipe (`-o /dev/stdout`) is written in place. Any OS error (a folder, a path
     under a regular file, a full disk, no permission) is a UserError naming the path."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    # a link to a regular file is followed, so that file is replaced and the link kept (`-o
+    # /dev/stdout` with stdout sent to a file writes that file, not a new /dev/stdout); a
+    # link to anything else (a pipe, a terminal) is written through, in place
+    real = Path(os.path.realpath(path)) if path.is_symlink() else path
     try:
+        if real is not path and not real.is_file():
+            with path.open("wb") as handle:
+                handle.write(payload)
+            return
+        path = real
         if path.exists() and not path.is_file() and not path.is_dir():
             with path.open("wb") as handle:  # a device or a pipe
                 handle.write(payload)
@@ -40,9 +49,10 @@ def check_target(path: Path) -> None:
         folder = next(f for f in (path.parent, *path.parent.parents) if f.exists())
         if not folder.is_dir():
             raise NotADirectoryError(20, f"{folder} is not a folder", str(folder))
-        target = path if path.exists() else folder
-        if not os.access(target, os.W_OK):
-            raise PermissionError(13, "Permission denied", str(target))
+        # the file is written beside its target and moved in: its folder must take it too
+        for target in (path, folder) if path.exists() else (folder,):
+            if not os.access(target, os.W_OK):
+                raise PermissionError(13, "Permission denied", str(target))
     except OSError as exc:
         raise UserError(f"{path}: cannot write it: {_why(path, exc)}") from None
 

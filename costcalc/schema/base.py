@@ -49,6 +49,10 @@ class Strict(BaseModel):
             value = data.get(key)
             if isinstance(value, bool) and not _takes(spec.annotation, bool):
                 data = {**data, key: str(value).lower()}
+            elif isinstance(value, list) and not _takes(spec.annotation, bool):
+                # and in a list of numbers (`hourly_weights: [true, …]`)
+                spelled = [str(v).lower() if isinstance(v, bool) else v for v in value]
+                data = {**data, key: spelled} if spelled != value else data
             elif isinstance(value, str) and _SUFFIXED.match(value) and _number_only(spec):
                 with contextlib.suppress(ValueError):  # else the field's own message
                     data = {**data, key: parse_quantity(value)}  # 200k reads as the flags do

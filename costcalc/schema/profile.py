@@ -157,6 +157,30 @@ class Compare(Strict):
     hosted: list[CatalogRef] = []
     self_hosted: list[SelfHostedChoice] = []
 
+    @model_validator(mode="after")
+    def _each_once(self) -> Compare:
+        """Every option once: reports, budgets and diffs tell options apart by id."""
+        for i, offer in enumerate(self.hosted):
+            if offer in self.hosted[:i]:
+                first = self.hosted.index(offer)
+                raise ValueError(f"`hosted` lists {offer} twice (items {first} and {i})")
+        ids = [option_id(c) for c in self.self_hosted]
+        for i, oid in enumerate(ids):
+            if oid in ids[:i]:
+                raise ValueError(
+                    f"`self_hosted` items {ids.index(oid)} and {i} are both {oid}: options are "
+                    "told apart by model, precision, compute and GPUs per replica; compare "
+                    "other settings (min_replicas, max_replicas…) in two runs of the profile"
+                )
+        return self
+
+
+def option_id(choice: SelfHostedChoice) -> str:
+    """`model[:precision]@compute[:tpN]`, e.g. llama-3.3-70b-instruct:fp8@runpod/h100-sxm:tp2."""
+    extra = "" if choice.precision == "bf16" else f":{choice.precision}"
+    tp = "" if choice.gpus_per_replica == 1 else f":tp{choice.gpus_per_replica}"
+    return f"{choice.model}{extra}@{choice.compute}{tp}"
+
 
 class Overheads(Strict):
     gateway_usd_per_month: Usd = 0.0

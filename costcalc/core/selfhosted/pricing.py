@@ -18,17 +18,10 @@ from costcalc.core.selfhosted.replicashape import shape
 from costcalc.core.selfhosted.servingcapacity import Calibration
 from costcalc.core.units import SECONDS_PER_HOUR
 from costcalc.schema.catalog import Catalog, ComputeOffer, OpenModel
-from costcalc.schema.profile import Profile, SelfHostedChoice
+from costcalc.schema.profile import Profile, SelfHostedChoice, option_id
 
 IntArray = npt.NDArray[np.intp]
 Index = IntArray | slice
-
-
-def option_id(choice: SelfHostedChoice) -> str:
-    """`model[:precision]@compute[:tpN]`, e.g. llama-3.3-70b-instruct:fp8@runpod/h100-sxm:tp2."""
-    extra = "" if choice.precision == "bf16" else f":{choice.precision}"
-    tp = "" if choice.gpus_per_replica == 1 else f":tp{choice.gpus_per_replica}"
-    return f"{choice.model}{extra}@{choice.compute}{tp}"
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,7 @@ class ServingParams:
     legacy_chunk_tokens: float = 2048.0
     # API-server time a request takes before the engine sees it (parsing, tokenizing): one
     # Python process, so a burst's N requests pass through it one by one and the median waits
-    # for N/2 of them (320 requests at 3.4 ms: 0.54 s before its prefill can start)
+    # for N/2 of them (320 requests at 3.5 ms: 0.55 s before its prefill can start)
     frontend_ms: float = 0.0
     ttft_p99_over_p50: float = 1.5
     tpot_p99_over_p50: float = 1.2

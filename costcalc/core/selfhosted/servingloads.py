@@ -103,16 +103,23 @@ def _burst(engine: Engine, loads: Loads, limit: FloatArray, ceiling: Prediction)
     longest = loads.longest(engine.params.output_spread)
     decode = np.maximum(longest - 1.0, 0.0) * alone + np.maximum(o - 1.0, 0.0) * (tpot - alone)
     rest = np.maximum(n - wave, 0.0)
-    duration = prefill + decode + rest / ceiling.request_throughput
+    # the requests reach the engine one by one through the API server: the last one no
+    # sooner than N × its time, and the run ends no sooner than its own prefill and answer
+    admitted_s = n * engine.params.frontend_ms / 1000.0
+    own = engine.prefill_s(np.ones_like(i), loads.prefill, np.zeros_like(i), context)
+    last_s = admitted_s + own + np.maximum(longest - 1.0, 0.0) * alone
+    duration = np.maximum(prefill + decode + rest / ceiling.request_throughput, last_s)
     # first tokens come out at the end of each prefill chunk: with k chunks, the median
     # prompt's at (k + 1) / 2k of the prefill (all of it when the wave is one chunk); a
     # prompt past the first wave also waits for a free slot
     chunks = np.maximum(np.ceil(wave * loads.prefill / engine.chunk_tokens), 1.0)
     ttft_p50 = np.where(rest > 0, (n / 2.0 - wave).clip(0) / ceiling.request_throughput, 0.0)
-    # and the requests reach the engine one by one through the API server
-    admitted_s = n * engine.params.frontend_ms / 1000.0
+    # and the median prompt reached the engine after half the others (a fitted sum: the two
+    # waits overlap in part); the last one's first token comes after its admission and
+    # prefill, or after the wave's, whichever is later, and within the run
     ttft_p50 = ttft_p50 + prefill * (chunks + 1.0) / (2.0 * chunks) + admitted_s / 2.0
-    ttft_p99 = np.where(rest > 0, duration - decode, prefill) + admitted_s
+    ttft_p99 = np.maximum(np.where(rest > 0, duration - decode, prefill), admitted_s + own)
+    ttft_p50 = np.minimum(ttft_p50, ttft_p99)
     # a sequence prefilled early waits, first token out, for the rest of the prefill
     tpot_p50 = tpot + prefill * (chunks - 1.0) / (2.0 * chunks) / np.maximum(o - 1.0, 1.0)
     return prediction(

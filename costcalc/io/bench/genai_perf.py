@@ -132,6 +132,10 @@ def _date(started: Any) -> dt.date | None:
 
 
 def parse(doc: dict[str, Any], source: str) -> Sequence[Run | str]:
+    # a run where every request failed writes zeros everywhere: skipped before they are checked
+    throughput = doc.get("request_throughput")
+    if isinstance(throughput, dict) and throughput.get("avg") == 0:
+        raise ValueError("the run completed no requests (request_throughput 0)")
     export = checked(_SCHEMA, doc, source)
     rps = export.request_throughput.avg
     if not rps:

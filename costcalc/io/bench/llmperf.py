@@ -74,10 +74,10 @@ def parse(doc: dict[str, Any], source: str) -> Sequence[Run | str]:
     wanted = [
         k for m in ("ttft_s", "end_to_end_latency_s") for p in (50, 90, 95, 99) for k in _keys(m, p)
     ]
-    quantiles = checked(QUANTILES, {k: doc[k] for k in wanted if k in doc}, source)
     per_min = summary.results_num_completed_requests_per_min
-    if not per_min:
+    if not per_min:  # before its latencies: a run where every request failed writes zeros
         raise ValueError("the run completed no requests")
+    quantiles = checked(QUANTILES, {k: doc[k] for k in wanted if k in doc}, source)
     output = summary.results_number_output_tokens_mean or summary.mean_output_tokens
     inputs = summary.results_number_input_tokens_mean or summary.mean_input_tokens
     if not output or not inputs:

@@ -128,6 +128,11 @@ def _date(value: Any) -> dt.date | None:
 
 def parse(doc: dict[str, Any], source: str) -> Sequence[Run | str]:
     result = checked(_SCHEMA, doc, source)
+    completed = result.completed
+    if completed is None:
+        raise InputFileError(source, "missing: how many requests the run completed", "completed")
+    if completed == 0:  # before its latencies: a run where every request failed writes zeros
+        raise ValueError("the run completed no requests (completed = 0)")
     # the latency statistics of the metrics costcalc reads, each checked under its own key
     used = {
         key: (match.group(1), value)
@@ -137,13 +142,8 @@ def parse(doc: dict[str, Any], source: str) -> Sequence[Run | str]:
     means = {key: value for key, (stat, value) in used.items() if stat == "mean"}
     quantiles = {key: value for key, (stat, value) in used.items() if stat != "mean"}
     latencies = checked(LATENCIES, means, source) | checked(QUANTILES, quantiles, source)
-    completed = result.completed
     spelled = "request_throughput" if "request_throughput" in doc else "request_inthroughput"
     throughput = getattr(result, spelled)
-    if completed is None:
-        raise InputFileError(source, "missing: how many requests the run completed", "completed")
-    if completed == 0:
-        raise ValueError("the run completed no requests (completed = 0)")
     if not throughput:
         problem = "missing" if throughput is None else "is 0"
         raise InputFileError(source, f"{problem}, yet {completed:g} requests completed", spelled)

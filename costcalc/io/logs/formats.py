@@ -14,6 +14,7 @@ from costcalc.io.logs.values import (
     MAX_TOKENS,
     BadValue,
     Outlier,
+    Stamp,
     TimeRange,
     mapping,
     name,
@@ -183,9 +184,7 @@ def from_json(obj: Any, span: TimeRange) -> LogRecord:
     candidates = [("created", obj.get("created")), ("timestamp", obj.get("timestamp"))]
     if response is not None and response is not obj:
         candidates.append((_at(response_at, "created"), response.get("created")))
-    when, outlier = next(
-        (unix_time(v, f, span) for f, v in candidates if v is not None and v != ""), (None, None)
-    )
+    when, outlier = _first_time([(f, v) for f, v in candidates if v is not None and v != ""], span)
     model = next(
         (name(part["model"], _at(at, "model")) for part, at in
          ((request, request_at), (response, response_at), (obj, "")) if part and part.get("model")),
@@ -228,3 +227,17 @@ def from_csv(row: dict[str | None, Any], span: TimeRange) -> LogRecord:
         custom_id=None,
         time_outlier=outlier,
     )
+
+
+def _first_time(candidates: list[tuple[str, Any]], span: TimeRange) -> Stamp:
+    """The first time that reads, in order (a `timestamp` in a format not understood falls
+    back to the response's `created`); the first one's error when none does."""
+    first: BadValue | None = None
+    for field, value in candidates:
+        try:
+            return unix_time(value, field, span)
+        except BadValue as exc:
+            first = first or exc
+    if first is not None:
+        raise first
+    return None, None
