@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from costcalc.cli import app
 from tests.conftest import ROOT
 
-EXAMPLES = int(os.environ.get("COSTCALC_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("COSTCALC_FUZZ_EXAMPLES", "15"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
