@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import os
 import re
 import sys
@@ -36,7 +37,7 @@ def checked_output(path: Path | None) -> Path | None:
 
 def _writable(path: Path | None, hint: str | None = None) -> Path | None:
     """An output path checked before any work is done (a folder, a path under a file: exit 2)."""
-    if path is not None:
+    if path is not None and str(path) != "-":
         from costcalc.io.output import check_target
 
         try:
@@ -85,6 +86,13 @@ def user_errors(func: F) -> F:
         return None
 
     return wrapper  # type: ignore[return-value]
+
+
+def finite(value: float | None) -> float | None:
+    """A numeric flag's callback: inf and nan are not limits (`--max-increase-pct inf`)."""
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter(f"{value}: give a finite number")
+    return value
 
 
 def parse_volume(text: str | None, option: str) -> float | None:
@@ -157,7 +165,7 @@ SeedOption = Annotated[
 
 def write_output(text: str, output: Path | None) -> None:
     """The report to stdout, or to a file (a JUnit report for the CI server, a PR comment)."""
-    if output is None:
+    if output is None or str(output) == "-":  # `-o -`: stdout, as most tools read it
         sys.stdout.write(text)
         return
     from costcalc.io.output import write_file

@@ -12,6 +12,7 @@ from costcalc.cli.common import (
     CatalogOption,
     OutputOption,
     append_step_summary,
+    finite,
     user_errors,
     write_output,
 )
@@ -59,6 +60,7 @@ def diff(
         typer.Option(
             "--max-increase-pct",
             min=0,
+            callback=finite,
             metavar="P",
             help="Fail when its monthly cost rises more than P %.",
         ),
@@ -68,6 +70,7 @@ def diff(
         typer.Option(
             "--max-increase-usd",
             min=0,
+            callback=finite,
             metavar="U",
             help="Fail when its monthly cost rises more than U USD.",
         ),

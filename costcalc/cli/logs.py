@@ -73,17 +73,23 @@ def tokens(
     and GPT-3.5; for other families o200k_base stands in and the output says so. Offline,
     without the encoding file, it falls back to characters / 4 and says that too.
     """
+    from costcalc.errors import UserError
     from costcalc.io.tokens import TokenCounter, count_file, encoding_for_model
 
     encoding, note = encoding_for_model(model)
     counter = TokenCounter(encoding)
-    rows = []
+    rows, binary = [], []
     for path in _files(paths):
         counted = count_file(path, encoding)  # streamed: a large file is never read whole
-        if counted is not None:  # None: binary
+        if counted is None:  # a binary file (it holds a NUL): not text to count
+            binary.append(str(path))
+        else:
             rows.append((str(path), *counted))
+    if binary and not rows:
+        raise UserError(f"{', '.join(binary)}: binary, not text; nothing to count")
     total = sum(n for _, n, _ in rows)
     notes = [n for n in (note, counter.warning) if n]
+    notes += [f"{name}: binary, not text; skipped" for name in binary]
     if output_format is TokensFormat.json:
         sys.stdout.write(json.dumps({
             "encoding": encoding, "method": counter.method, "total": total, "notes": notes,
@@ -158,6 +164,8 @@ def from_logs(
     from costcalc.render.profile_yaml import render_profile
 
     check_target(output)  # before reading gigabytes of logs
+    if any(output.resolve() == log.resolve() for log in logs):
+        raise UserError(f"{output}: is one of the logs read; name another file to write")
     progress = None
     bar = None
     if sys.stderr.isatty():

@@ -37,6 +37,7 @@ REPORTED_DEFAULTS = (
     "overheads.engineer_usd_per_hour",
 )
 MAX_TOKENS_PER_MONTH = 1e18  # far beyond any real workload; beyond it float sums stop being exact
+MAX_REQUESTS_PER_DAY = 1e10  # the profile schema's ceiling
 MIN_REQUESTS_PER_DAY = 0.001  # the profile schema's floor: reports give volumes to 0.001 a day
 
 
@@ -185,6 +186,13 @@ def defaults_used(data: dict[str, Any], profile: Profile) -> list[str]:
 
 def check_volume(path: Path | str, profile: Profile, requests_per_day: float) -> None:
     """Refuse a month of billed tokens that no real workload reaches (and floats cannot sum)."""
+    if requests_per_day > MAX_REQUESTS_PER_DAY:
+        raise InputFileError(
+            path,
+            f"{requests_per_day:.3g} requests a day is above the {MAX_REQUESTS_PER_DAY:.0e} a "
+            "profile may give",
+            "traffic.requests_per_day",
+        )
     if not requests_per_day >= MIN_REQUESTS_PER_DAY:
         raise InputFileError(
             path,

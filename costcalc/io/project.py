@@ -78,6 +78,8 @@ def load_report(path: Path) -> CompareReport:
         ) from None
     except RecursionError:
         raise InputFileError(path, "not valid JSON: nested too deeply") from None
+    except ValueError as exc:  # a number of over 4,300 digits, past Python's conversion limit
+        raise InputFileError(path, f"not valid JSON: {exc}") from None
     if not isinstance(data, dict) or data.get("schema_version") not in (1, 2):
         raise InputFileError(
             path,

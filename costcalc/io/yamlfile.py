@@ -33,6 +33,11 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) 
         if key_node.tag == "tag:yaml.org,2002:merge":
             continue
         key = loader.construct_object(key_node, deep=deep)
+        if isinstance(key, list | dict):  # `? [a, b]`: a key must be text or a number
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be text or a number, not a list or a mapping",
+                key_node.start_mark,
+            )  # fmt: skip
         if key in own:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark

@@ -67,6 +67,7 @@ def gate_lines(d: ReportDiff) -> list[str]:
     for gate in d.gates:
         unit = "%" if gate.name.endswith("pct") else " USD"
         value = "n/a" if gate.value is None else f"{gate.value:+,.2f}{unit}"
+        value = "from $0" if gate.from_zero else value
         verdict = "within" if gate.passed else "OVER"
         lines.append(f"{gate.name} {gate.limit:g}: increase {value}, {verdict}")
     return lines

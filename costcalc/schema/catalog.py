@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -188,6 +189,12 @@ class ThroughputPoint(Dated):
                     "that one batch drains, not sustained capacity"
                 )
             object.__setattr__(self, "saturated", False)
+        for metric in ("ttft_ms", "tpot_ms"):  # a higher percentile is never the smaller one
+            found = [(p, getattr(self, f"{metric}_p{p}")) for p in (50, 90, 95, 99)]
+            known = [(p, v) for p, v in found if v is not None]
+            for (low_p, low), (high_p, high) in itertools.pairwise(known):
+                if high < low:
+                    raise ValueError(f"{metric}_p{high_p} ({high:g}) is below {metric}_p{low_p}")
         return self
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from costcalc.errors import UnknownIdError, UserError
 from costcalc.schema.report import BreakEven, CompareReport
 
+HALF_A_CENT = 0.005  # USD a month: a cost below it is $0 for a relative change
+
 
 @dataclass(frozen=True)
 class Change:
@@ -26,8 +28,9 @@ class Change:
 
     @property
     def share(self) -> float | None:
-        """Relative change: 3,000 → 3,450 is +0.15; None from zero or a missing side."""
-        if self.delta is None or not self.past:
+        """Relative change: 3,000 → 3,450 is +0.15; None from zero (under half a cent) or a
+        missing side."""
+        if self.delta is None or self.past is None or abs(self.past) < HALF_A_CENT:
             return None
         return self.delta / self.past
 
@@ -57,10 +60,11 @@ class Gate:
     name: str  # --max-increase-pct or --max-increase-usd
     limit: float
     value: float | None
+    from_zero: bool = False  # a cost that rose from $0: no % limit holds it
 
     @property
     def passed(self) -> bool:
-        return self.value is None or self.value <= self.limit
+        return not self.from_zero and (self.value is None or self.value <= self.limit)
 
 
 @dataclass(frozen=True)
@@ -141,9 +145,13 @@ def diff(
     gates = []
     if max_increase_pct is not None:
         share = gated.share
+        rose_from_zero = (
+            share is None and gated.delta is not None and gated.delta >= HALF_A_CENT
+        )  # $0 → $511 is no % at all, and more than any % limit allows
         gates.append(
-            Gate("--max-increase-pct", max_increase_pct, None if share is None else share * 100)
-        )
+            Gate("--max-increase-pct", max_increase_pct, None if share is None else share * 100,
+                 from_zero=rose_from_zero)
+        )  # fmt: skip
     if max_increase_usd is not None:
         gates.append(Gate("--max-increase-usd", max_increase_usd, gated.delta))
     options = tuple(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from dataclasses import dataclass, field
 
@@ -52,6 +53,9 @@ MAX_TOKENS = 1e7  # per request, as the catalog's points allow
 MAX_REQUESTS_PER_S = 1e6
 
 
+OVER_OFFERED = 1.1  # served over offered rate a run can show: its clock starts at the first send
+
+
 def problems(run: Run) -> list[tuple[str, str]]:
     """(field, problem) for every value of a run no measurement can have: not finite,
     negative, a throughput of 0, more tokens per request than any model holds."""
@@ -83,6 +87,17 @@ def problems(run: Run) -> list[tuple[str, str]]:
     for metric, values in (("ttft_ms", run.ttft_ms), ("tpot_ms", run.tpot_ms)):
         for p, value in values.items():
             check(f"{metric} p{p}", value)
+        ordered = sorted(values.items())  # a higher percentile is never the smaller latency
+        for (low_p, low), (high_p, high) in itertools.pairwise(ordered):
+            if high < low:
+                found.append((f"{metric} p{high_p}", f"is below p{low_p} ({high:g} < {low:g})"))
+    offered, sent = run.request_rate, run.num_prompts or run.completed
+    # N requests sent at λ a second take (N − 1)/λ to send: up to N/(N − 1) × λ served
+    allowed = OVER_OFFERED * max(1.0, sent / (sent - 1.0) if sent and sent > 1 else 1.0)
+    if offered and run.request_throughput and run.request_throughput > allowed * offered:
+        # a run cannot complete requests faster than they were sent (10 % for timing noise)
+        found.append(("request_throughput", f"{run.request_throughput:g} req/s is above the "
+                      f"{offered:g} req/s the run offered"))  # fmt: skip
     return found
 
 
