@@ -14,6 +14,7 @@ from costcalc.cli.common import (
     SamplesOption,
     SeedOption,
     append_step_summary,
+    named,
     user_errors,
     write_output,
 )
@@ -50,6 +51,7 @@ def check(
             "--option",
             metavar="ID",
             help="Option to check (default: budget.option, else the cheapest).",
+            callback=named,
         ),
     ] = None,
     max_monthly_usd: Annotated[

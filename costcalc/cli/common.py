@@ -95,6 +95,13 @@ def finite(value: float | None) -> float | None:
     return value
 
 
+def named(value: str | None) -> str | None:
+    """An id flag's callback: `--option ""` (an unset CI variable) names nothing."""
+    if value is not None and not value.strip():
+        raise typer.BadParameter("empty: name an option id, or leave the flag out")
+    return value
+
+
 def parse_volume(text: str | None, option: str) -> float | None:
     if text is None:
         return None

@@ -13,6 +13,7 @@ from costcalc.cli.common import (
     OutputOption,
     append_step_summary,
     finite,
+    named,
     user_errors,
     write_output,
 )
@@ -52,7 +53,10 @@ def diff(
     option: Annotated[
         str | None,
         typer.Option(
-            "--option", metavar="ID", help="Option to gate on (default: HEAD's cheapest)."
+            "--option",
+            metavar="ID",
+            help="Option to gate on (default: HEAD's cheapest).",
+            callback=named,
         ),
     ] = None,
     max_increase_pct: Annotated[

@@ -128,7 +128,10 @@ def from_logs(
     days: Annotated[
         float | None,
         typer.Option(
-            "--days", min=0.001, help="Days the logs cover (default: first to last timestamp)."
+            "--days",
+            min=0.001,
+            max=36_500,
+            help="Days the logs cover (default: first to last timestamp).",
         ),
     ] = None,
     utc_offset: Annotated[

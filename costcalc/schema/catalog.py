@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -25,6 +25,20 @@ class TierPrices(Strict):
     usd_per_mtok_input: UsdPerMtok
     usd_per_mtok_output: UsdPerMtok
     usd_per_mtok_cached_input: UsdPerMtok | None = None
+
+    @model_validator(mode="after")
+    def _cached_is_not_dearer(self) -> Any:
+        return _cached_not_above_input(self)
+
+
+def _cached_not_above_input(prices: Any) -> Any:
+    """A cached input token never costs more than an uncached one (a typo, if it does)."""
+    cached, plain = prices.usd_per_mtok_cached_input, prices.usd_per_mtok_input
+    if cached is not None and cached > plain:
+        raise ValueError(
+            f"usd_per_mtok_cached_input ({cached:g}) is above usd_per_mtok_input ({plain:g})"
+        )
+    return prices
 
 
 class LongContext(TierPrices):
@@ -64,6 +78,11 @@ class HostedOffer(Dated):
     context_window: int | None = Field(default=None, gt=0)
     deprecation_date: dt.date | None = None
     rate_limits: list[RateLimitTier] = []
+
+    @model_validator(mode="after")
+    def _cached_is_not_dearer(self) -> Any:
+        return _cached_not_above_input(self)
+
     rate_limits_source: str | None = None
 
 
@@ -102,10 +121,11 @@ class ComputeOffer(Dated):
 class GpuSpec(Strict):
     id: str
     name: str
-    memory_gb: float = Field(gt=0, le=10_000)
-    bandwidth_gbs: float = Field(gt=0, le=100_000)
-    bf16_tflops: float = Field(gt=0, le=100_000, description="dense tensor BF16/FP16")
-    fp8_tflops: float | None = Field(default=None, gt=0, le=100_000)
+    # floors far below any real GPU or model, so a slip of the unit (1e-300) is refused
+    memory_gb: float = Field(ge=0.1, le=10_000)
+    bandwidth_gbs: float = Field(ge=1, le=100_000)
+    bf16_tflops: float = Field(ge=0.1, le=100_000, description="dense tensor BF16/FP16")
+    fp8_tflops: float | None = Field(default=None, ge=0.1, le=100_000)
     source: str
     notes: str = ""
 
@@ -114,7 +134,7 @@ class OpenModel(Strict):
     id: str
     name: str
     model_class: ModelClass
-    params_b: float = Field(gt=0, le=10_000)
+    params_b: float = Field(ge=0.01, le=10_000)
     layers: int = Field(gt=0, le=1000)
     kv_heads: int = Field(gt=0, le=1000)
     head_dim: int = Field(gt=0, le=4096)

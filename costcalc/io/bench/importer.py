@@ -126,7 +126,12 @@ def import_files(
     """Read every file, refuse mixed models, and convert each completed run into a point."""
     result = Imported()
     runs: list[Run] = []
+    seen: set[Path] = set()
     for path in paths:
+        if path.resolve() in seen:  # the same file twice would weigh its runs twice
+            result.skipped.append(f"{path}: named twice, read once")
+            continue
+        seen.add(path.resolve())
         found, skipped = read_runs(path, shape)
         runs.extend(found)
         result.skipped.extend(skipped)
