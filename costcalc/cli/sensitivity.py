@@ -59,11 +59,17 @@ def sensitivity(
       costcalc sensitivity my.yaml -f json -o tornado.json
     """
     from costcalc.core.analysis.sensitivity import sensitivity as run
+    from costcalc.errors import UnknownIdError, UserError
     from costcalc.io.analyze import analyze
     from costcalc.render import sensitivity as render
 
     loaded, comparison, prices = analyze(profile, catalog or [])
-    result = run(comparison, prices, loaded.uncertain, pair)
+    try:
+        result = run(comparison, prices, loaded.uncertain, pair)
+    except UnknownIdError:
+        raise  # names --pair already
+    except UserError as exc:  # nothing to weigh: say which profile
+        raise UserError(f"{profile}: {exc}") from None
     if output_format is SensitivityFormat.json:
         text = render.render_json(result)
     else:

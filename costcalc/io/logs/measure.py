@@ -234,7 +234,8 @@ def measure_logs(
     done_bytes = 0
     for path in paths:
         if not path.is_file():
-            raise InputFileError(path, "no such file")
+            why = "is a folder; name the log files in it" if path.is_dir() else "no such file"
+            raise InputFileError(path, why)
         chunk: list[LogRecord] = []
         # progress over all the logs, not each file from 0 again
         at = None if progress is None else functools.partial(_shifted, progress, done_bytes)
