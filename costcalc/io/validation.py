@@ -14,6 +14,21 @@ from costcalc.errors import InputFileError, closest
 from costcalc.io.yamlfile import locate, read_yaml
 
 
+def show(value: Any) -> str:
+    """A bad value as a message shows it, never the whole of a long one: `null`, `a list`,
+    `'lots'`, `nan`."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if value is None or isinstance(value, bool):
+        return "null" if value is None else str(value).lower()
+    if isinstance(value, int) and value.bit_length() > 64:
+        return "a number of over 19 digits"
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _models_in(annotation: Any) -> list[type[BaseModel]]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return [annotation]

@@ -8,6 +8,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
 
 from costcalc.errors import InputFileError
+from costcalc.io.validation import show
 
 T = TypeVar("T")
 
@@ -23,20 +24,6 @@ MAX_LOAD = 1e9  # concurrency or offered req/s
 MAX_TIMESTAMP_S = 253_402_300_799  # 9999-12-31, the last date Python can hold
 
 
-def describe(value: Any) -> str:
-    """A JSON value as the user wrote it: `null`, `a list`, `'lots'`, `nan`."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
 def _finite(value: Any) -> float:
     """A number, which tools sometimes write as text ('550', '1,234.5'); never true/false,
     NaN or infinite: every value costcalc reads is a measurement that ends in arithmetic."""
@@ -44,23 +31,23 @@ def _finite(value: Any) -> float:
         try:
             number = float(value.replace(",", ""))
         except ValueError:
-            raise ValueError(f"must be a number, not {describe(value)}") from None
+            raise ValueError(f"must be a number, not {show(value)}") from None
     elif isinstance(value, int | float) and not isinstance(value, bool):
         try:
             number = float(value)
         except OverflowError:  # an integer of hundreds of digits
             raise ValueError("is out of range: far beyond any measurement") from None
     else:
-        raise ValueError(f"must be a number, not {describe(value)}")
+        raise ValueError(f"must be a number, not {show(value)}")
     if not math.isfinite(number):
-        raise ValueError(f"must be a finite number, not {describe(value)}")
+        raise ValueError(f"must be a finite number, not {show(value)}")
     return number
 
 
 def _whole(value: Any) -> float:
     number = _finite(value)
     if not number.is_integer():
-        raise ValueError(f"must be a whole number, not {describe(value)}")
+        raise ValueError(f"must be a whole number, not {show(value)}")
     return number
 
 
@@ -105,18 +92,18 @@ def _problem(error: Any) -> str:
     if kind == "value_error" and "error" in ctx:
         return str(ctx["error"])
     if kind == "greater_than_equal":
-        return f"must be at least {ctx['ge']:g}, not {describe(value)}"
+        return f"must be at least {ctx['ge']:g}, not {show(value)}"
     if kind == "greater_than":
-        return f"must be above {ctx['gt']:g}, not {describe(value)}"
+        return f"must be above {ctx['gt']:g}, not {show(value)}"
     if kind == "less_than_equal":
-        return f"is out of range: at most {ctx['le']:g}, not {describe(value)}"
+        return f"is out of range: at most {ctx['le']:g}, not {show(value)}"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return f"must be an object ({{…}}), not {describe(value)}"
+        return f"must be an object ({{…}}), not {show(value)}"
     if kind == "list_type":
-        return f"must be a list, not {describe(value)}"
+        return f"must be a list, not {show(value)}"
     if kind == "string_type":
-        return f"must be text, not {describe(value)}"
-    return f"{error['msg']}, not {describe(value)}"
+        return f"must be text, not {show(value)}"
+    return f"{error['msg']}, not {show(value)}"
 
 
 def explain(exc: ValidationError, prefix: str = "") -> tuple[str, str]:

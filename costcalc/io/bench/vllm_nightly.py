@@ -19,9 +19,9 @@ from costcalc.io.bench.fields import (
     ReqPerS,
     TokensPerS,
     checked,
-    describe,
     tokens,
 )
+from costcalc.io.validation import show
 
 _QPS = re.compile(r"qps_(inf|\d+(?:\.\d+)?)", re.IGNORECASE)
 _TP = re.compile(r"(?:^|_)tp(\d+)", re.IGNORECASE)
@@ -119,9 +119,7 @@ def parse(doc: list[dict[str, Any]], source: str) -> list[Run | str]:
     runs: list[Run | str] = []
     for index, row in enumerate(doc):
         if not isinstance(row, dict) or "Test name" not in row:
-            problem = (
-                "missing" if isinstance(row, dict) else f"must be an object, not {describe(row)}"
-            )
+            problem = "missing" if isinstance(row, dict) else f"must be an object, not {show(row)}"
             field = f"[{index}].Test name" if isinstance(row, dict) else f"[{index}]"
             raise InputFileError(source, problem, field)
         name = str(row["Test name"])

@@ -20,11 +20,11 @@ from costcalc.io.logs.values import (
     name,
     printable,
     sequence,
-    show,
     token_text,
     tokens,
     unix_time,
 )
+from costcalc.io.validation import show
 
 SYSTEM_ROLES = {"system", "developer"}
 RETRIEVAL_ROLES = {"tool", "function", "context", "retrieval", "document"}

@@ -7,6 +7,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from costcalc.io.validation import show
+
 # The profile schema's bound on one token count (costcalc.schema.base.Tokens): a line above it
 # could only produce a profile that does not load.
 MAX_TOKENS = 10_000_000
@@ -44,20 +46,6 @@ class TimeRange:
 
 Outlier = tuple[str, str]  # (field, problem) of a time outside the plausible range
 Stamp = tuple[float | None, Outlier | None]
-
-
-def show(value: Any) -> str:
-    """A short rendering of a bad value for a message (never the whole of a long one)."""
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    if value is None or isinstance(value, bool):
-        return "null" if value is None else str(value).lower()
-    if isinstance(value, int) and value.bit_length() > 64:
-        return "a number of over 19 digits"
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def mapping(value: Any, field: str) -> dict[str, Any] | None:
