@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from costcalc.cli.common import user_errors
+from costcalc.cli.common import checked_output, user_errors
 from costcalc.io.analyze import today
 
 if TYPE_CHECKING:
@@ -111,7 +111,14 @@ def from_logs(
         list[Path], typer.Argument(metavar="LOG", help="JSONL chat logs or CSV usage logs.")
     ],
     output: Annotated[
-        Path, typer.Option("-o", "--output", metavar="PROFILE.yaml", help="Profile to write.")
+        Path,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="PROFILE.yaml",
+            help="Profile to write.",
+            callback=checked_output,  # before reading gigabytes of logs
+        ),
     ],
     model: Annotated[
         str | None, typer.Option("--model", metavar="M", help="Keep only this model's requests.")
@@ -163,10 +170,9 @@ def from_logs(
     from costcalc.core.demand.derive import derive_profile
     from costcalc.errors import UserError
     from costcalc.io.logs.measure import measure_logs
-    from costcalc.io.output import check_target, write_file
+    from costcalc.io.output import write_file
     from costcalc.render.profile_yaml import render_profile
 
-    check_target(output)  # before reading gigabytes of logs
     if any(output.resolve() == log.resolve() for log in logs):
         raise UserError(f"{output}: is one of the logs read; name another file to write")
     progress = None

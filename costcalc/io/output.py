@@ -46,9 +46,7 @@ def check_target(path: Path) -> None:
             raise IsADirectoryError(21, "is a folder", str(path))
         if path.exists() and not path.is_file():
             return  # a device or a pipe
-        folder = next(f for f in (path.parent, *path.parent.parents) if f.exists())
-        if not folder.is_dir():
-            raise NotADirectoryError(20, f"{folder} is not a folder", str(folder))
+        folder = _existing_folder(path)
         # the file is written beside its target and moved in: its folder must take it too
         for target in (path, folder) if path.exists() else (folder,):
             if not os.access(target, os.W_OK):
@@ -68,14 +66,18 @@ def append_file(path: Path, text: str) -> None:
         raise UserError(f"{path}: cannot append to it: {_why(path, exc)}") from None
 
 
+def _existing_folder(path: Path) -> Path:
+    """The nearest folder above `path` that exists; a regular file there ("a/b/x.json" with a
+    file "a/b") is an error."""
+    folder = next(f for f in (path.parent, *path.parent.parents) if f.exists())
+    if not folder.is_dir():
+        raise NotADirectoryError(20, f"{folder} is not a folder", str(folder))
+    return folder
+
+
 def _make_parent(path: Path) -> None:
-    parent = path.parent
-    for folder in (parent, *parent.parents):  # "a/b/x.json" with a regular file "a/b"
-        if folder.exists():
-            if not folder.is_dir():
-                raise NotADirectoryError(20, f"{folder} is not a folder", str(folder))
-            break
-    parent.mkdir(parents=True, exist_ok=True)
+    _existing_folder(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
 
 
 def _replace_whole(path: Path, payload: bytes) -> None:
