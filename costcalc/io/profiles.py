@@ -13,7 +13,12 @@ from costcalc.core.units import DAYS_PER_MONTH
 from costcalc.errors import InputFileError
 from costcalc.io.tokens import DEFAULT_ENCODING, count_tokens
 from costcalc.io.validation import read_validated
-from costcalc.schema.profile import Profile, PromptPart
+from costcalc.schema.profile import (
+    MAX_REQUESTS_PER_DAY,
+    MIN_REQUESTS_PER_DAY,
+    Profile,
+    PromptPart,
+)
 from costcalc.schema.uncertain import (
     DISTRIBUTION_KEYS,
     UNCERTAIN_FIELDS,
@@ -37,8 +42,6 @@ REPORTED_DEFAULTS = (
     "overheads.engineer_usd_per_hour",
 )
 MAX_TOKENS_PER_MONTH = 1e18  # far beyond any real workload; beyond it float sums stop being exact
-MAX_REQUESTS_PER_DAY = 1e10  # the profile schema's ceiling
-MIN_REQUESTS_PER_DAY = 0.001  # the profile schema's floor: reports give volumes to 0.001 a day
 
 
 @dataclass(frozen=True)

@@ -36,10 +36,19 @@ class PromptPart(Strict):
         return self.tokens
 
 
+# at least one request in ~3 years (reports give volumes to 0.001 a day), at most 1e10; the
+# --requests-per-day flag is held to the same range (io.profiles.check_volume)
+MIN_REQUESTS_PER_DAY = 0.001
+MAX_REQUESTS_PER_DAY = 1e10
+
+
 class Traffic(Strict):
-    # at least one request in ~3 years: reports give volumes to 0.001 a day
-    requests_per_day: float | None = Field(default=None, ge=0.001, le=1e10)
-    conversations_per_day: float | None = Field(default=None, ge=0.001, le=1e10)
+    requests_per_day: float | None = Field(
+        default=None, ge=MIN_REQUESTS_PER_DAY, le=MAX_REQUESTS_PER_DAY
+    )
+    conversations_per_day: float | None = Field(
+        default=None, ge=MIN_REQUESTS_PER_DAY, le=MAX_REQUESTS_PER_DAY
+    )
     pattern: Pattern = "flat"
     hourly_weights: list[Annotated[float, Field(ge=0, le=1e9)]] | None = None
     burst_factor: float = Field(default=1.3, ge=1, le=20, description="peak minute / hourly mean")
