@@ -29,10 +29,11 @@ def test_text_report_has_every_section() -> None:
     code, out, err = run("compare", RAG, "--width", "100")
     assert code == 0, err
     for heading in (
-        "the cheapest option is",
+        "At 40K requests/day (226.3M tokens/day) keep the API:",
+        "By class of hosted API (with labor)",
         "Monthly cost at your volume",
         "Token inflation: what one request is billed for",
-        "Break-even (billed tokens/day",
+        "Where self-hosting is cheaper: requests/day (billed tokens/day)",
         "Notes",
     ):
         assert heading in out

@@ -54,10 +54,19 @@ def test_profile_without_compare_section_uses_a_trimmed_default_set() -> None:
     assert data["default_set"].startswith("no `compare:` section")
     hosted = [o["id"] for o in data["options"] if o["kind"] == "hosted"]
     selfs = [o["id"] for o in data["options"] if o["kind"] == "self_hosted"]
-    assert 1 <= len(hosted) <= 5 and 1 <= len(selfs) <= 4
-    assert len({h.split("/")[0] for h in hosted}) == len(hosted)  # one per provider
+    assert 1 <= len(selfs) <= 4
     catalog = load_catalog()
-    assert all(catalog.hosted[h].model_class == "small" for h in hosted)
+    # the profile's class (small): the cheapest offer of each provider, 5 at most; every other
+    # class: its cheapest offer; no offer past its deprecation date (COSTCALC_TODAY is pinned)
+    own = [h for h in hosted if catalog.hosted[h].model_class == "small"]
+    assert 1 <= len(own) <= 5
+    assert len({h.split("/")[0] for h in own}) == len(own)  # one per provider
+    others = [catalog.hosted[h].model_class for h in hosted if h not in own]
+    assert sorted(others) == ["frontier", "large"]
+    for h in hosted:
+        retired = catalog.hosted[h].deprecation_date
+        assert retired is None or retired.isoformat() > "2026-11-30"
+    assert [v["model_class"] for v in data["verdicts"]] == ["frontier", "large", "small"]
 
 
 def test_every_catalog_entry_is_usable() -> None:

@@ -10,9 +10,11 @@ import typer
 
 from costcalc import __version__
 from costcalc.cli.bench import app as bench_app
+from costcalc.cli.catalog import app as catalog_app
 from costcalc.cli.check import check
 from costcalc.cli.compare import compare
 from costcalc.cli.diff import diff
+from costcalc.cli.init import init
 from costcalc.cli.logs import profile_app, tokens
 from costcalc.cli.report import report
 from costcalc.cli.sensitivity import sensitivity
@@ -56,8 +58,10 @@ app.command()(diff)
 app.command()(sensitivity)
 app.command()(report)
 app.command()(tokens)
+app.command()(init)
 app.add_typer(profile_app, name="profile")
 app.add_typer(bench_app, name="bench")
+app.add_typer(catalog_app, name="catalog")
 
 
 def main() -> None:

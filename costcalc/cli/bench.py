@@ -10,6 +10,7 @@ import typer
 
 from costcalc.cli.common import (
     CatalogOption,
+    WidthOption,
     checked_output,
     terminal_width,
     user_errors,
@@ -210,9 +211,7 @@ def show(
         ),
     ] = None,
     catalog: CatalogOption = None,
-    width: Annotated[
-        int | None, typer.Option("--width", min=60, max=400, metavar="COLUMNS")
-    ] = None,
+    width: WidthOption = None,
 ) -> None:
     """Show the benchmark points of MODEL on GPU under the SLO and the serving model's replay of
     each, with the capacity at a profile's mix; without points, the serving model alone."""

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from costcalc.cli.common import CatalogOption, terminal_width, user_errors
+from costcalc.cli.common import CatalogOption, WidthOption, terminal_width, user_errors
 from costcalc.io.analyze import today
 from costcalc.schema.profile import Precision
 
@@ -60,9 +60,7 @@ def predict(
     output_format: Annotated[
         PredictFormat, typer.Option("--format", "-f", help="text or json.")
     ] = PredictFormat.text,
-    width: Annotated[
-        int | None, typer.Option("--width", min=60, max=400, metavar="COLUMNS")
-    ] = None,
+    width: WidthOption = None,
 ) -> None:
     """Replay each file's runs through the serving model, calibrated without that file.
 

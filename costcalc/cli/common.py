@@ -47,6 +47,17 @@ def _writable(path: Path | None, hint: str | None = None) -> Path | None:
     return path
 
 
+WidthOption = Annotated[
+    int | None,
+    typer.Option(
+        "--width",
+        min=60,
+        max=400,
+        metavar="COLUMNS",
+        help="Text width (default: the terminal's, else 100).",
+    ),
+]
+
 OutputOption = Annotated[
     Path | None,
     typer.Option(

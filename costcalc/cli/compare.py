@@ -13,6 +13,7 @@ from costcalc.cli.common import (
     CatalogOption,
     SamplesOption,
     SeedOption,
+    WidthOption,
     parse_range,
     parse_volume,
     plot_format,
@@ -81,16 +82,7 @@ def compare(
             "pip install 'costcalc[plot]'); P10-P90 bands with --monte-carlo.",
         ),
     ] = None,
-    width: Annotated[
-        int | None,
-        typer.Option(
-            "--width",
-            min=60,
-            max=400,
-            metavar="COLUMNS",
-            help="Text width (default: the terminal's, else 100).",
-        ),
-    ] = None,
+    width: WidthOption = None,
     color: Annotated[
         bool | None,
         typer.Option(

@@ -13,6 +13,7 @@ import typer
 from costcalc.cli.common import (
     CatalogOption,
     OutputOption,
+    WidthOption,
     terminal_width,
     user_errors,
     write_output,
@@ -41,9 +42,7 @@ def sensitivity(
         SensitivityFormat, typer.Option("--format", "-f")
     ] = SensitivityFormat.text,
     output: OutputOption = None,
-    width: Annotated[
-        int | None, typer.Option("--width", min=60, max=400, metavar="COLUMNS")
-    ] = None,
+    width: WidthOption = None,
     color: Annotated[bool | None, typer.Option("--color/--no-color")] = None,
 ) -> None:
     """Tornado: how far the break-even and monthly costs move as each input goes low → high.

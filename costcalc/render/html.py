@@ -23,6 +23,7 @@ from costcalc.render.ranges import (
     summary_line,
 )
 from costcalc.render.summary import breakeven_text, left_out_lines, notes, range_text, verdict
+from costcalc.render.verdict import class_line
 
 STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; max-width: 1040px; margin: 2em auto;
@@ -189,6 +190,14 @@ def _left_out(c: Comparison) -> str:
     return f'<p class="note">{_e(lines[0])}:</p><ul class="note">{items}</ul>'
 
 
+def _classes(c: Comparison) -> str:
+    """The verdict by class, one item per class of hosted API."""
+    if not c.verdicts:
+        return ""
+    items = "".join(f"<li>{_e(class_line(c, v))}</li>" for v in c.verdicts)
+    return f"<h2>By class of hosted API (with labor)</h2><ul>{items}</ul>"
+
+
 def render_html(
     c: Comparison,
     ctx: ReportContext,
@@ -211,6 +220,7 @@ def render_html(
         f"<h1>{_e(p.name)}</h1>",
         f'<p class="note">{_e(p.description)}</p>' if p.description else "",
         f'<p class="verdict">{_e(verdict(c))}</p>',
+        _classes(c),
         f"<p>{_e(count(c.requests_per_day))} requests/day · {_e(si(c.billed_tokens_per_day))} "
         f"billed tokens/day · {_e(si(c.headline_tokens_per_day))} headline "
         f"({_e(times(c.tokens.factor))} inflation)</p>",

@@ -9,8 +9,13 @@ from costcalc import __version__
 from costcalc.core.analysis.compare import Comparison
 from costcalc.core.analysis.crossings import BreakEven
 from costcalc.core.analysis.options import HostedOption, Option, SelfHostedOption
+from costcalc.core.analysis.verdict import OPEN, windows
+from costcalc.core.analysis.verdict import ClassVerdict as ClassVerdictCore
 from costcalc.render.summary import tokens_per_day, verdict
+from costcalc.render.verdict import class_line
 from costcalc.schema import report as rep
+from costcalc.schema.report_breakeven import VolumeWindow
+from costcalc.schema.report_verdict import ClassVerdict, CostAt, Side
 
 SCHEMA_VERSION = 2  # 2: US spellings of four keys (CHANGELOG); version 1 reports still read
 
@@ -32,6 +37,55 @@ def _crossing(c: Comparison, be: BreakEven) -> rep.Crossing:
         status=be.status,
         tokens_per_day=_r(tokens_per_day(c, be.requests_per_day), 1),
         requests_per_day=_r(be.requests_per_day, 1),
+        windows=_windows(c, be),
+    )
+
+
+def _windows(c: Comparison, be: BreakEven) -> list[VolumeWindow]:
+    return [
+        VolumeWindow(
+            low_requests_per_day=_r(w.low_requests_per_day, 1),
+            high_requests_per_day=_r(w.high_requests_per_day, 1),
+            low_tokens_per_day=_r(tokens_per_day(c, w.low_requests_per_day), 1),
+            high_tokens_per_day=_r(tokens_per_day(c, w.high_requests_per_day), 1),
+        )
+        for w in windows(be)
+    ]
+
+
+def _side(c: Comparison, be: BreakEven | None) -> Side | None:
+    return None if be is None else Side(**_crossing(c, be).model_dump())
+
+
+def _verdict(c: Comparison, v: ClassVerdictCore) -> ClassVerdict:
+    shares = v.shares
+    cost_at = None
+    if shares is not None:
+        part, share = shares.dominant
+        cost_at = CostAt(
+            requests_per_day=_f(shares.requests_per_day, 1),
+            tokens_per_day=_f(shares.requests_per_day * c.tokens.billed_tokens, 1),
+            warm_floor_usd=_f(shares.warm_floor_usd, 2),
+            gpu_usage_usd=_f(shares.gpu_usage_usd, 2),
+            labor_usd=_f(shares.labor_usd, 2),
+            other_fixed_usd=_f(shares.other_fixed_usd, 2),
+            dominant=part,
+            dominant_share=_f(share, 4),
+        )
+    s = v.self_hosted
+    return ClassVerdict(
+        model_class=v.model_class,
+        open_model=v.key.removeprefix(OPEN) if v.model_class == "open" else None,
+        label=v.label,
+        offers_compared=v.offers,
+        hosted=v.hosted.id,
+        hosted_monthly_usd=_f(v.hosted.monthly_usd, 2),
+        self_hosted=s.id if s else None,
+        self_hosted_monthly_usd=_f(s.monthly_usd, 2) if s else None,
+        with_labor=_side(c, v.with_labor),
+        without_labor=_side(c, v.without_labor),
+        cost_at=cost_at,
+        text=class_line(c, v),
     )
 
 
@@ -144,6 +198,7 @@ def report(c: Comparison, extra_warnings: list[str] | None = None) -> rep.Compar
         costcalc_version=__version__,
         profile=c.profile.name,
         verdict=verdict(c),
+        verdicts=[_verdict(c, v) for v in c.verdicts],
         volume=rep.Volume(
             requests_per_day=_f(c.requests_per_day, 3),
             headline_tokens_per_day=_f(c.headline_tokens_per_day, 1),

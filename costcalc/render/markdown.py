@@ -8,6 +8,7 @@ from costcalc.render.context import ReportContext
 from costcalc.render.fmt import count, md_cell, si, times, usd
 from costcalc.render.ranges import breakeven_cell, cost_range, pair_samples, summary_line
 from costcalc.render.summary import breakeven_text, left_out_lines, verdict
+from costcalc.render.verdict import class_line
 
 
 def _table(header: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
@@ -29,6 +30,9 @@ def render_markdown(c: Comparison, ctx: ReportContext) -> str:
         f"({times(t.factor)} the {si(c.headline_tokens_per_day)} headline tokens).",
         "",
     ]
+    if c.verdicts:
+        out += ["By class of hosted API (with labor):", ""]
+        out += [f"- {md_cell(class_line(c, v))}" for v in c.verdicts] + [""]
     mc = c.monte_carlo is not None
     rows = [
         [

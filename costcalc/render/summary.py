@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from costcalc.core.analysis.compare import Comparison, Pair
 from costcalc.core.analysis.crossings import BreakEven
-from costcalc.core.analysis.options import HostedOption, SelfHostedOption
+from costcalc.core.analysis.verdict import windows
 from costcalc.core.selfhosted.replica import INFEASIBLE, NOT_SERVED
 from costcalc.render.context import ReportContext
-from costcalc.render.fmt import si, times, usd
+from costcalc.render.fmt import si, usd
+from costcalc.render.verdict import answer_text, windows_text
 
 
 def tokens_per_day(c: Comparison, requests_per_day: float | None) -> float | None:
@@ -24,67 +25,46 @@ def range_text(c: Comparison) -> str:
     return f"{si(low * c.tokens.billed_tokens)}–{si(high * c.tokens.billed_tokens)} tokens/day"
 
 
-def crossing(c: Comparison, be: BreakEven) -> tuple[str, str]:
-    """A crossing as ('98.1M', '0.43×'): billed tokens/day and the multiple of the profile's."""
-    tokens = tokens_per_day(c, be.requests_per_day)
-    assert tokens is not None, "only a `crosses` break-even has a volume"
-    return si(tokens), times(tokens / c.billed_tokens_per_day)
-
-
 def breakeven_text(c: Comparison, be: BreakEven) -> str:
-    """'above 98.1M tokens/day (0.43× yours)', 'never in 100K–2.3B tokens/day', …"""
-    if be.status == "always":
-        return f"cheaper across {range_text(c)}"
-    if be.status == "never":
-        return f"never in {range_text(c)}"
-    volume, ratio = crossing(c, be)
-    return f"above {volume} tokens/day ({ratio} yours)"
+    """Every window where self-hosting is cheaper, requests/day first: 'cheaper from 418.3K
+    requests/day (655M tokens/day)', 'cheaper at 5.6K–19.7K requests/day (…)', 'never cheaper
+    in 100–400K requests/day (…)'."""
+    return windows_text(c, windows(be))
+
+
+SHORT_WINDOWS = 2  # windows a table cell lists; the rest are counted
 
 
 def breakeven_short(c: Comparison, be: BreakEven) -> str:
-    """Table form: '555.1M (2.5× yours)', 'never', 'always'."""
-    if be.status != "crosses":
-        return be.status
-    volume, ratio = crossing(c, be)
-    return f"{volume} ({ratio} yours)"
+    """Table form in requests/day, billed tokens/day beside a single window: '≥418.3K (655M)',
+    '35.5K–51.3K, ≥59.7K', 'always', 'never'."""
+    found = windows(be)
+    if not found:
+        return "never"
+    parts = []
+    for w in found[:SHORT_WINDOWS]:
+        lo, hi = w.low_requests_per_day, w.high_requests_per_day
+        parts.append(
+            "always" if lo is None and hi is None
+            else f"≥{si(lo)}" if lo is not None and hi is None
+            else f"≤{si(hi)}" if lo is None and hi is not None
+            else f"{si(lo or 0)}–{si(hi or 0)}"
+        )  # fmt: skip
+    if len(found) > SHORT_WINDOWS:
+        parts.append(f"+{len(found) - SHORT_WINDOWS} more")
+    elif len(found) == 1 and parts[0] != "always":
+        w = found[0]
+        ends = [x for x in (w.low_requests_per_day, w.high_requests_per_day) if x is not None]
+        parts[0] += f" ({'–'.join(si(x * c.tokens.billed_tokens) for x in ends)})"
+    return ", ".join(parts)
 
 
 def verdict(c: Comparison) -> str:
-    """Cheapest option at the profile's volume, and where self-hosting breaks even: always
-    about the featured pair (`c.featured`), so the verdict and the charts name the same pair."""
-    volume = (
-        f"At {si(c.requests_per_day)} requests/day "
-        f"({si(c.billed_tokens_per_day)} billed tokens/day)"
-    )
+    """The one sentence that answers the profile's question (render.verdict.answer_text); the
+    featured pair (`c.featured`) is its pair, so the verdict and the charts name the same two."""
     if c.cheapest is None:
-        return f"{volume} no option meets the SLO; see the notes."
-    cheapest = next(o for o in c.options if o.id == c.cheapest)
-    head = f"{volume} the cheapest option is {cheapest.id} at {usd(cheapest.monthly_usd)}/month."
-    featured = c.featured.pair
-    if featured is None:
-        if isinstance(cheapest, HostedOption):
-            return f"{head} No self-hosted option that meets the SLO was compared."
-        return head
-    hosted_id, self_id = featured
-    pair = pair_of(c, hosted_id, self_id)
-    if isinstance(cheapest, SelfHostedOption):
-        rival = next(o for o in c.hosted if o.id == hosted_id)
-        return (
-            f"{head} Against the cheapest hosted option, {rival.id} ({usd(rival.monthly_usd)}), "
-            f"it is cheaper {breakeven_text(c, pair.with_labor)}."
-        )
-    if not any(o.eligible for o in c.self_hosted):
-        return f"{head} No self-hosted option that meets the SLO was compared."
-    be = pair.with_labor
-    if be.status == "never":
-        return f"{head} Self-hosting never beats it in {range_text(c)} (best: {self_id})."
-    if be.status == "always":
-        return f"{head} Across {range_text(c)}, though, {self_id} is cheaper."
-    volume, ratio = crossing(c, be)
-    return (
-        f"{head} Self-hosting ({self_id}) breaks even above {volume} tokens/day, "
-        f"{ratio} your volume."
-    )
+        return f"At {si(c.requests_per_day)} requests/day no option meets the SLO; see the notes."
+    return answer_text(c)
 
 
 def notes(c: Comparison, ctx: ReportContext) -> list[str]:

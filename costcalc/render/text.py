@@ -19,6 +19,7 @@ from costcalc.render.context import ReportContext
 from costcalc.render.fmt import count, si, times, usd
 from costcalc.render.ranges import breakeven_cell, cost_range, pair_samples, summary_line
 from costcalc.render.summary import breakeven_short, left_out_lines, notes, range_text, verdict
+from costcalc.render.verdict import class_line
 
 SOURCE_LABEL = {
     "benchmark": "benchmark",
@@ -174,7 +175,7 @@ def _breakeven_tables(c: Comparison) -> list[tuple[str, Table]]:
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
         indent = "" if c.monte_carlo is not None else "  "  # two more columns to fit
         table.add_column(f"{indent}vs hosted", overflow="fold", ratio=1)
-        table.add_column("Cheaper above", no_wrap=True)
+        table.add_column("Cheaper at, req/day", no_wrap=True)
         if c.monte_carlo is not None:
             table.collapse_padding = True
             table.add_column("P10–P90 · P", no_wrap=True)
@@ -222,6 +223,15 @@ def _report(console: Console, c: Comparison, ctx: ReportContext, curves: Curves 
         console.print(sampled)
     console.print()
     console.print(Text(verdict(c), style="bold"))
+    if c.verdicts:
+        console.print()
+        console.print(Text("By class of hosted API (with labor)", style="bold underline"))
+        lines = Table.grid(padding=(0, 1))
+        lines.add_column(no_wrap=True)
+        lines.add_column(overflow="fold", ratio=1)
+        for v in c.verdicts:
+            lines.add_row("-", class_line(c, v))
+        console.print(lines)
     console.print()
     console.print(Text("Monthly cost at your volume", style="bold underline"))
     _, trimmed = shown(c)
@@ -230,6 +240,7 @@ def _report(console: Console, c: Comparison, ctx: ReportContext, curves: Curves 
     console.print(_options_table(c))
     for line in left_out_lines(c):
         console.print(line, overflow="fold")
+    console.print()
     console.print(Text("Token inflation: what one request is billed for", style="bold underline"))
     console.print(_inflation_table(c))
     for line in _caching_lines(c):
@@ -239,7 +250,8 @@ def _report(console: Console, c: Comparison, ctx: ReportContext, curves: Curves 
         console.print()
         console.print(
             Text(
-                f"Break-even (billed tokens/day, searched over {range_text(c)})",
+                f"Where self-hosting is cheaper: requests/day (billed tokens/day), searched over "
+                f"{range_text(c)}",
                 style="bold underline",
             )
         )
@@ -255,6 +267,7 @@ def _report(console: Console, c: Comparison, ctx: ReportContext, curves: Curves 
             console.print(head)
             console.print(table)
     if curves is not None:
+        console.print()
         console.print(
             Text(
                 f"Cost curves: {curves.curves[0].option} vs {curves.curves[1].option}",
@@ -263,6 +276,7 @@ def _report(console: Console, c: Comparison, ctx: ReportContext, curves: Curves 
         )
         chart = cost_chart(curves, console.width, console.is_terminal)
         console.print(Text.from_ansi(chart.rstrip("\n"), no_wrap=True, overflow="crop"))
+    console.print()
     console.print(Text("Notes", style="bold underline"))
     for note in notes(c, ctx):
         console.print(f"- {note}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     ConfigDict,
@@ -15,6 +15,11 @@ from costcalc.schema.report_base import Quantiles as Quantiles
 from costcalc.schema.report_base import ReportModel as ReportModel
 from costcalc.schema.report_base import Span as Span
 from costcalc.schema.report_base import Status as Status
+from costcalc.schema.report_breakeven import BreakEven as BreakEven
+from costcalc.schema.report_breakeven import Crossing as Crossing
+from costcalc.schema.report_breakeven import CrossingPoint as CrossingPoint
+from costcalc.schema.report_breakeven import StatusShares as StatusShares
+from costcalc.schema.report_verdict import ClassVerdict
 
 # Keys of DESIGN §2.3 are required; keys added since are optional (default None), so a report
 # saved by an earlier costcalc still reads. Keys may be added; a renamed key is a new
@@ -137,88 +142,6 @@ class SelfHostedOption(ReportModel):
 Option = Annotated[HostedOption | SelfHostedOption, Field(discriminator="kind")]
 
 
-BREAKEVEN_NOTE = (
-    "Lowest billed tokens/day above which self-hosting stays cheaper to the end of the range; "
-    "null unless status is crosses."
-)
-
-
-class Crossing(ReportModel):
-    """A break-even: whether self-hosting ever gets cheaper in the range, and where."""
-
-    status: Status
-    tokens_per_day: float | None = Field(ge=0, description=BREAKEVEN_NOTE)
-    requests_per_day: float | None = Field(ge=0)
-
-    @model_validator(mode="after")
-    def _crossing_has_a_volume(self) -> Any:
-        return _volume_if_crossing(self)
-
-
-def _volume_if_crossing(crossing: Any) -> Any:
-    """A saved report whose break-even `crosses` names the volume it crosses at."""
-    if crossing.status == "crosses" and crossing.tokens_per_day is None:
-        raise ValueError("status `crosses` needs the volume it crosses at (tokens_per_day)")
-    return crossing
-
-
-class CrossingPoint(ReportModel):
-    """A volume where the cheaper side changes, tracing the volume upward."""
-
-    tokens_per_day: float
-    self_hosted_becomes: Literal["cheaper", "dearer"]
-
-
-class StatusShares(ReportModel):
-    """Shares of the samples in which the hosted offer has a price (crosses + never + always
-    = 1), and `unpriced`: the share of all samples in which it has none (their input size is
-    past a long-context threshold its tier does not price)."""
-
-    omit_when_none: ClassVar[frozenset[str]] = frozenset({"unpriced"})
-
-    crosses: float | None
-    never: float | None
-    always: float | None
-    unpriced: float | None = None
-
-
-class BreakEven(ReportModel):
-    """One hosted option against one self-hosted option (with labor; `without_labor` apart)."""
-
-    hosted: str
-    self_hosted: str
-    status: Status
-    tokens_per_day: float | None = Field(ge=0, description=BREAKEVEN_NOTE)
-    requests_per_day: float | None = Field(ge=0)
-
-    @model_validator(mode="after")
-    def _crossing_has_a_volume(self) -> Any:
-        return _volume_if_crossing(self)
-
-    without_labor: Crossing | None = None
-    cost_ratio: float | None = Field(
-        default=None, description="Self-hosted / hosted monthly cost at the profile's volume."
-    )
-    crossings: list[CrossingPoint] | None = None
-    tokens_per_day_quantiles: Quantiles | None = Field(
-        default=None,
-        description="With --monte-carlo: P10/P50/P90 of the break-even (with labor) in billed "
-        "tokens/day; 0 where self-hosting is cheaper across the whole range, null where the "
-        "quantile falls among samples that never cross in it.",
-    )
-    p_self_hosted_cheaper: float | None = Field(
-        default=None,
-        ge=0,
-        le=1,
-        description="With --monte-carlo: share of samples in which self-hosting costs less at "
-        "the sample's volume.",
-    )
-    status_shares: StatusShares | None = None
-
-    omit_when_none = frozenset({"tokens_per_day_quantiles", "p_self_hosted_cheaper",
-                                "status_shares"})  # fmt: skip
-
-
 class Range(ReportModel):
     tokens_per_day: Span
     requests_per_day: Span
@@ -279,7 +202,12 @@ class CompareReport(ReportModel):
     costcalc_version: str | None = None
     profile: str = Field(description="The profile's name.")
     verdict: str | None = Field(
-        default=None, description="The one-line verdict shown at the top of the text report."
+        default=None,
+        description="The sentence at the top of the text report: self-host or keep the API, "
+        "against the cheapest offer of the quality the profile asks for.",
+    )
+    verdicts: list[ClassVerdict] | None = Field(
+        default=None, description="One verdict per class of hosted API compared."
     )
     volume: Volume
     inflation: Inflation
@@ -308,11 +236,19 @@ class CompareReport(ReportModel):
         twice = sorted({i for i in ids if ids.count(i) > 1})
         if twice:
             raise ValueError(f"options list {', '.join(twice)} more than once")
-        named = [("cheapest", self.cheapest)] + [
-            (f"breakeven[{n}].{side}", getattr(b, side))
-            for n, b in enumerate(self.breakeven)
-            for side in ("hosted", "self_hosted")
-        ]
+        named = (
+            [("cheapest", self.cheapest)]
+            + [
+                (f"verdicts[{n}].{side}", getattr(v, side))
+                for n, v in enumerate(self.verdicts or [])
+                for side in ("hosted", "self_hosted")
+            ]
+            + [
+                (f"breakeven[{n}].{side}", getattr(b, side))
+                for n, b in enumerate(self.breakeven)
+                for side in ("hosted", "self_hosted")
+            ]
+        )
         for where, wanted in named:
             if wanted is not None and wanted not in ids:
                 raise ValueError(f"{where} `{wanted}` is not among the options")

@@ -52,15 +52,27 @@ def test_volume_override_and_warnings() -> None:
     assert "request.reasoning_tokens" in text
 
 
-def test_default_set_keeps_one_offer_per_provider() -> None:
+def test_default_set_keeps_one_offer_per_provider_and_the_cheapest_of_each_class() -> None:
     offers = [
         hosted_offer(id="a/cheap", usd_per_mtok_input=0.1),
         hosted_offer(id="a/dear", usd_per_mtok_input=5.0),
         hosted_offer(id="b/mid", usd_per_mtok_input=1.0),
         hosted_offer(id="c/big", model_class="large"),
-        hosted_offer(id="d/retired", deprecation_date="2026-01-01"),
+        hosted_offer(id="c/bigger", model_class="large", usd_per_mtok_input=9.0),
+        hosted_offer(id="e/huge", model_class="frontier"),
+        hosted_offer(id="f/m8b", open_model="m8b", usd_per_mtok_input=2.0),
+        hosted_offer(id="g/m8b", open_model="m8b", usd_per_mtok_input=3.0),
+        hosted_offer(id="d/retired", deprecation_date="2026-01-01", usd_per_mtok_input=0.01),
     ]
     result = compare(make_profile(), make_catalog(hosted=offers, points=[FAST_POINT]), TODAY)
-    assert [o.id for o in result.hosted] == ["a/cheap", "b/mid"]
+    # the profile's (small) class: the cheapest offer per provider, cheapest first (a/dear is
+    # a's second); f/m8b is small too and the cheapest host of the self-hosted m8b; each other
+    # class its cheapest (c/big, e/huge); never the retired offer, cheapest of all
+    ids = {o.id for o in result.hosted}
+    assert ids == {"a/cheap", "b/mid", "f/m8b", "g/m8b", "c/big", "e/huge"}
     assert result.default_set is not None and "no `compare:` section" in result.default_set
+    assert "1 offers past their deprecation date are never included" in result.default_set
+    assert "`compare --all` shows every one" in result.default_set
     assert [o.id for o in result.self_hosted] == ["m8b@test/gpu"]
+    assert [v.key for v in result.verdicts] == ["frontier", "large", "small", "open:m8b"]
+    assert [v.hosted.id for v in result.verdicts] == ["e/huge", "c/big", "a/cheap", "f/m8b"]

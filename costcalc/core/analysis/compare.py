@@ -11,7 +11,7 @@ import numpy as np
 
 from costcalc.core.analysis.crossings import BreakEven
 from costcalc.core.analysis.engine import break_evens, build
-from costcalc.core.analysis.featured import Candidate, Featured, feature
+from costcalc.core.analysis.featured import Featured, feature
 from costcalc.core.analysis.options import (
     HostedOption,
     Option,
@@ -20,13 +20,13 @@ from costcalc.core.analysis.options import (
     price_self_hosted,
 )
 from costcalc.core.analysis.selection import (
-    MAX_HOSTED,
-    MAX_SELF_HOSTED,
+    default_set,
+    deprecated_count,
     hosted_candidates,
     self_hosted_candidates,
     smallest_that_fit,
-    trim,
 )
+from costcalc.core.analysis.verdict import ClassVerdict, answer, class_verdicts
 from costcalc.core.demand.inputs import row_inputs
 from costcalc.core.demand.tokens import Inflation
 from costcalc.core.demand.traffic import FloatArray
@@ -70,6 +70,7 @@ class Comparison:
     cheapest: str | None
     default_set: str | None
     featured: Featured
+    verdicts: list[ClassVerdict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     monte_carlo: MonteCarlo | None = None  # set when uncertain inputs were sampled
 
@@ -182,7 +183,7 @@ def compare(
     else:
         built = build(
             profile, catalog, calibration, rows,
-            hosted_candidates(profile, catalog, today), self_hosted_candidates(profile, catalog),
+            hosted_candidates(catalog, today), self_hosted_candidates(profile, catalog),
         )  # fmt: skip
     warnings.extend(
         f"{h.offer.id}: the catalog has no {profile.slo.service_tier}-tier price for requests "
@@ -197,31 +198,22 @@ def compare(
     ]
     skipped = built.skipped
 
-    default_set = None
+    default_set_text = None
     if every_option:
-        default_set = (
+        default_set_text = (
             f"--all: every hosted offer of the catalog ({len(hosted)}) and every pairing of an "
             f"open model with a compute offer that fits in memory and meets the SLO "
             f"({len(selfs)}, each at the smallest replica that does)"
         )
     elif not explicit:
-        h = trim(
-            hosted,
-            lambda o: o.id.split("/")[0],
-            MAX_HOSTED,
-            f"{profile.model_class}-class hosted offers",
-        )
-        s = trim(
-            selfs, lambda o: o.id.split("@")[1].split("/")[0], MAX_SELF_HOSTED,
-            "self-hosted pairings that fit in memory",
+        chosen = default_set(
+            profile, [o for o in hosted if isinstance(o, HostedOption)], selfs,
+            deprecated_count(catalog, today),
         )  # fmt: skip
         # what fits in memory but misses the SLO at any load is listed apart, never priced
         infeasible = [x for x in skipped if x.reason.startswith(NOT_SERVED)]
-        hosted, selfs, skipped = h.kept, s.kept, infeasible
-        default_set = (
-            f"no `compare:` section, so compared the cheapest offer per provider ({h.explanation}) "
-            f"and the cheapest pairing per compute provider ({s.explanation})"
-        )
+        hosted, selfs, skipped = list(chosen.hosted), chosen.self_hosted, infeasible
+        default_set_text = chosen.explanation
     else:
         warnings.extend(
             f"{s.id}: left out, {s.reason}"
@@ -248,6 +240,10 @@ def compare(
             low, high, dense=True,
         )
     ]  # fmt: skip
+    verdicts = class_verdicts(
+        options, {(p.hosted, p.self_hosted): (p.with_labor, p.without_labor) for p in pairs},
+        volume, today,
+    )  # fmt: skip
     ids = [o.id for o in hosted] + [_compute_id(o) for o in selfs]
     warnings.extend(_stale(list(dict.fromkeys(ids)), catalog, today))  # each offer once
     for o in hosted:
@@ -270,7 +266,11 @@ def compare(
         calibration=calibration,
         serving_accuracy=catalog.serving.leave_one_out if catalog.serving else None,
         cheapest=eligible[0].id if eligible else None,
-        default_set=default_set, featured=_feature(options, pairs), warnings=warnings,
+        default_set=default_set_text,
+        featured=feature(answer(verdicts, profile.model_class), [
+            o for o in options if isinstance(o, SelfHostedOption)]),
+        verdicts=verdicts,
+        warnings=warnings,
     )  # fmt: skip
 
 
@@ -297,17 +297,6 @@ def _something_runs(profile: Profile, hosted: list[Option], selfs: list[Option],
 def _ratio(self_hosted_usd: float, hosted_usd: float) -> float:
     """Self-hosted ÷ hosted monthly USD at the profile's volume (inf against a free offer)."""
     return self_hosted_usd / hosted_usd if hosted_usd > 0 else float(np.inf)
-
-
-def _feature(options: list[Option], pairs: list[Pair]) -> Featured:
-    def candidates(kind: str) -> list[Candidate]:
-        return [Candidate(o.id, o.monthly_usd, o.eligible) for o in options if o.kind == kind]
-
-    return feature(
-        candidates("hosted"),
-        candidates("self_hosted"),
-        {(p.hosted, p.self_hosted): p.with_labor for p in pairs},
-    )
 
 
 def _compute_id(option: Option) -> str:

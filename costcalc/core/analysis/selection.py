@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from costcalc.core.analysis.options import Option
+from costcalc.core.analysis.options import HostedOption, Option, SelfHostedOption
 from costcalc.core.selfhosted.pricing import SelfHostedPricing, Skipped
 from costcalc.core.selfhosted.replica import NOT_SERVED
 from costcalc.schema.catalog import Catalog
@@ -17,14 +17,17 @@ MAX_SELF_HOSTED = 4
 REPLICA_SIZES = (1, 2, 4, 8)
 
 
-def hosted_candidates(profile: Profile, catalog: Catalog, today: dt.date) -> list[str]:
-    """Hosted offers of the profile's model class that are not past their deprecation date."""
-    return sorted(
-        o.id
-        for o in catalog.hosted.values()
-        if o.model_class == profile.model_class
-        and (o.deprecation_date is None or o.deprecation_date > today)
-    )
+def hosted_candidates(catalog: Catalog, today: dt.date) -> list[str]:
+    """Hosted offers of every class that are not past their deprecation date."""
+    return sorted(o.id for o in catalog.hosted.values() if not _retired(o.deprecation_date, today))
+
+
+def deprecated_count(catalog: Catalog, today: dt.date) -> int:
+    return sum(_retired(o.deprecation_date, today) for o in catalog.hosted.values())
+
+
+def _retired(date: dt.date | None, today: dt.date) -> bool:
+    return date is not None and date <= today
 
 
 def self_hosted_candidates(
@@ -68,6 +71,55 @@ def trim(
         if len(kept) == limit:
             break
     return Trimmed(kept, f"{len(kept)} of {len(options)} {what}")
+
+
+@dataclass(frozen=True)
+class DefaultSet:
+    hosted: list[Option]
+    self_hosted: list[Option]
+    explanation: str
+
+
+def default_set(
+    profile: Profile, hosted: Sequence[HostedOption], selfs: Sequence[Option], deprecated: int
+) -> DefaultSet:
+    """The options a profile without a `compare:` section is compared with.
+
+    Self-hosted: the cheapest pairing per compute provider (4 at most). Hosted: the cheapest
+    offer per provider of the profile's class (5 at most, so the cheapest of the class is
+    always in), the cheapest offer of every other class (so each class gets a verdict) and the
+    cheapest host of each self-hosted model kept (the same weights on someone else's GPUs).
+    `hosted` holds no offer past its deprecation date; `deprecated` counts those."""
+    s = trim(
+        selfs, lambda o: o.id.split("@")[1].split("/")[0], MAX_SELF_HOSTED,
+        "self-hosted pairings that fit in memory",
+    )  # fmt: skip
+    own = [o for o in hosted if o.cost.offer.model_class == profile.model_class]
+    h = trim(own, lambda o: o.id.split("/")[0], MAX_HOSTED, f"{profile.model_class}-class offers")
+    kept = {o.id: o for o in h.kept}
+    models = {o.cost.choice.model for o in s.kept if isinstance(o, SelfHostedOption)}
+    groups: list[list[HostedOption]] = [
+        [o for o in hosted if o.cost.offer.model_class == other]
+        for other in ("frontier", "large", "small")
+        if other != profile.model_class
+    ] + [[o for o in hosted if o.cost.offer.open_model == model] for model in sorted(models)]
+    for group in groups:
+        cheapest = min(group, key=lambda o: o.monthly_usd, default=None)
+        if cheapest is not None:
+            kept.setdefault(cheapest.id, cheapest)
+    left = len(hosted) - len(kept) + len(selfs) - len(s.kept)
+    retired = (
+        f"; {deprecated} offers past their deprecation date are never included"
+        if deprecated
+        else ""
+    )
+    explanation = (
+        f"no `compare:` section, so compared the cheapest offer per provider ({h.explanation}), "
+        "the cheapest offer of each other class and the cheapest host of each self-hosted "
+        f"model, and the cheapest pairing per compute provider ({s.explanation}); {left} "
+        f"options left out (`compare --all` shows every one){retired}"
+    )
+    return DefaultSet(sorted(kept.values(), key=lambda o: o.monthly_usd), s.kept, explanation)
 
 
 def smallest_that_fit(

@@ -1,0 +1,95 @@
+"""The verdict by class: windows from crossings, cost shares, the class chosen, the sentence."""
+
+from __future__ import annotations
+
+import pytest
+
+from costcalc.core.analysis.compare import compare
+from costcalc.core.analysis.crossings import BreakEven, Crossing
+from costcalc.core.analysis.verdict import Window, answer, cost_shares, first_cheaper, windows
+from costcalc.render.verdict import answer_text, class_line
+from tests.conftest import TODAY, compute_offer, hosted_offer, make_catalog, make_profile
+from tests.core.test_compare import COMPARE, FAST_POINT
+
+
+def test_windows_from_crossings() -> None:
+    up, down = Crossing(5_600, True), Crossing(19_700, False)
+    # cheaper between two crossings, dearer again at the top: the status says never
+    assert windows(BreakEven("never", None, (up, down))) == (Window(5_600, 19_700),)
+    # dearer first: it was cheaper from the bottom of the range
+    assert windows(BreakEven("crosses", 30_000, (down, Crossing(30_000, True)))) == (
+        Window(None, 19_700),
+        Window(30_000, None),
+    )
+    assert windows(BreakEven("always", None, ())) == (Window(None, None),)
+    assert windows(BreakEven("never", None, ())) == ()
+    # the sample grid keeps no crossings, only the last volume
+    assert windows(BreakEven("crosses", 8_000, ())) == (Window(8_000, None),)
+    assert first_cheaper(BreakEven("never", None, (up, down))) == 5_600
+    assert first_cheaper(BreakEven("always", None, ())) == 0.0
+    assert first_cheaper(BreakEven("never", None, ())) == float("inf")
+
+
+def test_worked_verdict_and_cost_shares() -> None:
+    result = compare(make_profile(compare=COMPARE), make_catalog(points=[FAST_POINT]), TODAY)
+    (v,) = result.verdicts
+    assert v.key == "small" and v.label == "small/nano APIs" and v.offers == 1
+    assert v.hosted.id == "test/api" and v.self_hosted is not None
+    # as in test_worked_comparison: cheaper from 2,260 / (0.0003 × 730/24) = 247,671 req/day
+    assert v.windows == (Window(pytest.approx(247_671, rel=1e-3), None),)
+    shares = v.shares
+    assert shares is not None
+    assert shares.requests_per_day == pytest.approx(247_671, rel=1e-3)
+    # one always-on instance, $2/h × 730 h = $1,460: all of it is floor at any load one
+    # replica serves; labor $800 (BASE_PROFILE's overheads), no gateway or storage
+    assert shares.warm_floor_usd == pytest.approx(1460.0)
+    assert shares.gpu_usage_usd == pytest.approx(0.0)
+    assert shares.labor_usd == pytest.approx(800.0)
+    assert shares.dominant == ("warm floor", pytest.approx(1460 / 2260))
+    assert answer(result.verdicts, "small") is v
+    assert result.featured.pair == ("test/api", v.self_hosted.id)
+    line = class_line(result, v)
+    assert "is cheaper from 247.7K requests/day" in line and "warm floor is 65% of its cost" in line
+    # 86,400 requests/day is below the break-even: keep the API
+    assert "At 86.4K requests/day (17.3M tokens/day) keep the API: test/api" in answer_text(result)
+
+
+def test_serverless_floor_is_the_warm_workers() -> None:
+    serverless = compute_offer(
+        billing="serverless", usd_per_hour=None, usd_per_second_flex=0.0003,
+        usd_per_second_active=0.0002, cold_start_s=15, idle_timeout_s=5,
+    )  # fmt: skip
+    compare_warm = {**COMPARE, "self_hosted": [{**COMPARE["self_hosted"][0], "min_replicas": 1}]}
+    result = compare(
+        make_profile(compare=compare_warm),
+        make_catalog(compute=[serverless], points=[FAST_POINT]),
+        TODAY,
+    )
+    s = result.self_hosted[0]
+    shares = cost_shares(s, 50 * 86_400)
+    # one warm worker billed every second of the month: $0.0002 × 2,628,000 s = $525.60
+    assert shares.warm_floor_usd == pytest.approx(525.6)
+    # at 50 req/s (a replica serves 40) a second worker is busy: flex seconds above the floor
+    assert shares.gpu_usage_usd > 0
+    assert shares.total_usd == pytest.approx(float(s.cost.monthly_usd([[50 * 86_400]])[0, 0]))
+
+
+def test_open_model_hosts_form_their_own_class_and_answer_the_question() -> None:
+    offers = [
+        hosted_offer(id="p/api", usd_per_mtok_input=0.5),
+        hosted_offer(id="h/m8b", open_model="m8b", usd_per_mtok_input=0.2),
+        hosted_offer(id="r/old", usd_per_mtok_input=0.01, deprecation_date="2026-01-01"),
+    ]
+    compare_all = {**COMPARE, "hosted": ["p/api", "h/m8b", "r/old"]}
+    result = compare(
+        make_profile(compare=compare_all), make_catalog(hosted=offers, points=[FAST_POINT]), TODAY
+    )
+    # the retired offer is priced (the profile names it) but never a class's cheapest
+    assert [(v.key, v.hosted.id) for v in result.verdicts] == [
+        ("small", "p/api"),
+        ("open:m8b", "h/m8b"),
+    ]
+    assert result.verdicts[1].label == "hosts of m8b"
+    # the profile's question is answered against the cheapest offer of its quality: h/m8b
+    assert answer(result.verdicts, "small") is result.verdicts[1]
+    assert result.featured.hosted == "h/m8b"
