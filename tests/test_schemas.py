@@ -142,7 +142,7 @@ def test_compare_output_validates_and_is_its_model_dumped(profile: str) -> None:
 
 
 def test_check_diff_and_sensitivity_outputs_validate(tmp_path: Path) -> None:
-    out = run("check", RAG, UNCERTAIN, "-f", "json", "--max-monthly-usd", "600")
+    out = run("check", RAG, UNCERTAIN, "-f", "json", "--max-monthly-usd", "700")
     assert errors(json.loads(out), "check.schema.json") == []
     check = CheckReport.model_validate_json(out)
     assert [r.status for r in check.results] == ["pass", "fail"] and not check.passed

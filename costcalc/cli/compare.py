@@ -11,6 +11,7 @@ import typer
 
 from costcalc.cli.common import (
     CatalogOption,
+    OutputOption,
     SamplesOption,
     SeedOption,
     WidthOption,
@@ -19,6 +20,7 @@ from costcalc.cli.common import (
     plot_format,
     terminal_width,
     user_errors,
+    write_output,
     write_plot,
 )
 from costcalc.io.analyze import analyze
@@ -82,6 +84,15 @@ def compare(
             "pip install 'costcalc[plot]'); P10-P90 bands with --monte-carlo.",
         ),
     ] = None,
+    output: OutputOption = None,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            help="Text report: every note of each option in full (default: one line each).",
+        ),
+    ] = False,
     width: WidthOption = None,
     color: Annotated[
         bool | None,
@@ -106,7 +117,7 @@ def compare(
       costcalc compare my.yaml --catalog ./our-prices --range 1M:1B
       costcalc compare my.yaml --monte-carlo 10000 --seed 7
       costcalc compare my.yaml --monte-carlo 10000 --plot costs.png
-      costcalc compare my.yaml --all -f csv > every-option.csv
+      costcalc compare my.yaml --all -f csv -o every-option.csv
 
     Any number of the traffic, request or overheads sections may be a distribution:
     {median: 40000, p90: 90000} (lognormal), {low: 100, high: 300} (uniform) or
@@ -139,12 +150,16 @@ def compare(
         from costcalc.render.text import render_text
 
         use_color = (
-            color if color is not None else sys.stdout.isatty() and "NO_COLOR" not in os.environ
+            color
+            if color is not None
+            else output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         )
         from costcalc.core.analysis.curves import cost_curves
 
         curves = cost_curves(result)
-        text = render_text(result, ctx, curves, width=terminal_width(width), color=use_color)
-    sys.stdout.write(text)
+        text = render_text(
+            result, ctx, curves, width=terminal_width(width), color=use_color, verbose=verbose
+        )
+    write_output(text, output)
     if plot is not None:
         write_plot(result, plot, image_format)

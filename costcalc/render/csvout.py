@@ -40,6 +40,6 @@ def render_csv(c: Comparison) -> str:
             f"{s.cold_starts_per_day:.2f}" if s else "",
             be.status if be else "", f"{be_tokens:.0f}" if be_tokens is not None else "",
             (pair.self_hosted if isinstance(o, HostedOption) else pair.hosted) if pair else "",
-            "true" if o.eligible else "false", "; ".join(o.notes),
+            "" if o.slo_met is None else str(o.slo_met).lower(), "; ".join(o.notes),
         ])  # fmt: skip
     return buffer.getvalue()

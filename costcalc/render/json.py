@@ -133,7 +133,7 @@ def _option(o: Option, c: Comparison) -> rep.HostedOption | rep.SelfHostedOption
         "monthly_usd": _f(o.monthly_usd, 2),
         "usd_per_mtok": _f(o.usd_per_mtok, 6),
         "usd_per_1k_requests": _f(o.usd_per_1k_requests, 6),
-        "slo_met": o.eligible,
+        "slo_met": o.slo_met,
         "notes": list(o.notes),
         "monthly_usd_quantiles": (
             None

@@ -67,6 +67,11 @@ def verdict(c: Comparison) -> str:
     return answer_text(c)
 
 
+def slo_mark(slo_met: bool | None) -> str:
+    """'met', 'miss' or '?' (latency unknown)."""
+    return "?" if slo_met is None else "met" if slo_met else "miss"
+
+
 def notes(c: Comparison, ctx: ReportContext) -> list[str]:
     """The assumptions behind the figures, as the text report and the HTML page list them."""
     out = []
@@ -91,6 +96,12 @@ def notes(c: Comparison, ctx: ReportContext) -> list[str]:
     out.append(
         "`Cost now` is self-hosted ÷ hosted monthly cost at your volume; * marks the cheapest"
     )
+    if c.hosted:
+        out.append(
+            "SLO: met or miss by the serving model (self-hosted) or the published median latency "
+            "(hosted; `costcalc catalog show ID` gives its source); ? = latency unknown, no public "
+            "measurement of the offer, so it is never counted as meeting the SLO"
+        )
     if c.monte_carlo is not None:
         out.append(
             "P10–P90 · P: the break-even's range over the samples (`never` past the range) and "

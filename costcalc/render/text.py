@@ -18,7 +18,14 @@ from costcalc.render.console import capture
 from costcalc.render.context import ReportContext
 from costcalc.render.fmt import count, si, times, usd
 from costcalc.render.ranges import breakeven_cell, cost_range, pair_samples, summary_line
-from costcalc.render.summary import breakeven_short, left_out_lines, notes, range_text, verdict
+from costcalc.render.summary import (
+    breakeven_short,
+    left_out_lines,
+    notes,
+    range_text,
+    slo_mark,
+    verdict,
+)
 from costcalc.render.verdict import class_line
 
 SOURCE_LABEL = {
@@ -54,8 +61,9 @@ def shown(c: Comparison) -> tuple[set[str], str | None]:
     )
 
 
-def _options_table(c: Comparison) -> Table:
-    """One row per option; its notes go on a dim line under the id, so columns stay narrow."""
+def _options_table(c: Comparison, verbose: bool) -> Table:
+    """One row per option; its notes go on a dim line under the id, so columns stay narrow:
+    one line, cut with `…`, unless `verbose`."""
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
     table.add_column("Option (* cheapest)", overflow="fold", ratio=1)
     table.add_column("$/month", justify="right", no_wrap=True)
@@ -66,6 +74,7 @@ def _options_table(c: Comparison) -> Table:
     table.add_column("$/M tok", justify="right", no_wrap=True)
     table.add_column("$/1k req", justify="right", no_wrap=True)
     table.add_column("Replicas", justify="right", no_wrap=True)
+    table.add_column("SLO", justify="right", no_wrap=True)
     keep, trimmed = shown(c)
     # trimmed: grouped by kind (hosted first), each cheapest first
     listed = (
@@ -77,7 +86,10 @@ def _options_table(c: Comparison) -> Table:
         name = Text(("*" if o.id == c.cheapest else " ") + o.id)
         cell: RenderableType = name
         if o.notes:
-            cell = Group(name, Padding(Text("; ".join(o.notes), style="dim"), (0, 0, 0, 3)))
+            note = Text("; ".join(o.notes), style="dim")
+            if not verbose:
+                note.no_wrap, note.overflow = True, "ellipsis"
+            cell = Group(name, Padding(note, (0, 0, 0, 3)))
         ranged = [cost_range(c, o.id)] if c.monte_carlo is not None else []
         table.add_row(
             cell,
@@ -86,6 +98,7 @@ def _options_table(c: Comparison) -> Table:
             f"{o.usd_per_mtok:.3f}",
             f"{o.usd_per_1k_requests:.3f}",
             replicas,
+            slo_mark(o.slo_met),
         )
     return table
 
@@ -201,12 +214,15 @@ def render_text(
     curves: Curves | None,
     width: int = 100,
     color: bool = False,
+    verbose: bool = False,
 ) -> str:
     """The terminal report; `curves` (core's cost curves of the featured pair) are drawn."""
-    return capture(lambda console: _report(console, c, ctx, curves), width, color)
+    return capture(lambda console: _report(console, c, ctx, curves, verbose), width, color)
 
 
-def _report(console: Console, c: Comparison, ctx: ReportContext, curves: Curves | None) -> None:
+def _report(
+    console: Console, c: Comparison, ctx: ReportContext, curves: Curves | None, verbose: bool
+) -> None:
     p = c.profile
     title = Text(p.name, style="bold")
     if p.description:
@@ -237,7 +253,7 @@ def _report(console: Console, c: Comparison, ctx: ReportContext, curves: Curves 
     _, trimmed = shown(c)
     if trimmed:
         console.print(Text(trimmed, style="italic"))
-    console.print(_options_table(c))
+    console.print(_options_table(c, verbose))
     for line in left_out_lines(c):
         console.print(line, overflow="fold")
     console.print()
@@ -280,5 +296,7 @@ def _report(console: Console, c: Comparison, ctx: ReportContext, curves: Curves 
     console.print(Text("Notes", style="bold underline"))
     for note in notes(c, ctx):
         console.print(f"- {note}")
+    if not verbose:
+        console.print("- each option's notes are cut to one line: --verbose shows them in full")
     for warning in [*ctx.warnings, *c.warnings]:
         console.print(Text(f"warning: {warning}", style="yellow"))

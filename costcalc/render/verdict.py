@@ -64,7 +64,11 @@ def class_line(c: Comparison, v: ClassVerdict) -> str:
     Self-hosted (llama…, $2,906) is cheaper from 418.3K requests/day (655M tokens/day); without
     labor from 127.6K. At 418.3K requests/day labor is 70% of its cost.'"""
     h = v.hosted
-    head = f"{v.label} ({v.offers} compared): cheapest {h.id}, {usd(h.monthly_usd)}/month."
+    head = f"{v.label} ({v.offers} compared): cheapest {h.id}, {usd(h.monthly_usd)}/month"
+    if v.missing_slo:
+        verb = "misses" if len(v.missing_slo) == 1 else "miss"
+        head += f" ({', '.join(v.missing_slo)}: cheaper, but {verb} the SLO)"
+    head += "."
     if v.self_hosted is None or v.shares is None:
         return f"{head} No self-hosted option that meets the SLO was compared."
     s = v.self_hosted

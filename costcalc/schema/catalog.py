@@ -10,52 +10,13 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from costcalc.schema.base import CatalogId, Share, Strict, UsdPerMtok
+from costcalc.schema.catalog_parts import Dated as Dated
+from costcalc.schema.catalog_parts import LongContext as LongContext
+from costcalc.schema.catalog_parts import PublishedLatency as PublishedLatency
+from costcalc.schema.catalog_parts import RateLimitTier as RateLimitTier
+from costcalc.schema.catalog_parts import TierPrices as TierPrices
+from costcalc.schema.catalog_parts import cached_not_above_input
 from costcalc.schema.profile import ModelClass, Precision
-
-
-class Dated(Strict):
-    """Every catalog figure says when it was true and where it came from."""
-
-    as_of: dt.date
-    source: str = Field(min_length=4, description="URL (or repository path) of the figure")
-    notes: str = ""
-
-
-class TierPrices(Strict):
-    usd_per_mtok_input: UsdPerMtok
-    usd_per_mtok_output: UsdPerMtok
-    usd_per_mtok_cached_input: UsdPerMtok | None = None
-
-    @model_validator(mode="after")
-    def _cached_is_not_dearer(self) -> Any:
-        return _cached_not_above_input(self)
-
-
-def _cached_not_above_input(prices: Any) -> Any:
-    """A cached input token never costs more than an uncached one (a typo, if it does)."""
-    cached, plain = prices.usd_per_mtok_cached_input, prices.usd_per_mtok_input
-    if cached is not None and cached > plain:
-        raise ValueError(
-            f"usd_per_mtok_cached_input ({cached:g}) is above usd_per_mtok_input ({plain:g})"
-        )
-    return prices
-
-
-class LongContext(TierPrices):
-    """Prices that apply to the whole request once its input exceeds `above_input_tokens`."""
-
-    above_input_tokens: int = Field(gt=0)
-    usd_per_mtok_cache_write: UsdPerMtok | None = None
-
-
-class RateLimitTier(Strict):
-    """Published limits of one usage tier; `itpm`/`otpm` where input and output count apart."""
-
-    tier: str
-    rpm: float | None = Field(default=None, gt=0)
-    tpm: float | None = Field(default=None, gt=0)
-    itpm: float | None = Field(default=None, gt=0)
-    otpm: float | None = Field(default=None, gt=0)
 
 
 class HostedOffer(Dated):
@@ -81,9 +42,13 @@ class HostedOffer(Dated):
 
     @model_validator(mode="after")
     def _cached_is_not_dearer(self) -> Any:
-        return _cached_not_above_input(self)
+        return cached_not_above_input(self)
 
     rate_limits_source: str | None = None
+    latency: PublishedLatency | None = Field(
+        default=None,
+        description="published median TTFT and output speed; without it latency is unknown",
+    )
 
 
 class ComputeOffer(Dated):

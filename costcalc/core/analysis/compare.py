@@ -192,7 +192,9 @@ def compare(
     )
     billed = tokens.billed_tokens
     burst = profile.traffic.burst_factor
-    hosted: list[Option] = [price_hosted(h, volume, billed, burst, weights) for h in built.priced]
+    hosted: list[Option] = [
+        price_hosted(h, volume, billed, burst, weights, profile.slo) for h in built.priced
+    ]
     selfs: list[Option] = [
         price_self_hosted(s, volume, billed, profile.slo) for s in built.self_hosted
     ]

@@ -11,6 +11,7 @@ from costcalc.core.hosted.pricing import HostedPricing
 from costcalc.core.hosted.ratelimits import needed_tier, peak_minute
 from costcalc.core.selfhosted.pricing import SelfHostedPricing
 from costcalc.core.units import DAYS_PER_MONTH, TOKENS_PER_MTOK
+from costcalc.schema.catalog import HostedOffer
 from costcalc.schema.profile import Slo
 
 
@@ -24,7 +25,8 @@ class Option:
     usd_per_mtok: float
     usd_per_1k_requests: float
     notes: tuple[str, ...]
-    eligible: bool  # may be called the cheapest (self-hosted: meets the SLO)
+    eligible: bool  # may be called the cheapest: not known to miss the SLO
+    slo_met: bool | None  # None: unknown (a hosted offer without published latency)
 
 
 @dataclass(frozen=True)
@@ -54,12 +56,34 @@ def unit_costs(
     return per_mtok, monthly_usd / requests_per_month * 1000.0
 
 
+def published_latency_meets(offer: HostedOffer, slo: Slo) -> tuple[bool | None, str]:
+    """Whether the offer's published median latency meets the SLO, and the note that says so.
+
+    Medians only: a median over the target misses a p90 or p99 target for sure; one under it
+    says nothing about the tail, so it counts as met with the figures shown. Example: median TTFT
+    7.5 s against a 2,000 ms target misses; 121 tokens/s is 8.3 ms per token against 100 ms."""
+    lat = offer.latency
+    if lat is None:
+        return None, "latency unknown"
+    ms_per_token = 1000.0 / lat.output_tokens_per_s
+    figures = f"median TTFT {lat.ttft_s:g} s, {lat.output_tokens_per_s:g} tokens/s"
+    misses = []
+    if lat.ttft_s * 1000.0 > slo.ttft_ms:
+        misses.append(f"TTFT {lat.ttft_s:g} s > {slo.ttft_ms / 1000:g} s")
+    if ms_per_token > slo.tpot_ms:
+        misses.append(f"{ms_per_token:.0f} ms/token > {slo.tpot_ms:g} ms")
+    if misses:
+        return False, f"misses the SLO: published median {', '.join(misses)}"
+    return True, f"published {figures} ({lat.as_of.isoformat()})"
+
+
 def price_hosted(
     cost: HostedPricing,
     requests_per_day: float,
     billed_tokens_per_request: float,
     burst_factor: float,
     weights: FloatArray,
+    slo: Slo,
 ) -> HostedOption:
     """The offer's row at the profile's volume (the first row of `cost`)."""
     volume = np.array([[requests_per_day]])
@@ -88,10 +112,16 @@ def price_hosted(
             notes.append(f"cache hit {hit:.0%}")
     if cost.offer.reasoning and tokens.reasoning_tokens == 0:
         notes.append("reasoning tokens not counted")
+    slo_met, latency_note = published_latency_meets(cost.offer, slo)
+    if slo_met is False:  # first: a one-line note keeps it
+        notes.insert(0, latency_note)
+    elif slo_met:  # unknown: the report's SLO column says `?`
+        notes.append(latency_note)
     per_mtok, per_1k = unit_costs(monthly, requests_per_day, billed_tokens_per_request)
     return HostedOption(
         id=cost.offer.id, kind="hosted", monthly_usd=monthly, usd_per_mtok=per_mtok,
-        usd_per_1k_requests=per_1k, notes=tuple(notes), eligible=True,
+        usd_per_1k_requests=per_1k, notes=tuple(notes), eligible=slo_met is not False,
+        slo_met=slo_met,
         cost=cost, cache_hit_rate=hit, cache_savings_usd_per_month=uncached - monthly,
         rate_limit_tier=tier,
     )  # fmt: skip
@@ -120,20 +150,20 @@ def price_self_hosted(
             notes.append(f"{cold:,.0f} cold starts/day ({share_met:.1%} of requests)")
         max_workers = cost.choice.max_replicas or cost.compute.max_workers_default
         if max_workers is not None and bill.replicas_peak[0, 0] > max_workers:
-            notes.append(
-                f"needs max workers ≥ {int(bill.replicas_peak[0, 0])} (default {max_workers})"
+            notes.insert(
+                0, f"needs max workers ≥ {int(bill.replicas_peak[0, 0])} (default {max_workers})"
             )
     # capacity is sized under the SLO (an option that cannot meet it is not priced); only
     # cold starts can still break it
     share = float(bill.cold_start_share[0, 0])
     slo_met = not cold_starts_break_slo(share, cost.compute.cold_start_s, slo)
     if not slo_met:
-        notes.append("cold starts break the TTFT SLO")
+        notes.insert(0, "cold starts break the TTFT SLO")
 
     per_mtok, per_1k = unit_costs(monthly, requests_per_day, billed_tokens_per_request)
     return SelfHostedOption(
         id=cost.id, kind="self_hosted", monthly_usd=monthly, usd_per_mtok=per_mtok,
-        usd_per_1k_requests=per_1k, notes=tuple(notes), eligible=slo_met,
+        usd_per_1k_requests=per_1k, notes=tuple(notes), eligible=slo_met, slo_met=slo_met,
         cost=cost, monthly_usd_without_labor=compute + cost.fixed.without_labor_usd_per_month,
         compute_monthly_usd=compute, replicas_peak=int(bill.replicas_peak[0, 0]),
         cold_starts_per_day=cold, cold_start_share=share,

@@ -110,6 +110,7 @@ class ClassVerdict:
     with_labor: BreakEven | None
     without_labor: BreakEven | None
     shares: CostShares | None  # at the break-even (with labor), else at the profile's volume
+    missing_slo: tuple[str, ...] = ()  # cheaper offers of the class that miss the SLO
 
     @property
     def label(self) -> str:
@@ -172,9 +173,10 @@ def class_verdicts(
     for key in [*(k for k in CLASS_ORDER if k in by_class), *opens]:
         offers = by_class[key]
         h = min(offers, key=lambda o: (not o.eligible, o.monthly_usd))
+        missing = tuple(o.id for o in offers if not o.eligible and o.monthly_usd < h.monthly_usd)
         rivals = [s for s in selfs if not key.startswith(OPEN) or OPEN + s.cost.choice.model == key]
         if not rivals:
-            out.append(ClassVerdict(key, h, len(offers), None, None, None, None))
+            out.append(ClassVerdict(key, h, len(offers), None, None, None, None, missing))
             continue
         cheaper_now = [r for r in rivals if r.monthly_usd < h.monthly_usd]
         best = (
@@ -187,7 +189,9 @@ def class_verdicts(
         with_labor, without_labor = breakevens[(h.id, best.id)]
         start = first_cheaper(with_labor)
         shares = cost_shares(best, start if 0 < start < np.inf else requests_per_day)
-        out.append(ClassVerdict(key, h, len(offers), best, with_labor, without_labor, shares))
+        out.append(
+            ClassVerdict(key, h, len(offers), best, with_labor, without_labor, shares, missing)
+        )
     return out
 
 
