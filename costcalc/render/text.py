@@ -73,7 +73,7 @@ def _options_table(c: Comparison, verbose: bool) -> Table:
         table.add_column("P10–P90", justify="right", no_wrap=True)
     table.add_column("$/M tok", justify="right", no_wrap=True)
     table.add_column("$/1k req", justify="right", no_wrap=True)
-    table.add_column("Replicas", justify="right", no_wrap=True)
+    table.add_column("Repl.", justify="right", no_wrap=True)
     table.add_column("SLO", justify="right", no_wrap=True)
     keep, trimmed = shown(c)
     # trimmed: grouped by kind (hosted first), each cheapest first
