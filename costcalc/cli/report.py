@@ -35,7 +35,8 @@ def report(
 
     The page is self-contained (charts are embedded SVG, no scripts, fonts or CDN), so it
     opens offline and can be attached to a pull request or an email. Charts need the plot
-    extra: pip install 'costcalc[plot]'. With --monte-carlo the tables show P10-P90 ranges
+    extra (pip install 'costcalc[plot]'); without it the page has every table and says how to
+    add the charts. With --monte-carlo the tables show P10-P90 ranges
     and the cost chart P10-P90 bands.
 
     \b
@@ -48,9 +49,7 @@ def report(
     from costcalc.errors import UserError
     from costcalc.render.context import ReportContext
     from costcalc.render.html import render_html
-    from costcalc.render.plot import require
 
-    require()  # before the analysis: without matplotlib there is no page to write
     volume = parse_volume(requests_per_day, "--requests-per-day")
     loaded, comparison, prices = analyze(profile, catalog or [], volume, None, samples, seed)
     try:

@@ -59,14 +59,19 @@ def cost_chart(curves: Curves, width: int = 100, color: bool = False) -> str:
     values = [float(v) for c in curves.curves for v in c.monthly_usd if v > 0]
     yt = _ticks(min(values), max(values))
     plt.yticks(yt, [usd_short(t) for t in yt])
-    marks = [f"you: {si(curves.volume_tokens)}"]
+    per = curves.tokens_per_request
+    marks = [f"you: {si(curves.volume_tokens / per)} req/day ({si(curves.volume_tokens)} tok)"]
     plt.vline(curves.volume_tokens)
     if curves.crossing_tokens is not None:
         plt.vline(curves.crossing_tokens)
-        marks.append(f"break-even: {si(curves.crossing_tokens)}")
+        marks.append(
+            f"break-even: {si(curves.crossing_tokens / per)} ({si(curves.crossing_tokens)})"
+        )
     else:
         marks.append(f"break-even: {curves.status} in range")
-    plt.title("$/month vs billed tokens/day (log-log) · " + " · ".join(marks))
+    plt.title("$/month vs billed tokens/day · " + " · ".join(marks))  # over ~95 chars: dropped
+    # the second axis a terminal chart can carry: each tick's requests/day under the axis
+    plt.xlabel("in requests/day: " + " · ".join(f"{si(t)} = {si(t / per)}" for t in xt))
     return _finish(color)
 
 

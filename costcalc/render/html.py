@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import base64
 import html
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 
 from costcalc import __version__
 from costcalc.core.analysis.compare import Comparison
 from costcalc.core.analysis.curves import Curves
 from costcalc.core.analysis.options import HostedOption, SelfHostedOption
 from costcalc.core.analysis.sensitivity import Sensitivity
+from costcalc.errors import UserError
 from costcalc.render import sensitivity as tornado
 from costcalc.render.context import ReportContext
 from costcalc.render.fmt import count, si, times, usd
+from costcalc.render.names import display_name, namer
 from costcalc.render.plot import cost_plot, tornado_plot
 from costcalc.render.ranges import (
     breakeven_range,
@@ -22,8 +25,16 @@ from costcalc.render.ranges import (
     probability,
     summary_line,
 )
-from costcalc.render.summary import breakeven_text, left_out_lines, notes, range_text, verdict
-from costcalc.render.verdict import class_line
+from costcalc.render.summary import (
+    breakeven_text,
+    left_out_lines,
+    notes,
+    range_text,
+    slo_mark,
+    verdict,
+)
+from costcalc.render.verdict import answer_text, class_line, savings_text
+from costcalc.schema.catalog import ComputeOffer, Dated, HostedOffer
 
 STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; max-width: 1040px; margin: 2em auto;
@@ -31,6 +42,7 @@ body { font: 15px/1.45 system-ui, sans-serif; max-width: 1040px; margin: 2em aut
 h1 { font-size: 1.6em; margin-bottom: .2em; } h2 { margin-top: 1.8em; font-size: 1.2em; }
 .verdict { font-size: 1.1em; font-weight: 600; background: #eef5fb; padding: .8em 1em;
            border-left: 4px solid #1f77b4; }
+.savings { font-size: 1.05em; font-weight: 600; }
 table { border-collapse: collapse; width: 100%; margin: .6em 0; font-size: .92em; }
 th, td { text-align: left; padding: .35em .6em; border-bottom: 1px solid #ddd;
          vertical-align: top; }
@@ -42,7 +54,24 @@ img.chart { width: 100%; height: auto; border: 1px solid #eee; }
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text))
+    """Escaped, with `code` spans as <code> (no raw Markdown on the page)."""
+    return _CODE.sub(r"<code>\1</code>", html.escape(str(text)))
+
+
+_CODE = re.compile(r"`([^`]+)`")
+_URL = re.compile(r"https?://[^\s)]+")
+
+
+def _linked(source: str) -> str:
+    """A price source with every URL in it as a link (sources may add '(via LiteLLM …)')."""
+    out, at = [], 0
+    for m in _URL.finditer(source):
+        out.append(_e(source[at : m.start()]))
+        url = html.escape(m.group(0), quote=True)
+        out.append(f'<a href="{url}">{url}</a>')
+        at = m.end()
+    out.append(_e(source[at:]))
+    return "".join(out)
 
 
 def _table(
@@ -73,6 +102,18 @@ def _image(svg: bytes, alt: str) -> str:
     return f'<img class="chart" alt="{_e(alt)}" src="data:image/svg+xml;base64,{data}">'
 
 
+def _chart(draw: Callable[[], bytes], alt: str) -> str:
+    """A chart, or without matplotlib a note on how to add it (the tables carry every figure)."""
+    try:
+        return _image(draw(), alt)
+    except UserError:
+        return (
+            '<p class="note">No chart here: charts need matplotlib '
+            "(<code>pip install 'costcalc[plot]'</code>, then run "
+            "<code>costcalc report</code> again). The tables below carry every figure.</p>"
+        )
+
+
 def _options(c: Comparison) -> str:
     mc = c.monte_carlo is not None
     header = [
@@ -83,6 +124,7 @@ def _options(c: Comparison) -> str:
         "$/M tok",
         "$/1k req",
         "Replicas",
+        "SLO",
         "Notes",
     ]
     rows = []
@@ -90,13 +132,14 @@ def _options(c: Comparison) -> str:
         replicas = str(o.replicas_peak) if isinstance(o, SelfHostedOption) else "–"
         rows.append(
             [
-                o.id,
+                f"{display_name(o)} ({o.id})",
                 o.kind.replace("_", "-"),
                 usd(o.monthly_usd),
                 *([cost_range(c, o.id)] if mc else []),
                 f"{o.usd_per_mtok:.3f}",
                 f"{o.usd_per_1k_requests:.3f}",
                 replicas,
+                slo_mark(o.slo_met),
                 "; ".join(o.notes),
             ]
         )
@@ -123,14 +166,15 @@ def _inflation(c: Comparison) -> str:
 
 def _breakeven(c: Comparison) -> str:
     mc = c.monte_carlo is not None
+    name = namer(c)
     header = ["Hosted", "Self-hosted", "Self-hosting is cheaper", "Without labor", "Cost now"]
     if mc:
         header[3:3] = ["P10–P90", "P(cheaper)"]
     rows = []
     for p in c.pairs:
         row = [
-            p.hosted,
-            p.self_hosted,
+            name(p.hosted),
+            name(p.self_hosted),
             breakeven_text(c, p.with_labor),
             breakeven_text(c, p.without_labor),
             times(p.cost_ratio),
@@ -151,8 +195,12 @@ def _sensitivity(result: Sensitivity) -> str:
     data = tornado.chart_data(result)
     if data is not None:
         labels, lows, highs, what = data
-        svg = tornado_plot(labels, lows, highs, what, "svg")
-        out.append(_image(svg, f"Tornado chart: change in the {what} per input"))
+        out.append(
+            _chart(
+                lambda: tornado_plot(labels, lows, highs, what, "svg"),
+                f"Tornado chart: change in the {what} per input",
+            )
+        )
     return "".join(out)
 
 
@@ -164,19 +212,24 @@ def _assumptions(c: Comparison, ctx: ReportContext) -> str:
     items += notes(c, ctx)
     prices = []
     for opt in c.options:
-        if isinstance(opt, HostedOption):
-            entry = opt.cost.offer
-            prices.append([opt.id, entry.as_of.isoformat(), entry.source])
-        elif isinstance(opt, SelfHostedOption):
-            compute = opt.cost.compute
-            prices.append([compute.id, compute.as_of.isoformat(), compute.source])
+        entry: Dated | None = opt.cost.offer if isinstance(opt, HostedOption) else None
+        if isinstance(opt, SelfHostedOption):
+            entry = opt.cost.compute
+        if entry is not None:
+            assert isinstance(entry, HostedOffer | ComputeOffer)
+            prices.append(
+                f"<tr><td>{_e(entry.id)}</td><td>{_e(entry.as_of.isoformat())}</td>"
+                f"<td>{_linked(entry.source)}</td></tr>"
+            )
     warnings = [*ctx.warnings, *c.warnings]
     return (
         "<ul>"
         + "".join(f"<li>{_e(i)}</li>" for i in items)
         + "</ul>"
         + "<h3>Prices used</h3>"
-        + _table(["Offer", "As of", "Source"], prices, {1})
+        + "<table><thead><tr><th>Offer</th><th>As of</th><th>Source</th></tr></thead><tbody>"
+        + "".join(dict.fromkeys(prices))  # an offer two options share is listed once
+        + "</tbody></table>"
         + "".join(f'<p class="warn">warning: {_e(w)}</p>' for w in warnings)
     )
 
@@ -194,7 +247,8 @@ def _classes(c: Comparison) -> str:
     """The verdict by class, one item per class of hosted API."""
     if not c.verdicts:
         return ""
-    items = "".join(f"<li>{_e(class_line(c, v))}</li>" for v in c.verdicts)
+    name = namer(c)
+    items = "".join(f"<li>{_e(class_line(c, v, name))}</li>" for v in c.verdicts)
     return f"<h2>By class of hosted API (with labor)</h2><ul>{items}</ul>"
 
 
@@ -210,8 +264,12 @@ def render_html(
     p = c.profile
     chart = ""
     if curves is not None:
-        chart = _image(cost_plot(curves, "svg"), "Monthly cost against billed tokens per day")
+        chart = _chart(
+            lambda: cost_plot(curves, "svg"), "Monthly cost against billed tokens per day"
+        )
     sampled = summary_line(c)
+    name = namer(c)
+    savings = savings_text(c, name)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -219,7 +277,8 @@ def render_html(
         f"<title>costcalc: {_e(p.name)}</title><style>{STYLE}</style></head><body>",
         f"<h1>{_e(p.name)}</h1>",
         f'<p class="note">{_e(p.description)}</p>' if p.description else "",
-        f'<p class="verdict">{_e(verdict(c))}</p>',
+        f'<p class="verdict">{_e(answer_text(c, name) if c.cheapest else verdict(c))}</p>',
+        f'<p class="savings">{_e(savings)}</p>' if savings else "",
         _classes(c),
         f"<p>{_e(count(c.requests_per_day))} requests/day · {_e(si(c.billed_tokens_per_day))} "
         f"billed tokens/day · {_e(si(c.headline_tokens_per_day))} headline "

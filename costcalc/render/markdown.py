@@ -8,7 +8,7 @@ from costcalc.render.context import ReportContext
 from costcalc.render.fmt import count, md_cell, si, times, usd
 from costcalc.render.ranges import breakeven_cell, cost_range, pair_samples, summary_line
 from costcalc.render.summary import breakeven_text, left_out_lines, verdict
-from costcalc.render.verdict import class_line
+from costcalc.render.verdict import class_line, savings_text
 
 
 def _table(header: list[str], rows: list[list[str]], right: set[int]) -> list[str]:
@@ -25,6 +25,7 @@ def render_markdown(c: Comparison, ctx: ReportContext) -> str:
         "",
         f"**{verdict(c)}**",
         "",
+        *([savings, ""] if (savings := savings_text(c) if c.cheapest else None) else []),
         f"{count(c.requests_per_day)} requests/day, "
         f"{si(c.billed_tokens_per_day)} billed tokens/day "
         f"({times(t.factor)} the {si(c.headline_tokens_per_day)} headline tokens).",

@@ -72,19 +72,25 @@ def cost_plot(curves: Curves, fmt: str = "png") -> bytes:
     _money_axis(ax.yaxis)
     ax.axvline(curves.volume_tokens, color="#444444", ls="--", lw=1)
     ax.annotate(
-        f"your volume\n{si(curves.volume_tokens)}/day", (curves.volume_tokens, 0.97),
+        f"your volume\n{si(curves.volume_tokens / curves.tokens_per_request)} req/day",
+        (curves.volume_tokens, 0.97),
         xycoords=("data", "axes fraction"), ha="right", va="top", fontsize=9,
     )  # fmt: skip
     if curves.crossing_tokens is not None:
         ax.axvline(curves.crossing_tokens, color="#2ca02c", lw=1.2)
         ax.annotate(
-            f"break-even\n{si(curves.crossing_tokens)}/day", (curves.crossing_tokens, 0.03),
+            f"break-even\n{si(curves.crossing_tokens / curves.tokens_per_request)} req/day",
+            (curves.crossing_tokens, 0.03),
             xycoords=("data", "axes fraction"), ha="left", va="bottom", fontsize=9,
             color="#2ca02c",
         )  # fmt: skip
     else:
         ax.set_title(f"Self-hosting: {curves.status} in this range", fontsize=10)
     ax.set_xlabel("billed tokens per day (log)")
+    per = curves.tokens_per_request  # a second axis on top: the same volumes in requests/day
+    top = ax.secondary_xaxis("top", functions=(lambda t: t / per, lambda r: r * per))
+    top.xaxis.set_major_formatter(FuncFormatter(lambda v, _: si(v)))
+    top.set_xlabel("requests per day")
     ax.set_ylabel("USD per month (log)")
     ax.grid(True, which="major", alpha=0.3)
     ax.legend(loc="upper left", fontsize=9)

@@ -26,7 +26,7 @@ from costcalc.render.summary import (
     slo_mark,
     verdict,
 )
-from costcalc.render.verdict import class_line
+from costcalc.render.verdict import class_line, savings_text
 
 SOURCE_LABEL = {
     "benchmark": "benchmark",
@@ -239,6 +239,9 @@ def _report(
         console.print(sampled)
     console.print()
     console.print(Text(verdict(c), style="bold"))
+    savings = savings_text(c) if c.cheapest else None
+    if savings:
+        console.print(savings)
     if c.verdicts:
         console.print()
         console.print(Text("By class of hosted API (with labor)", style="bold underline"))

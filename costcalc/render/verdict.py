@@ -5,6 +5,7 @@ from __future__ import annotations
 from costcalc.core.analysis.compare import Comparison
 from costcalc.core.analysis.verdict import ClassVerdict, Window, answer
 from costcalc.render.fmt import si, times, usd
+from costcalc.render.names import Namer, same
 
 
 def volume_text(c: Comparison, requests_per_day: float) -> str:
@@ -59,15 +60,15 @@ def _short_windows(c: Comparison, found: tuple[Window, ...]) -> str:
     return ", ".join(parts)
 
 
-def class_line(c: Comparison, v: ClassVerdict) -> str:
+def class_line(c: Comparison, v: ClassVerdict, name: Namer = same) -> str:
     """'small/nano APIs (4 compared): cheapest google/gemini-2.5-flash-lite, $7,927/month.
     Self-hosted (llama…, $2,906) is cheaper from 418.3K requests/day (655M tokens/day); without
     labor from 127.6K. At 418.3K requests/day labor is 70% of its cost.'"""
     h = v.hosted
-    head = f"{v.label} ({v.offers} compared): cheapest {h.id}, {usd(h.monthly_usd)}/month"
+    head = f"{v.label} ({v.offers} compared): cheapest {name(h.id)}, {usd(h.monthly_usd)}/month"
     if v.missing_slo:
         verb = "misses" if len(v.missing_slo) == 1 else "miss"
-        head += f" ({', '.join(v.missing_slo)}: cheaper, but {verb} the SLO)"
+        head += f" ({', '.join(map(name, v.missing_slo))}: cheaper, but {verb} the SLO)"
     head += "."
     if v.self_hosted is None or v.shares is None:
         return f"{head} No self-hosted option that meets the SLO was compared."
@@ -79,7 +80,8 @@ def class_line(c: Comparison, v: ClassVerdict) -> str:
         else f"at {si(v.shares.requests_per_day)} requests/day"
     )
     return (
-        f"{head} Self-hosted {s.id} ({usd(s.monthly_usd)}) is {windows_text(c, v.windows)}; "
+        f"{head} Self-hosted {name(s.id)} ({usd(s.monthly_usd)}) is "
+        f"{windows_text(c, v.windows)}; "
         f"without labor {_short_windows(c, v.windows_without_labor)}. "
         f"{where[0].upper()}{where[1:]} {part} is {share:.0%} of its cost."
     )
@@ -93,7 +95,7 @@ def _inside(volume: float, found: tuple[Window, ...]) -> bool:
     )
 
 
-def answer_text(c: Comparison) -> str:
+def answer_text(c: Comparison, name: Namer = same) -> str:
     """One sentence that answers the profile's question: self-host or keep the API, at its
     volume, against the cheapest offer of the quality it asks for."""
     at = f"At {volume_text(c, c.requests_per_day)}"
@@ -103,14 +105,14 @@ def answer_text(c: Comparison) -> str:
     h = v.hosted
     if v.self_hosted is None:
         return (
-            f"{at} keep the API: {h.id} costs {usd(h.monthly_usd)}/month and no self-hosted "
+            f"{at} keep the API: {name(h.id)} costs {usd(h.monthly_usd)}/month and no self-hosted "
             "option that meets the SLO was compared."
         )
     s = v.self_hosted
-    against = f"{h.id} ({usd(h.monthly_usd)}/month, the cheapest of the {v.label})"
+    against = f"{name(h.id)} ({usd(h.monthly_usd)}/month, the cheapest of the {v.label})"
     if _inside(c.requests_per_day, v.windows) and s.monthly_usd < h.monthly_usd:
         return (
-            f"{at} self-host: {s.id} costs {usd(s.monthly_usd)}/month against {against}, "
+            f"{at} self-host: {name(s.id)} costs {usd(s.monthly_usd)}/month against {against}, "
             f"{times(s.monthly_usd / h.monthly_usd)} the price; it is {windows_text(c, v.windows)}."
         )
     without = (
@@ -119,6 +121,27 @@ def answer_text(c: Comparison) -> str:
         else ""
     )
     return (
-        f"{at} keep the API: {against} beats self-hosting today; {s.id} is "
+        f"{at} keep the API: {against} beats self-hosting today; {name(s.id)} is "
         f"{windows_text(c, v.windows)}{without}."
+    )
+
+
+def savings_text(c: Comparison, name: Namer = same) -> str | None:
+    """What the answer is worth a month and a year at the profile's volume, or None when it
+    has no self-hosted side. Example: 'Self-hosting saves $5,021/month ($60,252/year, 63%)
+    against google/gemini-2.5-flash-lite.'"""
+    v = answer(c.verdicts, c.profile.model_class)
+    if v is None or v.self_hosted is None:
+        return None
+    h, s = v.hosted, v.self_hosted
+    gap = h.monthly_usd - s.monthly_usd
+    if gap > 0:
+        share = f", {gap / h.monthly_usd:.0%}" if h.monthly_usd > 0 else ""
+        return (
+            f"Self-hosting saves {usd(gap)}/month ({usd(12 * gap)}/year{share}) against "
+            f"{name(h.id)}."
+        )
+    return (
+        f"Keeping {name(h.id)} saves {usd(-gap)}/month ({usd(-12 * gap)}/year) against "
+        f"self-hosting {name(s.id)}."
     )

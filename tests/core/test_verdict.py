@@ -93,3 +93,36 @@ def test_open_model_hosts_form_their_own_class_and_answer_the_question() -> None
     # the profile's question is answered against the cheapest offer of its quality: h/m8b
     assert answer(result.verdicts, "small") is result.verdicts[1]
     assert result.featured.hosted == "h/m8b"
+
+
+def test_savings_and_display_names() -> None:
+    from costcalc.render.names import display_name, namer
+    from costcalc.render.verdict import savings_text
+
+    result = compare(make_profile(compare=COMPARE), make_catalog(points=[FAST_POINT]), TODAY)
+    # keep the API: $2,260 − $788.40 = $1,471.60 a month, × 12 = $17,659.20 a year
+    assert savings_text(result) == (
+        "Keeping test/api saves $1,472/month ($17,659/year) against self-hosting m8b@test/gpu."
+    )
+    hosted, selfhosted = result.hosted[0], result.self_hosted[0]
+    assert display_name(hosted) == "Test api"
+    assert display_name(selfhosted) == "8b on Test gpu"  # test/8b in bf16 on test/gpu
+    assert namer(result)("m8b@test/gpu") == "8b on Test gpu"
+    assert namer(result)("unknown") == "unknown"
+    # at 10× the volume self-hosting wins: $788.40 × 10 = $7,884 against $2,260
+    big = compare(make_profile(compare=COMPARE), make_catalog(points=[FAST_POINT]), TODAY, 864_000)
+    text = savings_text(big)
+    assert text is not None and text.startswith("Self-hosting saves $5,624/month ($67,488/year")
+
+
+def test_text_chart_carries_requests_per_day() -> None:
+    from costcalc.core.analysis.curves import cost_curves
+    from costcalc.render.chart import cost_chart
+
+    result = compare(make_profile(compare=COMPARE), make_catalog(points=[FAST_POINT]), TODAY)
+    curves = cost_curves(result)
+    assert curves is not None and curves.tokens_per_request == pytest.approx(200)
+    chart = cost_chart(curves, 100)
+    # 86,400 requests/day × 200 billed tokens = 17.3M tokens/day
+    assert "you: 86.4K req/day (17.3M tok)" in chart
+    assert "in requests/day: " in chart and "1M = 5K" in chart  # 1M tokens ÷ 200 per request

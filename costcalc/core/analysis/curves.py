@@ -32,6 +32,7 @@ class Curves:
     volume_tokens: float  # the profile's own
     crossing_tokens: float | None  # where self-hosting becomes and stays cheaper
     status: str  # crosses | never | always
+    tokens_per_request: float = 1.0  # billed: requests/day = tokens/day ÷ this (second axis)
 
 
 BAND_BLOCK_ROWS = 512
@@ -80,4 +81,6 @@ def cost_curves(c: Comparison, points: int = CURVE_POINTS, bands: bool = False) 
         curves.append(Curve(oid, option.kind, np.asarray(point), band))
     be = next(p for p in c.pairs if (p.hosted, p.self_hosted) == pair).with_labor
     crossing = be.requests_per_day * billed if be.requests_per_day is not None else None
-    return Curves(requests * billed, curves, c.requests_per_day * billed, crossing, be.status)
+    return Curves(
+        requests * billed, curves, c.requests_per_day * billed, crossing, be.status, billed
+    )
