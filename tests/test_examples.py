@@ -102,6 +102,32 @@ def test_golden_text_report() -> None:
     assert result.stdout == golden.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("fmt", ["markdown", "json", "html"])
+def test_golden_markdown_json_and_html(fmt: str, tmp_path: Path) -> None:
+    """The same report in the other formats, at the pinned date (conftest). The HTML page's
+    charts are replaced by a placeholder: their SVG bytes belong to matplotlib's version, and
+    test_report checks them. Regenerate as test_golden_text_report says."""
+    import re
+
+    rag = str(ROOT / "profiles" / "rag-support-chatbot.yaml")
+    if fmt == "html":
+        page = tmp_path / "report.html"
+        result = runner.invoke(app, ["report", rag, "-o", str(page)])
+        text = re.sub(r"data:image/svg\+xml;base64,[^\"]+", "data:image/svg+xml;base64,CHART",
+                      page.read_text(encoding="utf-8"))  # fmt: skip
+        text = re.sub(r"costcalc \d[^ ]* ·", "costcalc VERSION ·", text)
+    else:
+        result = runner.invoke(app, ["compare", rag, "-f", fmt])
+        text = result.stdout
+        if fmt == "json":
+            text = re.sub(r'"costcalc_version": "[^"]+"', '"costcalc_version": "VERSION"', text)
+    assert result.exit_code == 0, result.stderr
+    golden = GOLDEN / f"rag-support-chatbot.{ {'markdown': 'md'}.get(fmt, fmt) }"
+    if os.environ.get("COSTCALC_UPDATE_GOLDEN"):
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
 def test_ci_examples_are_valid_yaml_running_real_commands() -> None:
     import yaml
 

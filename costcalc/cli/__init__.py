@@ -29,7 +29,7 @@ app = typer.Typer(
         "volume for your traffic profile.\n\n" + EXIT_CODES
     ),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain click help: paragraphs rewrap to the terminal, no boxes
     context_settings={"help_option_names": ["-h", "--help"]},

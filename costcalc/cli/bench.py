@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +9,7 @@ import typer
 
 from costcalc.cli.common import (
     CatalogOption,
+    OutputOption,
     WidthOption,
     checked_output,
     terminal_width,
@@ -165,8 +165,11 @@ def plan(
     ],
     gpu: Annotated[str, typer.Option("--gpu", metavar="ID", help="Catalog GPU id, e.g. h100-sxm.")],
     gpus_per_replica: GpusOption = None,
-    precision: Annotated[Precision, typer.Option("--precision")] = "bf16",
+    precision: Annotated[
+        Precision, typer.Option("--precision", help="Weights to plan for: bf16, fp8 or int4.")
+    ] = "bf16",
     catalog: CatalogOption = None,
+    output: OutputOption = None,
 ) -> None:
     """Print the vllm bench serve commands that measure what PROFILE needs.
 
@@ -194,8 +197,8 @@ def plan(
         raise UserError(
             f"{model} ({precision}) does not fit on {tp}× {gpu}; try --gpus-per-replica"
         )
-    sys.stdout.write(
-        render_plan(the_plan, prices.models[model].name, gpu, tp, precision, str(profile))
+    write_output(
+        render_plan(the_plan, prices.models[model].name, gpu, tp, precision, str(profile)), output
     )
 
 
@@ -211,6 +214,7 @@ def show(
         ),
     ] = None,
     catalog: CatalogOption = None,
+    output: OutputOption = None,
     width: WidthOption = None,
 ) -> None:
     """Show the benchmark points of MODEL on GPU under the SLO and the serving model's replay of
@@ -250,7 +254,7 @@ def show(
                 break
         group = PointGroup(tp, "bf16", "", [], [], capacity)
         source = f"from {profile}" if profile else "defaults; pass --profile for yours"
-        sys.stdout.write(render_show(model, gpu, [group], slo, source, terminal_width(width)))
+        write_output(render_show(model, gpu, [group], slo, source, terminal_width(width)), output)
         return
     calibration = calibrate(params_from(prices.serving), prices.points, prices.gpus, prices.models)
     observed = observe(prices.points, prices.gpus, prices.models)
@@ -278,7 +282,7 @@ def show(
             PointGroup(tp, precision, version, check_points(subset, slo), replayed, at_mix)
         )
     source = f"from {profile}" if profile else "defaults; pass --profile for yours"
-    sys.stdout.write(render_show(model, gpu, groups, slo, source, terminal_width(width)))
+    write_output(render_show(model, gpu, groups, slo, source, terminal_width(width)), output)
 
 
 def _register_predict() -> None:

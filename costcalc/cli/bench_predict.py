@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from costcalc.cli.common import CatalogOption, WidthOption, terminal_width, user_errors
+from costcalc.cli.common import (
+    CatalogOption,
+    OutputOption,
+    WidthOption,
+    terminal_width,
+    user_errors,
+    write_output,
+)
 from costcalc.io.analyze import today
 from costcalc.schema.profile import Precision
 
@@ -60,6 +66,7 @@ def predict(
     output_format: Annotated[
         PredictFormat, typer.Option("--format", "-f", help="text or json.")
     ] = PredictFormat.text,
+    output: OutputOption = None,
     width: WidthOption = None,
 ) -> None:
     """Replay each file's runs through the serving model, calibrated without that file.
@@ -74,7 +81,7 @@ def predict(
     \b
     Examples:
       costcalc bench predict sweep/*.json --gpu l40s --gpus-per-replica 1
-      costcalc bench predict run1.json run2.json -f json > predict.json
+      costcalc bench predict run1.json run2.json -f json -o predict.json
       costcalc bench predict --with-catalog
     """
     from costcalc.io.bench.common import OfflineShape
@@ -91,8 +98,9 @@ def predict(
         raise UserError("give result files to replay, or --with-catalog")
     result = predict_files(files or [], prices, flags, model, OfflineShape(), today(), with_catalog)
     if output_format is PredictFormat.json:
-        sys.stdout.write(render_predict_json(result.runs, result.skipped))
+        write_output(render_predict_json(result.runs, result.skipped), output)
     else:
-        sys.stdout.write(render_predict_text(result.runs, result.skipped, terminal_width(width)))
+        text = render_predict_text(result.runs, result.skipped, terminal_width(width))
+        write_output(text, output)
     for line in result.notes:
         typer.echo(f"note: {line}", err=True)

@@ -74,7 +74,15 @@ def check(
     ] = None,
     samples: SamplesOption = None,
     seed: SeedOption = 0,
-    output_format: Annotated[CheckFormat, typer.Option("--format", "-f")] = CheckFormat.text,
+    output_format: Annotated[
+        CheckFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text, json, markdown (a PR comment), junit (XML for CI test reports) or "
+            "github (workflow annotations).",
+        ),
+    ] = CheckFormat.text,
     output: OutputOption = None,
 ) -> None:
     """Check projected spend against budgets: exit 0 within, 1 over, 2 invalid input.

@@ -79,7 +79,14 @@ def diff(
             help="Fail when its monthly cost rises more than U USD.",
         ),
     ] = None,
-    output_format: Annotated[DiffFormat, typer.Option("--format", "-f")] = DiffFormat.text,
+    output_format: Annotated[
+        DiffFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="text, json, markdown (a PR comment) or github (workflow annotations).",
+        ),
+    ] = DiffFormat.text,
     output: OutputOption = None,
 ) -> None:
     """Show past, current and change per option; exit 1 when a gate is crossed.

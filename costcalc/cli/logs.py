@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from costcalc.cli.common import checked_output, user_errors
+from costcalc.cli.common import OutputOption, checked_output, user_errors, write_output
 from costcalc.io.analyze import today
 
 if TYPE_CHECKING:
@@ -65,7 +65,11 @@ def tokens(
     model: Annotated[
         str | None, typer.Option("--model", metavar="M", help="Count with this model's encoding.")
     ] = None,
-    output_format: Annotated[TokensFormat, typer.Option("--format", "-f")] = TokensFormat.text,
+    output_format: Annotated[
+        TokensFormat,
+        typer.Option("--format", "-f", help="text (a table) or json (for scripts)."),
+    ] = TokensFormat.text,
+    output: OutputOption = None,
 ) -> None:
     """Count the tokens of prompt files: system prompts, tool schemas, few-shot examples.
 
@@ -91,15 +95,17 @@ def tokens(
     notes = [n for n in (note, counter.warning) if n]
     notes += [f"{name}: binary, not text; skipped" for name in binary]
     if output_format is TokensFormat.json:
-        sys.stdout.write(json.dumps({
+        write_output(json.dumps({
             "encoding": encoding, "method": counter.method, "total": total, "notes": notes,
             "files": [{"path": p, "tokens": n, "characters": c} for p, n, c in rows],
-        }, indent=2) + "\n")  # fmt: skip
+        }, indent=2) + "\n", output)  # fmt: skip
         return
     width = max([len(p) for p, _, _ in rows] + [5])
-    for name, n, chars in rows:
-        typer.echo(f"{name:<{width}}  {n:>10,} tokens  {chars:>10,} characters")
-    typer.echo(f"{'total':<{width}}  {total:>10,} tokens  ({counter.method})")
+    lines = [
+        f"{name:<{width}}  {n:>10,} tokens  {chars:>10,} characters" for name, n, chars in rows
+    ]
+    lines.append(f"{'total':<{width}}  {total:>10,} tokens  ({counter.method})")
+    write_output("\n".join(lines) + "\n", output)
     for line in notes:
         typer.echo(f"note: {line}", err=True)
 

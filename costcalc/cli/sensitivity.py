@@ -39,11 +39,17 @@ def sensitivity(
     ] = None,
     catalog: CatalogOption = None,
     output_format: Annotated[
-        SensitivityFormat, typer.Option("--format", "-f")
+        SensitivityFormat, typer.Option("--format", "-f", help="text (a tornado chart) or json.")
     ] = SensitivityFormat.text,
     output: OutputOption = None,
     width: WidthOption = None,
-    color: Annotated[bool | None, typer.Option("--color/--no-color")] = None,
+    color: Annotated[
+        bool | None,
+        typer.Option(
+            "--color/--no-color",
+            help="Color the chart (default: on a terminal, unless NO_COLOR is set).",
+        ),
+    ] = None,
 ) -> None:
     """Tornado: how far the break-even and monthly costs move as each input goes low → high.
 

@@ -159,7 +159,8 @@ def _inflation(c: Comparison) -> str:
         ("output", t.output_tokens),
     ]
     rows = [[name, count(v), f"{v / per_attempt:.0%}"] for name, v in parts if v > 0]
-    rows.append(["retries", f"+{count((t.billed_attempts - 1) * per_attempt)}", ""])
+    if t.billed_attempts > 1:
+        rows.append(["retries", f"+{count((t.billed_attempts - 1) * per_attempt)}", ""])
     rows.append(["billed per request", count(t.billed_tokens), times(t.factor)])
     return _table(["Per request", "Tokens", "Share"], rows, {1, 2})
 

@@ -68,12 +68,14 @@ def render_markdown(c: Comparison, ctx: ReportContext) -> str:
     out += _table(
         ["Component", "Tokens", "Share"],
         [[name, count(v), f"{v / per_attempt:.0%}"] for name, v in parts if v > 0]
-        + [["retries", f"+{count((t.billed_attempts - 1) * per_attempt)}", ""],
-           ["billed", count(t.billed_tokens), times(t.factor)]],
+        + [["retries", f"+{count((t.billed_attempts - 1) * per_attempt)}", ""]] * (
+            t.billed_attempts > 1
+        )
+        + [["billed", count(t.billed_tokens), times(t.factor)]],
         {1, 2},
     )  # fmt: skip
     if c.pairs:
-        out += ["", "Break-even (billed tokens/day):", ""]
+        out += ["", "Where self-hosting is cheaper, requests/day (billed tokens/day):", ""]
         header = ["Hosted", "Self-hosted", "Self-hosting is cheaper", "Without labor", "Cost now"]
         rows = []
         for p in c.pairs:

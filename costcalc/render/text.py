@@ -134,11 +134,12 @@ def _inflation_table(c: Comparison) -> Table:
             table.add_row(name, count(tokens), f"{tokens / per_attempt:.0%}", why)
     retries = (t.billed_attempts - 1.0) * per_attempt
     r = request.retries
-    table.add_row(
-        "retries", f"+{count(retries)}", "",
-        f"{r.failed:.0%} of attempts fail and are retried (up to {r.max_retries}); "
-        f"{r.rate_limited:.0%} get a 429, not billed",
-    )  # fmt: skip
+    if retries > 0 or r.rate_limited > 0:  # no retries at all: no row
+        table.add_row(
+            "retries", f"+{count(retries)}", "",
+            f"{r.failed:.0%} of attempts fail and are retried (up to {r.max_retries}); "
+            f"{r.rate_limited:.0%} get a 429, not billed",
+        )  # fmt: skip
     table.add_row(
         "billed", count(t.billed_tokens), "",
         f"{times(t.factor)} the {count(t.headline_tokens)} headline tokens (user + output)",
