@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -107,7 +108,20 @@ def test_junit_is_valid_xml_with_a_case_per_gate(tmp_path: Path) -> None:
         ("costcalc.tool-agent", "monthly_usd"),
         ("costcalc.tool-agent", "usd_per_mtok"),
     }
-    assert root.get("failures") == "2" and suite.get("tests") == "4"
+    assert suite.get("failures") == "2" and suite.get("tests") == "4"
+    # valid against the Apache Ant JUnit schema (tests/fixtures/junit/JUnit.xsd): the run's
+    # time, timestamp (local, to the second, no zone) and host, and each case's time
+    import xmlschema
+
+    xmlschema.XMLSchema(str(ROOT / "tests" / "fixtures" / "junit" / "JUnit.xsd")).validate(
+        str(report)
+    )
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", suite.get("timestamp", ""))
+    assert suite.get("hostname") and float(suite.get("time", "-1")) > 0
+    assert all(float(c.get("time", "-1")) >= 0 for c in cases)
+    # a passing gate's sentence is kept, in the suite's output
+    out = suite.findtext("system-out") or ""
+    assert "PASS  rag-support-chatbot: fireworks/llama-3.1-8b-instruct (cheapest)" in out
 
 
 def test_github_annotations_and_step_summary(
@@ -117,7 +131,16 @@ def test_github_annotations_and_step_summary(
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
     code, out, _ = run("check", RAG, "--max-monthly-usd", "400", "-f", "github")
     assert code == 1
-    assert f"::error file={RAG},title=costcalc budget exceeded::rag-support-chatbot:" in out
+    # the path from the repository root; the line of the volume (the budget came from a flag)
+    line = next(
+        n for n, text in enumerate(Path(RAG).read_text().splitlines(), 1)
+        if text.strip().startswith("requests_per_day:")
+    )  # fmt: skip
+    expected = (
+        f"::error file=profiles/rag-support-chatbot.yaml,line={line},title=costcalc budget "
+        "exceeded::rag-support-chatbot:"
+    )
+    assert expected in out
     assert "(72.1%25)" in out  # '%' escaped as GitHub requires
     assert summary.read_text(encoding="utf-8").startswith("### costcalc check")
 
@@ -255,3 +278,39 @@ def test_diff_github_annotations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert out.startswith("::error title=costcalc cost increase::tool-agent: openai/gpt-4.1")
     assert "::notice title=costcalc diff::" in out
     assert summary.read_text(encoding="utf-8").startswith("<!-- costcalc diff -->")
+
+
+def test_gitlab_code_quality_points_at_the_budget_that_broke(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a repository of one profile whose own budget breaks: the issue points at that budget's
+    # line, by a path from the repository root, with a fingerprint that stays put run to run
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "profiles").mkdir()
+    profile = tmp_path / "profiles" / "rag.yaml"
+    text = Path(RAG).read_text(encoding="utf-8")
+    assert "budget: {monthly_usd: 3000}" in text
+    profile.write_text(text.replace("budget: {monthly_usd: 3000}", "budget: {monthly_usd: 400}"))
+    budget_line = 1 + text.split("budget: {monthly_usd: 3000}")[0].count("\n")
+    monkeypatch.chdir(tmp_path / "profiles")
+    code, out, _ = run("check", str(profile), "-f", "gitlab")
+    assert code == 1
+    (issue,) = json.loads(out)
+    assert issue["check_name"] == "costcalc-budget" and issue["severity"] == "major"
+    assert issue["location"] == {"path": "profiles/rag.yaml", "lines": {"begin": budget_line}}
+    assert "over the $400/month budget" in issue["description"]
+    again = json.loads(run("check", str(profile), "-f", "gitlab")[1])
+    assert again[0]["fingerprint"] == issue["fingerprint"] and len(issue["fingerprint"]) == 32
+    # a passing check is no issue
+    assert (
+        json.loads(run("check", str(profile), "--max-monthly-usd", "5000", "-f", "gitlab")[1]) == []
+    )
+
+
+def test_annotation_properties_are_escaped() -> None:
+    from costcalc.render.check import annotation
+
+    # GitHub ends a property at ',' and the properties at '::'
+    assert annotation("error", "t", "50% over", "a,b:c.yaml", 7) == (
+        "::error file=a%2Cb%3Ac.yaml,line=7,title=t::50%25 over"
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -21,6 +23,8 @@ from costcalc.cli.common import (
 from costcalc.errors import UserError
 
 if TYPE_CHECKING:
+    from costcalc.core.gates.budget import Outcome
+    from costcalc.render.check import Run
     from costcalc.schema.profile import Budget
 
 
@@ -30,6 +34,7 @@ class CheckFormat(StrEnum):
     markdown = "markdown"
     junit = "junit"
     github = "github"
+    gitlab = "gitlab"
 
 
 def _money_option(flag: str, what: str) -> object:
@@ -79,8 +84,9 @@ def check(
         typer.Option(
             "--format",
             "-f",
-            help="text, json, markdown (a PR comment), junit (XML for CI test reports) or "
-            "github (workflow annotations).",
+            help="text, json, markdown (a PR comment), junit (XML for CI test reports), "
+            "github (workflow annotations) or gitlab (code quality JSON for the merge request "
+            "widget).",
         ),
     ] = CheckFormat.text,
     output: OutputOption = None,
@@ -97,6 +103,7 @@ def check(
       costcalc check profiles/rag-support-chatbot.yaml --max-monthly-usd 2500
       costcalc check --format junit -o costcalc-junit.xml
       costcalc check profiles/*.yaml --format github
+      costcalc check --format gitlab -o gl-code-quality-report.json
       costcalc check my.yaml --quantile p90 --max-monthly-usd 5000
 
     With --quantile, profiles whose inputs are distributions are sampled (--monte-carlo N,
@@ -112,10 +119,13 @@ def check(
         raise typer.BadParameter(str(exc), param_hint="'--quantile'") from None
     flags = _budget_flags(max_monthly_usd, max_usd_per_1k_requests, max_usd_per_mtok)
     outcomes = check_profiles(entries, catalogs, flags, option, quantile, samples, seed)
-    renderers = {
+    run = _run()
+    renderers: dict[CheckFormat, Callable[[list[Outcome]], str]] = {
         CheckFormat.text: render.render_text, CheckFormat.json: render.render_json,
-        CheckFormat.markdown: render.render_markdown, CheckFormat.junit: render.render_junit,
-        CheckFormat.github: render.render_github,
+        CheckFormat.markdown: render.render_markdown,
+        CheckFormat.junit: functools.partial(render.render_junit, run=run),
+        CheckFormat.github: functools.partial(render.render_github, run=run),
+        CheckFormat.gitlab: functools.partial(render.render_gitlab, run=run),
     }  # fmt: skip
     write_output(renderers[output_format](outcomes), output)
     if output_format is CheckFormat.github:
@@ -128,6 +138,19 @@ def check(
             typer.echo(f"error: {where}{o.error}", err=True)
     statuses = {o.status for o in outcomes}
     raise typer.Exit(2 if "error" in statuses else 1 if "fail" in statuses else 0)
+
+
+def _run() -> Run:
+    """When and where this check runs: local time to the second, the host, and the repository
+    root (the folder holding .git, from here up; else here) that annotation paths start from."""
+    import datetime as dt
+    import socket
+
+    from costcalc.io.project import repository_root
+    from costcalc.render.check import Run
+
+    stamp = dt.datetime.now().replace(microsecond=0).isoformat()
+    return Run(stamp, socket.gethostname() or "localhost", str(repository_root(Path.cwd())))
 
 
 def _budget_flags(monthly: float | None, per_1k: float | None, per_mtok: float | None) -> Budget:

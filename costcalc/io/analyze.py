@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -135,6 +136,7 @@ def check_profiles(
 
     outcomes = []
     for entry in entries:
+        started = time.perf_counter()
         try:
             loaded, comparison, _ = analyze(entry.path, catalogs, samples=samples, seed=seed)
             budget = merge_budgets(
@@ -151,9 +153,34 @@ def check_profiles(
         except UserError as exc:
             if raise_errors:
                 raise
-            outcomes.append(Outcome(str(entry.path), error=str(exc)))
+            seconds = time.perf_counter() - started
+            outcomes.append(Outcome(str(entry.path), error=str(exc), seconds=seconds))
             continue
         mc_notes = list(comparison.monte_carlo.notes) if comparison.monte_carlo else []
         warnings = [*comparison.warnings, *mc_notes]
-        outcomes.append(Outcome(str(entry.path), result, warnings=warnings))
+        own = loaded.profile.budget or Budget()
+        overridden = merge_budgets(entry.budget or Budget(), flags)
+        lines = _lines(entry.path, [
+            ("volume", ["traffic", "requests_per_day"]),
+            *((m, ["budget", m]) for m in METRIC_FIELDS
+              if getattr(own, m) is not None and getattr(overridden, m) is None),
+        ])  # fmt: skip
+        seconds = time.perf_counter() - started
+        outcomes.append(Outcome(str(entry.path), result, warnings=warnings, seconds=seconds,
+                                lines=lines))  # fmt: skip
     return outcomes
+
+
+METRIC_FIELDS = ("monthly_usd", "usd_per_1k_requests", "usd_per_mtok")
+
+
+def _lines(path: Path, fields: Sequence[tuple[str, Sequence[str]]]) -> dict[str, int]:
+    """Line (from 1) of each field in the profile, for annotations that point at it."""
+    from costcalc.io.yamlfile import locate
+
+    found = {}
+    for name, keys in fields:
+        where = locate(path, keys)
+        if where is not None:
+            found[name] = where[0]
+    return found

@@ -31,6 +31,12 @@ class LoadedProject:
     entries: list[ProjectEntry]
 
 
+def repository_root(start: Path) -> Path:
+    """The nearest folder from `start` up that holds .git; `start` itself when none does."""
+    start = start.resolve()
+    return next((f for f in [start, *start.parents] if (f / ".git").exists()), start)
+
+
 def find_project(start: Path) -> Path:
     """costcalc.yaml in `start` or the nearest parent, stopping at the repository root."""
     for folder in [start, *start.parents]:

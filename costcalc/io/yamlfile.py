@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -155,7 +156,7 @@ def read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
-def locate(path: Path, keys: list[int | str]) -> tuple[int, int] | None:
+def locate(path: Path, keys: Sequence[int | str]) -> tuple[int, int] | None:
     """Line and column (from 1) of the value at `keys` in a YAML file that read_yaml has read:
     the key itself where the mapping has it, else the nearest enclosing node that exists (a
     missing field points at the mapping that lacks it). None if the file cannot be composed."""

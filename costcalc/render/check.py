@@ -1,10 +1,13 @@
-"""`costcalc check` results as text, JSON, Markdown, JUnit XML or GitHub Actions annotations."""
+"""`costcalc check` results: text, JSON, Markdown, JUnit XML, GitHub annotations, GitLab quality."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from costcalc.core.gates.budget import Check, Gate, Outcome
 from costcalc.render.fmt import md_cell, usd
@@ -137,15 +140,34 @@ def render_markdown(outcomes: Sequence[Outcome]) -> str:
     return "### costcalc check\n\n" + "\n".join(rows) + f"\n\n{summary(outcomes)}\n"
 
 
-def render_junit(outcomes: Sequence[Outcome]) -> str:
-    """JUnit XML: one test case per profile and gate; a failure element on a breach."""
-    suite = ET.Element("testsuite", name="costcalc check")
+@dataclass(frozen=True)
+class Run:
+    """Where and when the check ran, for JUnit: '2026-11-30T14:05:09' (local time, no zone, as
+    the Ant JUnit schema wants), the host name, and the repository root that paths in
+    annotations are relative to."""
+
+    timestamp: str = "1970-01-01T00:00:00"
+    hostname: str = "localhost"
+    root: str | None = None
+
+
+def render_junit(outcomes: Sequence[Outcome], run: Run = Run()) -> str:
+    """JUnit XML valid against the Apache Ant JUnit schema (tests/fixtures/JUnit.xsd): one test
+    case per profile and gate, a failure element on a breach, each with its time; the passed
+    checks' sentences go to the suite's system-out (a test case holds only its outcome)."""
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    total = sum(o.seconds for o in outcomes)
+    suite = ET.Element("testsuite", name="costcalc check", package="costcalc", id="0",
+                       timestamp=run.timestamp, hostname=run.hostname or "localhost")  # fmt: skip
+    ET.SubElement(suite, "properties")
+    passed = []
     for o in outcomes:
-        for item in items(o):
+        found = items(o)
+        for item in found:
             case = ET.SubElement(
-                suite, "testcase", classname=f"costcalc.{_profile(o)}", name=item.case
-            )
+                suite, "testcase", classname=f"costcalc.{_profile(o)}", name=item.case,
+                time=f"{o.seconds / len(found):.3f}",
+            )  # fmt: skip
             counts["tests"] += 1
             if item.word == "FAIL":
                 failure = ET.SubElement(
@@ -161,23 +183,49 @@ def render_junit(outcomes: Sequence[Outcome]) -> str:
                 ET.SubElement(case, "skipped", message=item.sentence)
                 counts["skipped"] += 1
             else:
-                ET.SubElement(case, "system-out").text = item.sentence
+                passed.append(f"PASS  {item.sentence}")
+    ET.SubElement(suite, "system-out").text = "\n".join([*passed, summary(outcomes)])
+    ET.SubElement(suite, "system-err")
     suite.attrib.update({k: str(v) for k, v in counts.items()})
-    root = ET.Element("testsuites", name="costcalc", tests=str(counts["tests"]),
-                      failures=str(counts["failures"]), errors=str(counts["errors"]))  # fmt: skip
+    suite.set("time", f"{total:.3f}")
+    root = ET.Element("testsuites")  # the Ant schema allows no attributes here
     root.append(suite)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def annotation(level: str, title: str, message: str, file: str | None = None) -> str:
-    """A GitHub Actions workflow command; '%', CR and LF escaped as the runner requires."""
+def relative(source: str, root: str | None) -> str:
+    """A profile's path as CI annotations want it: relative to the repository root, with `/`
+    (/repo/profiles/a.yaml → profiles/a.yaml); unchanged when outside the root."""
+    if root is None:
+        return source
+    path = PurePath(source)
+    try:
+        return path.relative_to(root).as_posix() if path.is_absolute() else path.as_posix()
+    except ValueError:
+        return source
+
+
+def annotation(
+    level: str, title: str, message: str, file: str | None = None, line: int | None = None
+) -> str:
+    """A GitHub Actions workflow command; '%', CR and LF escaped as the runner requires (and
+    ',' and ':' too in a property value, such as a file name)."""
     text = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    properties = ([f"file={file}"] if file else []) + [f"title={title}"]
+    properties = [f"file={_property(file)}"] if file else []
+    properties += [f"line={line}"] if file and line else []
+    properties.append(f"title={_property(title)}")
     return f"::{level} {','.join(properties)}::{text}"
 
 
-def render_github(outcomes: Sequence[Outcome]) -> str:
+def _property(value: str) -> str:
+    return (
+        value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        .replace(":", "%3A").replace(",", "%2C")
+    )  # fmt: skip
+
+
+def render_github(outcomes: Sequence[Outcome], run: Run = Run()) -> str:
     levels = {"PASS": "notice", "FAIL": "error", "SKIP": "notice", "ERROR": "error"}
     titles = {
         "PASS": "costcalc budget",
@@ -186,9 +234,37 @@ def render_github(outcomes: Sequence[Outcome]) -> str:
         "ERROR": "costcalc invalid input",
     }
     lines = [
-        annotation(levels[i.word], titles[i.word], i.sentence, o.source)
+        annotation(levels[i.word], titles[i.word], i.sentence, relative(o.source, run.root),
+                   o.line())
         for o in outcomes
         for i in items(o)
+    ]  # fmt: skip
+    lines += [
+        annotation("warning", "costcalc", w, relative(o.source, run.root))
+        for o in outcomes
+        for w in o.warnings
     ]
-    lines += [annotation("warning", "costcalc", w, o.source) for o in outcomes for w in o.warnings]
     return "\n".join([*lines, summary(outcomes)]) + "\n"
+
+
+def render_gitlab(outcomes: Sequence[Outcome], run: Run = Run()) -> str:
+    """GitLab's code quality report (a JSON list of issues; docs.gitlab.com/ci/testing/
+    code_quality): each broken budget and each profile that cannot be checked is an issue, so
+    the merge request widget shows it. Passing checks are not issues."""
+    issues = []
+    for o in outcomes:
+        for item in items(o):
+            if item.word not in ("FAIL", "ERROR"):
+                continue
+            path = relative(o.source, run.root)
+            check_name = "costcalc-budget" if item.word == "FAIL" else "costcalc-invalid-input"
+            issues.append({
+                "description": item.sentence,
+                "check_name": check_name,
+                "fingerprint": hashlib.sha256(
+                    f"{path}|{check_name}|{item.case}".encode()
+                ).hexdigest()[:32],  # stable across runs: the widget tracks it
+                "severity": "major" if item.word == "FAIL" else "critical",
+                "location": {"path": path, "lines": {"begin": o.line() or 1}},
+            })  # fmt: skip
+    return json.dumps(issues, indent=2) + "\n"

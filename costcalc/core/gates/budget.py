@@ -122,6 +122,18 @@ class Outcome:
     check: Check | None = None
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0  # how long the check took (JUnit's time)
+    # line in the profile of what matters: "volume" (traffic.requests_per_day) and each budget
+    # metric set in the profile itself (not overridden by the project file or a flag)
+    lines: dict[str, int] = field(default_factory=dict)
+
+    def line(self) -> int | None:
+        """The line an annotation points at: the first broken budget's, else the volume's."""
+        if self.check is not None:
+            for gate in self.check.gates:
+                if not gate.passed and gate.metric in self.lines:
+                    return self.lines[gate.metric]
+        return self.lines.get("volume")
 
     @property
     def status(self) -> str:
