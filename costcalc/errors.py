@@ -71,3 +71,7 @@ def _edits(a: str, b: str) -> int:
         for j, y in enumerate(b, 1):
             previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (x != y))
     return row[-1]
+
+
+class MissingDependency(UserError):
+    """An optional package a feature needs is not installed (matplotlib for charts)."""

@@ -33,8 +33,8 @@ def sensitivity(
         typer.Option(
             "--pair",
             metavar="HOSTED SELF",
-            help="The hosted and self-hosted option to study (default: the cheapest hosted "
-            "option and the self-hosted option that breaks even earliest against it).",
+            help="The hosted and self-hosted option to study (default: the pair the verdict "
+            "is about, `featured` in compare -f json).",
         ),
     ] = None,
     catalog: CatalogOption = None,

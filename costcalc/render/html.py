@@ -12,7 +12,7 @@ from costcalc.core.analysis.compare import Comparison
 from costcalc.core.analysis.curves import Curves
 from costcalc.core.analysis.options import HostedOption, SelfHostedOption
 from costcalc.core.analysis.sensitivity import Sensitivity
-from costcalc.errors import UserError
+from costcalc.errors import MissingDependency
 from costcalc.render import sensitivity as tornado
 from costcalc.render.context import ReportContext
 from costcalc.render.fmt import count, si, times, usd
@@ -106,7 +106,7 @@ def _chart(draw: Callable[[], bytes], alt: str) -> str:
     """A chart, or without matplotlib a note on how to add it (the tables carry every figure)."""
     try:
         return _image(draw(), alt)
-    except UserError:
+    except MissingDependency:
         return (
             '<p class="note">No chart here: charts need matplotlib '
             "(<code>pip install 'costcalc[plot]'</code>, then run "
@@ -207,8 +207,8 @@ def _sensitivity(result: Sensitivity) -> str:
 
 def _assumptions(c: Comparison, ctx: ReportContext) -> str:
     items = [
-        f"Volumes are billed tokens per day; a month is 730 hours. Break-even searched "
-        f"over {range_text(c)}."
+        f"Volumes are requests per day, with billed tokens per day beside them; a month is 730 "
+        f"hours. Break-evens searched over {range_text(c)}."
     ]
     items += notes(c, ctx)
     prices = []

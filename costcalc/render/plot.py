@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from costcalc.core.analysis.curves import Curves
-from costcalc.errors import UserError
+from costcalc.errors import MissingDependency
 from costcalc.render.fmt import si, usd_short
 
 WIDTH_IN, HEIGHT_IN, DPI = 10.0, 5.6, 100  # 1000 × 560 pixels
@@ -23,7 +23,9 @@ def _pyplot() -> Any:
     try:
         import matplotlib
     except ImportError:
-        raise UserError("charts as images need matplotlib: pip install 'costcalc[plot]'") from None
+        raise MissingDependency(
+            "charts as images need matplotlib: pip install 'costcalc[plot]'"
+        ) from None
     matplotlib.use("Agg")  # no display; the same pixels everywhere
     matplotlib.rcParams["svg.hashsalt"] = "costcalc"  # stable SVG ids: same input, same file
     import matplotlib.pyplot as plt

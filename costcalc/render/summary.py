@@ -8,7 +8,7 @@ from costcalc.core.analysis.verdict import windows
 from costcalc.core.selfhosted.replica import INFEASIBLE, NOT_SERVED
 from costcalc.render.context import ReportContext
 from costcalc.render.fmt import si, usd
-from costcalc.render.verdict import answer_text, windows_text
+from costcalc.render.verdict import answer_text, span, windows_text
 
 
 def tokens_per_day(c: Comparison, requests_per_day: float | None) -> float | None:
@@ -21,8 +21,10 @@ def pair_of(c: Comparison, hosted_id: str, self_hosted_id: str) -> Pair:
 
 
 def range_text(c: Comparison) -> str:
+    """'17.7–400K requests/day (100K–2.3B tokens/day)': the searched range."""
     low, high = c.range_requests_per_day
-    return f"{si(low * c.tokens.billed_tokens)}–{si(high * c.tokens.billed_tokens)} tokens/day"
+    tokens = c.tokens.billed_tokens
+    return f"{span(low, high)} requests/day ({span(low * tokens, high * tokens)} tokens/day)"
 
 
 def breakeven_text(c: Comparison, be: BreakEven) -> str:
@@ -48,14 +50,15 @@ def breakeven_short(c: Comparison, be: BreakEven) -> str:
             "always" if lo is None and hi is None
             else f"≥{si(lo)}" if lo is not None and hi is None
             else f"≤{si(hi)}" if lo is None and hi is not None
-            else f"{si(lo or 0)}–{si(hi or 0)}"
+            else span(lo or 0.0, hi or 0.0)
         )  # fmt: skip
     if len(found) > SHORT_WINDOWS:
         parts.append(f"+{len(found) - SHORT_WINDOWS} more")
     elif len(found) == 1 and parts[0] != "always":
         w = found[0]
         ends = [x for x in (w.low_requests_per_day, w.high_requests_per_day) if x is not None]
-        parts[0] += f" ({'–'.join(si(x * c.tokens.billed_tokens) for x in ends)})"
+        tokens = [x * c.tokens.billed_tokens for x in ends]
+        parts[0] += f" ({span(*tokens) if len(tokens) == 2 else si(tokens[0])})"
     return ", ".join(parts)
 
 

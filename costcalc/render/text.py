@@ -10,8 +10,8 @@ from rich.text import Text
 
 from costcalc.core.analysis.compare import Comparison
 from costcalc.core.analysis.curves import Curves
-from costcalc.core.analysis.featured import earliest
 from costcalc.core.analysis.options import SelfHostedOption
+from costcalc.core.analysis.verdict import first_cheaper
 from costcalc.core.demand.traffic import peak_hour_ratio
 from costcalc.render.chart import cost_chart
 from costcalc.render.console import capture
@@ -169,7 +169,7 @@ def _breakeven_selfs(c: Comparison) -> list[SelfHostedOption]:
     hosted_id, self_id = c.featured.pair
     ranked = sorted(
         (p for p in c.pairs if p.hosted == hosted_id),
-        key=lambda p: (p.self_hosted != self_id, *earliest(p.with_labor)),
+        key=lambda p: (p.self_hosted != self_id, first_cheaper(p.with_labor)),
     )
     ids = [p.self_hosted for p in ranked[:SHOWN_BREAKEVEN_TABLES]]
     by_id = {o.id: o for o in c.self_hosted}
@@ -188,14 +188,17 @@ def _breakeven_tables(c: Comparison) -> list[tuple[str, Table]]:
         )
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
         indent = "" if c.monte_carlo is not None else "  "  # two more columns to fit
-        table.add_column(f"{indent}vs hosted", overflow="fold", ratio=1)
-        table.add_column("Cheaper at, req/day", no_wrap=True)
+        rows = [p for p in c.pairs if p.self_hosted == s.id and p.hosted in hosted_shown]
+        # ids whole (a folded id is misread); the window cells fold instead
+        longest = max((len(indent + p.hosted) for p in rows), default=10)
+        table.add_column(f"{indent}vs hosted", no_wrap=True, min_width=longest)
+        table.add_column("Cheaper at, req/day", overflow="fold", ratio=1)
         if c.monte_carlo is not None:
             table.collapse_padding = True
-            table.add_column("P10–P90 · P", no_wrap=True)
-        table.add_column("Without labor", no_wrap=True)
+            table.add_column("P10–P90 tok/day · P", overflow="fold", ratio=1)
+        table.add_column("Without labor", overflow="fold", ratio=1)
         table.add_column("Cost now", justify="right", no_wrap=True)
-        for p in (p for p in c.pairs if p.self_hosted == s.id and p.hosted in hosted_shown):
+        for p in rows:
             ps = pair_samples(c, p.hosted, p.self_hosted)
             ranged = [breakeven_cell(ps)] if ps else []
             table.add_row(
@@ -270,8 +273,7 @@ def _report(
         console.print()
         console.print(
             Text(
-                f"Where self-hosting is cheaper: requests/day (billed tokens/day), searched over "
-                f"{range_text(c)}",
+                f"Where self-hosting is cheaper, searched over {range_text(c)}",
                 style="bold underline",
             )
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from costcalc.core.analysis.compare import Comparison
 from costcalc.core.analysis.verdict import ClassVerdict, Window, answer
-from costcalc.render.fmt import si, times, usd
+from costcalc.render.fmt import si, si3, times, usd
 from costcalc.render.names import Namer, same
 
 
@@ -14,9 +14,21 @@ def volume_text(c: Comparison, requests_per_day: float) -> str:
     return f"{si(requests_per_day)} requests/day ({si(tokens)} tokens/day)"
 
 
+def span(low: float, high: float) -> str:
+    """Two volumes as a range a reader cannot misread: '5.6K–19.7K', '18 to 400K' (not
+    '18–400K', which reads as 18K), '180.0K–182.2K' where one decimal would print '180K'
+    twice… and three figures where even that would print the same number twice."""
+    a, b = si(low), si(high)
+    if a == b:
+        a, b = si3(low), si3(high)
+    if a.lstrip("-0123456789.") != b.lstrip("-0123456789."):  # different suffixes
+        return f"{a} to {b}"
+    return f"{a}–{b}"
+
+
 def _span(c: Comparison, low: float, high: float) -> str:
     tokens = c.tokens.billed_tokens
-    return f"{si(low)}–{si(high)} requests/day ({si(low * tokens)}–{si(high * tokens)} tokens/day)"
+    return f"{span(low, high)} requests/day ({span(low * tokens, high * tokens)} tokens/day)"
 
 
 def windows_text(c: Comparison, found: tuple[Window, ...]) -> str:
@@ -49,13 +61,12 @@ def _short_windows(c: Comparison, found: tuple[Window, ...]) -> str:
         return "never"
     parts = []
     for w in found:
-        lo = si(w.low_requests_per_day) if w.low_requests_per_day is not None else None
-        hi = si(w.high_requests_per_day) if w.high_requests_per_day is not None else None
+        lo, hi = w.low_requests_per_day, w.high_requests_per_day
         parts.append(
-            "across the range" if lo is None and hi is None
-            else f"from {lo}" if hi is None
-            else f"up to {hi}" if lo is None
-            else f"{lo}–{hi}"
+            "across the searched range" if lo is None and hi is None
+            else f"from {si(lo)} requests/day" if lo is not None and hi is None
+            else f"up to {si(hi)} requests/day" if hi is not None and lo is None
+            else f"{span(lo or 0.0, hi or 0.0)} requests/day"
         )  # fmt: skip
     return ", ".join(parts)
 
@@ -66,7 +77,9 @@ def class_line(c: Comparison, v: ClassVerdict, name: Namer = same) -> str:
     labor from 127.6K. At 418.3K requests/day labor is 70% of its cost.'"""
     h = v.hosted
     head = f"{v.label} ({v.offers} compared): cheapest {name(h.id)}, {usd(h.monthly_usd)}/month"
-    if v.missing_slo:
+    if not h.eligible:
+        head += " (every one compared misses the SLO)"
+    elif v.missing_slo:
         verb = "misses" if len(v.missing_slo) == 1 else "miss"
         head += f" ({', '.join(map(name, v.missing_slo))}: cheaper, but {verb} the SLO)"
     head += "."
@@ -97,33 +110,54 @@ def _inside(volume: float, found: tuple[Window, ...]) -> bool:
 
 def answer_text(c: Comparison, name: Namer = same) -> str:
     """One sentence that answers the profile's question: self-host or keep the API, at its
-    volume, against the cheapest offer of the quality it asks for."""
+    volume, against the cheapest offer of the quality it asks for. Which is cheaper is decided
+    by the costs at the volume; the windows (inside the searched range) say from where."""
     at = f"At {volume_text(c, c.requests_per_day)}"
     v = answer(c.verdicts, c.profile.model_class)
     if v is None:
+        if c.hosted:  # every one past its deprecation date
+            return (
+                f"{at} every hosted offer compared is past its deprecation date, so none is "
+                "recommended; see the table and the warnings."
+            )
         return f"{at} only self-hosted options were compared; see the table."
-    h = v.hosted
-    if v.self_hosted is None:
-        return (
-            f"{at} keep the API: {name(h.id)} costs {usd(h.monthly_usd)}/month and no self-hosted "
-            "option that meets the SLO was compared."
+    h, s = v.hosted, v.self_hosted
+    if not h.eligible:
+        head = (
+            f"{at} no offer of the {v.label} compared meets the SLO ({name(h.id)}, the "
+            f"cheapest at {usd(h.monthly_usd)}/month, misses it)"
         )
-    s = v.self_hosted
+        if s is None:
+            return f"{head}, and no self-hosted option that meets it was compared."
+        return f"{head}: self-host, {name(s.id)} at {usd(s.monthly_usd)}/month."
+    if s is None:
+        missing = (
+            "no self-hosted option was compared" if not c.self_hosted
+            else "no self-hosted option that meets the SLO was compared"
+        )  # fmt: skip
+        return f"{at} keep the API: {name(h.id)} costs {usd(h.monthly_usd)}/month; {missing}."
     against = f"{name(h.id)} ({usd(h.monthly_usd)}/month, the cheapest of the {v.label})"
-    if _inside(c.requests_per_day, v.windows) and s.monthly_usd < h.monthly_usd:
+    where = windows_text(c, v.windows)
+    if not _inside(c.requests_per_day, v.windows):
+        where += " (your volume is outside the searched range)" if _outside(c) else ""
+    if s.monthly_usd < h.monthly_usd:
         return (
             f"{at} self-host: {name(s.id)} costs {usd(s.monthly_usd)}/month against {against}, "
-            f"{times(s.monthly_usd / h.monthly_usd)} the price; it is {windows_text(c, v.windows)}."
+            f"{times(s.monthly_usd / h.monthly_usd)} the price; it is {where}."
         )
     without = (
-        f" (without labor: {_short_windows(c, v.windows_without_labor)} requests/day)"
+        f"; without labor: {_short_windows(c, v.windows_without_labor)}"
         if v.windows_without_labor != v.windows
         else ""
     )
     return (
-        f"{at} keep the API: {against} beats self-hosting today; {name(s.id)} is "
-        f"{windows_text(c, v.windows)}{without}."
+        f"{at} keep the API: {against} beats self-hosting today; {name(s.id)} is {where}{without}."
     )
+
+
+def _outside(c: Comparison) -> bool:
+    low, high = c.range_requests_per_day
+    return not low <= c.requests_per_day <= high
 
 
 def savings_text(c: Comparison, name: Namer = same) -> str | None:
@@ -131,8 +165,8 @@ def savings_text(c: Comparison, name: Namer = same) -> str | None:
     has no self-hosted side. Example: 'Self-hosting saves $5,021/month ($60,252/year, 63%)
     against google/gemini-2.5-flash-lite.'"""
     v = answer(c.verdicts, c.profile.model_class)
-    if v is None or v.self_hosted is None:
-        return None
+    if v is None or v.self_hosted is None or not v.hosted.eligible:
+        return None  # nothing to save against: no self-hosted side, or the API misses the SLO
     h, s = v.hosted, v.self_hosted
     gap = h.monthly_usd - s.monthly_usd
     if gap > 0:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from costcalc.core.analysis.compare import compare
 from costcalc.core.analysis.crossings import BreakEven, Crossing
 from costcalc.core.analysis.verdict import Window, answer, cost_shares, first_cheaper, windows
 from costcalc.render.verdict import answer_text, class_line
-from tests.conftest import TODAY, compute_offer, hosted_offer, make_catalog, make_profile
+from tests.conftest import ROOT, TODAY, compute_offer, hosted_offer, make_catalog, make_profile
 from tests.core.test_compare import COMPARE, FAST_POINT
 
 
@@ -126,3 +128,70 @@ def test_text_chart_carries_requests_per_day() -> None:
     # 86,400 requests/day × 200 billed tokens = 17.3M tokens/day
     assert "you: 86.4K req/day (17.3M tok)" in chart
     assert "in requests/day: " in chart and "1M = 5K" in chart  # 1M tokens ÷ 200 per request
+
+
+def test_spans_cannot_be_misread() -> None:
+    from costcalc.render.verdict import span
+
+    assert span(5_600, 19_700) == "5.6K–19.7K"
+    assert span(17.7, 400e3) == "18 to 400K"  # not "18–400K", which reads as 18K
+    assert span(1.17e9, 1.19e9) == "1.17B–1.19B"  # one decimal would print 1.2B twice
+    assert span(180e3, 182.2e3) == "180K–182.2K"
+
+
+def test_the_answer_never_rests_on_an_offer_that_misses_the_slo_or_is_retired() -> None:
+    from costcalc.render.verdict import answer_text, savings_text
+
+    slow = {"as_of": "2026-04-24", "source": "https://example.test", "ttft_s": 9.0,
+            "output_tokens_per_s": 100}  # fmt: skip
+    offers = [hosted_offer(id="a/slow", usd_per_mtok_input=0.01, latency=slow)]
+    compared = {**COMPARE, "hosted": ["a/slow"]}
+    result = compare(
+        make_profile(compare=compared), make_catalog(hosted=offers, points=[FAST_POINT]), TODAY
+    )
+    # the only offer misses the SLO: the answer is to self-host, no savings against it, and
+    # the featured pair has no hosted side (the option is never featured)
+    text = answer_text(result)
+    assert "no offer of the small/nano APIs compared meets the SLO" in text
+    assert "self-host, m8b@test/gpu at $2,260/month" in text
+    assert savings_text(result) is None
+    assert result.featured.hosted is None and result.cheapest == "m8b@test/gpu"
+    retired = [hosted_offer(id="r/old", usd_per_mtok_input=0.01, deprecation_date="2026-01-01")]
+    result = compare(
+        make_profile(compare={**COMPARE, "hosted": ["r/old"]}),
+        make_catalog(hosted=retired, points=[FAST_POINT]),
+        TODAY,
+    )
+    assert result.cheapest == "m8b@test/gpu" and result.verdicts == []
+    assert "every hosted offer compared is past its deprecation date" in answer_text(result)
+
+
+def test_outside_the_searched_range_the_costs_at_the_volume_decide() -> None:
+    from costcalc.render.verdict import answer_text
+
+    # 8.64M requests/day, searched only over 100K–10M tokens/day (500 to 50K requests/day):
+    # hosted $78,840 against self-hosted well under it
+    result = compare(
+        make_profile(compare=COMPARE), make_catalog(points=[FAST_POINT]), TODAY,
+        8_640_000, (1e5, 1e7),
+    )  # fmt: skip
+    text = answer_text(result)
+    assert "self-host: m8b@test/gpu" in text
+    assert "(your volume is outside the searched range)" in text
+
+
+def test_cli_sensitivity_survives_a_featured_pair_without_a_side(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from costcalc.cli import app
+
+    text = (ROOT / "profiles" / "rag-support-chatbot.yaml").read_text(encoding="utf-8")
+    deprecated = text.split("compare:")[0] + (
+        "compare:\n  hosted: [together/llama-3.1-8b-instruct-turbo]\n"
+        "  self_hosted:\n    - {model: llama-3.1-8b-instruct, compute: runpod-serverless/48gb}\n"
+    )
+    profile = tmp_path / "p.yaml"
+    profile.write_text(deprecated, encoding="utf-8")
+    result = CliRunner().invoke(app, ["sensitivity", str(profile)])
+    assert result.exit_code == 0, result.stderr
+    assert "together/llama-3.1-8b-instruct-turbo" in result.stdout

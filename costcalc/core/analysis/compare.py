@@ -19,6 +19,9 @@ from costcalc.core.analysis.options import (
     price_hosted,
     price_self_hosted,
 )
+from costcalc.core.analysis.options import (
+    retired as is_retired,
+)
 from costcalc.core.analysis.selection import (
     default_set,
     deprecated_count,
@@ -225,6 +228,10 @@ def compare(
         _something_runs(profile, hosted, selfs, skipped, warnings)
 
     options = sorted(hosted + selfs, key=lambda o: o.monthly_usd)
+    # an offer past its deprecation date is priced when named, never called the cheapest
+    options = [
+        dataclasses.replace(o, eligible=False) if is_retired(o, today) else o for o in options
+    ]
     eligible = [o for o in options if o.eligible]
     low, high = breakeven_range(billed, volume, range_tokens_per_day)
     by_id = {o.id: o for o in options}
@@ -244,7 +251,7 @@ def compare(
     ]  # fmt: skip
     verdicts = class_verdicts(
         options, {(p.hosted, p.self_hosted): (p.with_labor, p.without_labor) for p in pairs},
-        volume, today,
+        volume, today, profile.model_class,
     )  # fmt: skip
     ids = [o.id for o in hosted] + [_compute_id(o) for o in selfs]
     warnings.extend(_stale(list(dict.fromkeys(ids)), catalog, today))  # each offer once
@@ -269,8 +276,7 @@ def compare(
         serving_accuracy=catalog.serving.leave_one_out if catalog.serving else None,
         cheapest=eligible[0].id if eligible else None,
         default_set=default_set_text,
-        featured=feature(answer(verdicts, profile.model_class), [
-            o for o in options if isinstance(o, SelfHostedOption)]),
+        featured=feature(answer(verdicts, profile.model_class), options),
         verdicts=verdicts,
         warnings=warnings,
     )  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +46,14 @@ class SelfHostedOption(Option):
     replicas_peak: int
     cold_starts_per_day: float
     cold_start_share: float
+
+
+def retired(option: Option, today: dt.date) -> bool:
+    """A hosted offer on or past its deprecation date."""
+    if not isinstance(option, HostedOption):
+        return False
+    date = option.cost.offer.deprecation_date
+    return date is not None and date <= today
 
 
 def unit_costs(

@@ -104,7 +104,7 @@ def default_set(
         if other != profile.model_class
     ] + [[o for o in hosted if o.cost.offer.open_model == model] for model in sorted(models)]
     for group in groups:
-        cheapest = min(group, key=lambda o: o.monthly_usd, default=None)
+        cheapest = min(group, key=lambda o: (not o.eligible, o.monthly_usd), default=None)
         if cheapest is not None:
             kept.setdefault(cheapest.id, cheapest)
     left = len(hosted) - len(kept) + len(selfs) - len(s.kept)

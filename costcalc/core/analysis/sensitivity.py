@@ -98,7 +98,10 @@ def input_ranges(
 
 
 def choose_pair(comparison: Comparison, pair: tuple[str, str] | None) -> tuple[str, str]:
-    """The named pair, else the featured one (the pair the verdict is about)."""
+    """The named pair, else the featured one (the pair the verdict is about); where the
+    featured pair lacks a side (no option of that kind meets the SLO, or every hosted offer is
+    past its deprecation date), the cheapest option of that kind, those that may be used
+    first."""
     hosted = [o.id for o in comparison.options if isinstance(o, HostedOption)]
     selfs = [o.id for o in comparison.options if isinstance(o, SelfHostedOption)]
     if not hosted or not selfs:
@@ -114,9 +117,13 @@ def choose_pair(comparison: Comparison, pair: tuple[str, str] | None) -> tuple[s
         if pair[1] not in selfs:
             raise UnknownIdError("self-hosted option", pair[1], selfs, "--pair")
         return pair
-    featured = comparison.featured.pair
-    assert featured is not None  # there are options of both kinds
-    return featured
+
+    def cheapest(kind: type) -> str:
+        found = [o for o in comparison.options if isinstance(o, kind)]
+        return min(found, key=lambda o: (not o.eligible, o.monthly_usd)).id
+
+    f = comparison.featured
+    return f.hosted or cheapest(HostedOption), f.self_hosted or cheapest(SelfHostedOption)
 
 
 def sensitivity(

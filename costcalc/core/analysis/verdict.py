@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from costcalc.core.analysis.crossings import BreakEven
-from costcalc.core.analysis.options import HostedOption, Option, SelfHostedOption
+from costcalc.core.analysis.options import HostedOption, Option, SelfHostedOption, retired
 
 # Hosted classes in the order a report lists them, then `open:MODEL` for each open model that
 # is also self-hosted in the comparison: its hosts (the same weights, someone else's GPUs).
@@ -153,17 +153,19 @@ def class_verdicts(
     breakevens: dict[tuple[str, str], tuple[BreakEven, BreakEven]],
     requests_per_day: float,
     today: dt.date,
+    model_class: str,
 ) -> list[ClassVerdict]:
     """One verdict per hosted class present among `options` (cheapest offer first within a
     class; an offer whose latency misses the SLO only when all of its class do; an offer past
-    its deprecation date never).
+    its deprecation date never). The self-hosted side is the profile's quality: open models of
+    its `model_class` when any meets the SLO (compare --all self-hosts every class), else any.
     `breakevens[(hosted, self_hosted)]` is (with labor, without labor)."""
-    selfs = [o for o in options if isinstance(o, SelfHostedOption) and o.eligible]
+    eligible = [o for o in options if isinstance(o, SelfHostedOption) and o.eligible]
+    selfs = [o for o in eligible if o.cost.model.model_class == model_class] or eligible
     open_models = {o.cost.choice.model for o in selfs}
     by_class: dict[str, list[HostedOption]] = {}
     for o in options:
-        retired = isinstance(o, HostedOption) and o.cost.offer.deprecation_date
-        if isinstance(o, HostedOption) and not (retired and retired <= today):
+        if isinstance(o, HostedOption) and not retired(o, today):
             by_class.setdefault(hosted_class(o, open_models), []).append(o)
     out = []
     opens = sorted(
@@ -193,6 +195,15 @@ def class_verdicts(
             ClassVerdict(key, h, len(offers), best, with_labor, without_labor, shares, missing)
         )
     return out
+
+
+def recommended(v: ClassVerdict) -> Option:
+    """What the verdict tells the profile to run at its volume: the self-hosted option when it
+    costs less there, or when the hosted offer misses the SLO; else the hosted offer."""
+    s = v.self_hosted
+    if s is not None and (s.monthly_usd < v.hosted.monthly_usd or not v.hosted.eligible):
+        return s
+    return v.hosted
 
 
 def answer(verdicts: Sequence[ClassVerdict], model_class: str) -> ClassVerdict | None:
