@@ -37,7 +37,7 @@ def test_within_budget_exits_0_and_says_which_option() -> None:
     assert code == 0
     # gpt-5-nano ($511) is cheaper but its published median TTFT (7.5 s) misses the 2 s SLO
     assert out.startswith(
-        "PASS  rag-support-chatbot: fireworks/llama-3.1-8b-instruct (cheapest): $688/month"
+        "PASS  rag-support-chatbot: fireworks/llama-3.1-8b-instruct (featured): $688/month"
     )
 
 
@@ -46,7 +46,7 @@ def test_over_budget_exits_1_with_option_figure_budget_and_excess() -> None:
     assert code == 1
     # $688.41 against $400: $288.41 (72.1 %) over
     expected = (
-        "FAIL  rag-support-chatbot: fireworks/llama-3.1-8b-instruct (cheapest): "
+        "FAIL  rag-support-chatbot: fireworks/llama-3.1-8b-instruct (featured): "
         "$688/month is over the $400/month budget by $288 (72.1%)"
     )
     assert expected in out
@@ -121,7 +121,7 @@ def test_junit_is_valid_xml_with_a_case_per_gate(tmp_path: Path) -> None:
     assert all(float(c.get("time", "-1")) >= 0 for c in cases)
     # a passing gate's sentence is kept, in the suite's output
     out = suite.findtext("system-out") or ""
-    assert "PASS  rag-support-chatbot: fireworks/llama-3.1-8b-instruct (cheapest)" in out
+    assert "PASS  rag-support-chatbot: fireworks/llama-3.1-8b-instruct (featured)" in out
 
 
 def test_github_annotations_and_step_summary(
@@ -192,9 +192,13 @@ def test_diff_of_two_profiles_and_its_gates(tmp_path: Path) -> None:
     head.write_text(yaml.safe_dump(data), encoding="utf-8")
     code, out, _ = run("diff", AGENT, str(head), "--max-increase-pct", "10")
     assert code == 1
-    # 1,500 → 2,000 tasks: openai/gpt-4.1 +1/3 (linear: its cache hits are already ~100 %),
-    # $3,601.50 → $4,802.00, +$1,200.50 (shown rounded to whole dollars)
-    assert out.startswith("tool-agent: openai/gpt-4.1 $3,602 → $4,802/month (+$1,200, +33.3%)")
+    # the profile's budget.option, as check gates it (issue 13: one rule); 1,500 → 2,000 tasks:
+    # anthropic/claude-sonnet-4.6 +1/3 (linear: its cache hits are already ~100 %),
+    # $3,782.51 → $5,043.34, +$1,260.83 (shown rounded to whole dollars)
+    assert out.startswith(
+        "tool-agent: anthropic/claude-sonnet-4.6 (budget.option) $3,783 → $5,043/month "
+        "(+$1,261, +33.3%)"
+    )
     assert "--max-increase-pct 10: increase +33.33%, OVER" in out
     code, out, _ = run("diff", AGENT, str(head), "--max-increase-pct", "50", "-f", "json")
     data = json.loads(out)
@@ -275,7 +279,10 @@ def test_diff_github_annotations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     )
     code, out, _ = run("diff", AGENT, str(head), "--max-increase-usd", "100", "-f", "github")
     assert code == 1
-    assert out.startswith("::error title=costcalc cost increase::tool-agent: openai/gpt-4.1")
+    assert out.startswith(
+        "::error title=costcalc cost increase::tool-agent: anthropic/claude-sonnet-4.6 "
+        "(budget.option)"
+    )
     assert "::notice title=costcalc diff::" in out
     assert summary.read_text(encoding="utf-8").startswith("<!-- costcalc diff -->")
 

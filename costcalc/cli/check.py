@@ -55,7 +55,8 @@ def check(
         typer.Option(
             "--option",
             metavar="ID",
-            help="Option to check (default: budget.option, else the cheapest).",
+            help="Option to check (default: the profile's budget.option, else costcalc.yaml's, "
+            "else the option the verdict recommends).",
             callback=named,
         ),
     ] = None,

@@ -55,7 +55,8 @@ def diff(
         typer.Option(
             "--option",
             metavar="ID",
-            help="Option to gate on (default: HEAD's cheapest).",
+            help="Option to gate on (default: HEAD's budget.option, else the option its "
+            "verdict recommends).",
             callback=named,
         ),
     ] = None,

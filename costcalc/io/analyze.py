@@ -141,11 +141,13 @@ def check_profiles(
             loaded, comparison, _ = analyze(entry.path, catalogs, samples=samples, seed=seed)
             budget = merge_budgets(
                 merge_budgets(loaded.profile.budget, entry.budget or Budget()), flags
-            )
+            ).model_copy(update={"option": None})  # which option: check() applies the rule
             try:
-                result = check(comparison, budget, option, quantile)
+                project_option = entry.budget.option if entry.budget else None
+                result = check(comparison, budget, option, quantile, project_option)
             except UnknownIdError as exc:
-                set_there = entry.budget is not None and entry.budget.option and not option
+                own_option = loaded.profile.budget.option if loaded.profile.budget else None
+                set_there = project_option and not option and not own_option
                 if not set_there or entry.where is None:
                     raise
                 compared = [o.id for o in comparison.options]

@@ -57,7 +57,8 @@ def _breakeven_value(row: Row, past: bool) -> str:
 def headline(d: ReportDiff) -> str:
     g = d.gated
     return (
-        f"{d.profile}: {d.gated_option} {_money(g.past)} → {_money(g.current)}/month "
+        f"{d.profile}: {d.gated_option} ({d.chosen_by}) {_money(g.past)} → "
+        f"{_money(g.current)}/month "
         f"({_delta_money(g)}, {_pct(g)})"
     )
 
@@ -131,7 +132,7 @@ def report(d: ReportDiff) -> DiffReport:
         profile=d.profile,
         changed=d.changed,
         passed=d.passed,
-        gated=GatedChange(option=d.gated_option, **change(d.gated)),
+        gated=GatedChange(option=d.gated_option, chosen_by=d.chosen_by, **change(d.gated)),
         gates=[
             DiffGate(name=g.name, limit=g.limit, value=g.value, passed=g.passed) for g in d.gates
         ],

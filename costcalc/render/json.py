@@ -243,6 +243,8 @@ def report(c: Comparison, extra_warnings: list[str] | None = None) -> rep.Compar
             requests_per_day=(_f(low, 3), _f(high, 3)),
         ),
         cheapest=c.cheapest,
+        recommended=c.recommended,
+        budget_option=c.profile.budget.option if c.profile.budget else None,
         featured=rep.Featured(
             hosted=c.featured.hosted, self_hosted=c.featured.self_hosted, why=c.featured.why
         ),

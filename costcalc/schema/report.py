@@ -217,6 +217,14 @@ class CompareReport(ReportModel):
     cheapest: str | None = Field(
         description="Id of the cheapest option that meets the SLO, or null."
     )
+    recommended: str | None = Field(
+        default=None,
+        description="Id of the option the verdict says to run at the profile's volume: what "
+        "check and diff gate when no option is named.",
+    )
+    budget_option: str | None = Field(
+        default=None, description="The profile's budget.option, which check and diff gate first."
+    )
     featured: Featured | None = None
     default_set: str | None = Field(
         default=None,
@@ -237,7 +245,7 @@ class CompareReport(ReportModel):
         if twice:
             raise ValueError(f"options list {', '.join(twice)} more than once")
         named = (
-            [("cheapest", self.cheapest)]
+            [("cheapest", self.cheapest), ("recommended", self.recommended)]
             + [
                 (f"verdicts[{n}].{side}", getattr(v, side))
                 for n, v in enumerate(self.verdicts or [])

@@ -23,12 +23,20 @@ class GateResult(ReportModel):
     excess_pct: float | None
 
 
+Rule = Literal["--option", "budget.option", "costcalc.yaml", "featured", "cheapest"]
+RULE_NOTE = (
+    "Which rule chose the option, the first that applies: --option, the profile's "
+    "budget.option, costcalc.yaml's, the option the verdict recommends (featured), the cheapest "
+    "(a saved report without a recommendation)."
+)
+
+
 class CheckResult(ReportModel):
     source: str = Field(description="The profile file.")
     profile: str | None
     status: Literal["pass", "fail", "no_budget", "error"]
     option: str | None = Field(description="The option checked.")
-    chosen_by: Literal["--option", "budget.option", "cheapest"] | None
+    chosen_by: Rule | None = Field(description=RULE_NOTE)
     monthly_usd: float | None
     gates: list[GateResult]
     error: str | None = Field(description="Why the profile could not be checked (status error).")
@@ -60,6 +68,7 @@ class Change(ReportModel):
 
 class GatedChange(ReportModel):
     option: str
+    chosen_by: Rule | None = Field(default=None, description=RULE_NOTE)
     past: float | None
     current: float | None
     delta: float | None

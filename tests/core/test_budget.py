@@ -21,9 +21,9 @@ def comparison():  # type: ignore[no-untyped-def]
     return compare(make_profile(compare=COMPARE), make_catalog(points=[FAST_POINT]), TODAY)
 
 
-def test_cheapest_option_within_budget() -> None:
+def test_the_recommended_option_within_budget() -> None:
     result = check(comparison(), Budget(monthly_usd=1000), None)
-    assert result.option.id == "test/api" and result.chosen_by == "cheapest"
+    assert result.option.id == "test/api" and result.chosen_by == "featured"
     (gate,) = result.gates
     assert gate.passed and gate.excess == 0 and gate.projected == pytest.approx(788.4)
 
@@ -60,3 +60,29 @@ def test_budgets_merge_key_by_key() -> None:
     assert (merged.monthly_usd, merged.usd_per_mtok, merged.option) == (100, 1.0, "a/b")
     assert merge_budgets(None, Budget(monthly_usd=5)).monthly_usd == 5
     assert merge_budgets(Budget(monthly_usd=100), Budget(monthly_usd=50)).monthly_usd == 50
+
+
+def test_one_rule_chooses_the_gated_option() -> None:
+    from costcalc.core.gates.choice import Chosen, choose_option
+
+    # the first that is set: flag, profile's budget.option, costcalc.yaml's, the verdict's
+    # recommendation, the cheapest (a saved report from before there were recommendations)
+    assert choose_option("f", "p", "y", "r", "c") == Chosen("f", "--option")
+    assert choose_option(None, "p", "y", "r", "c") == Chosen("p", "budget.option")
+    assert choose_option(None, None, "y", "r", "c") == Chosen("y", "costcalc.yaml")
+    assert choose_option(None, None, None, "r", "c") == Chosen("r", "featured")
+    assert choose_option(None, None, None, None, "c") == Chosen("c", "cheapest")
+    assert choose_option(None, None, None, None, None) is None
+
+
+def test_the_project_files_option_comes_after_the_profiles() -> None:
+    result = compare(make_profile(compare=COMPARE), make_catalog(points=[FAST_POINT]), TODAY)
+    chosen = check(result, Budget(monthly_usd=5000), None, None, project_option="m8b@test/gpu")
+    assert (chosen.option.id, chosen.chosen_by) == ("m8b@test/gpu", "costcalc.yaml")
+    own = compare(
+        make_profile(compare=COMPARE, budget={"option": "test/api"}),
+        make_catalog(points=[FAST_POINT]),
+        TODAY,
+    )
+    chosen = check(own, Budget(monthly_usd=5000), None, None, project_option="m8b@test/gpu")
+    assert (chosen.option.id, chosen.chosen_by) == ("test/api", "budget.option")

@@ -29,7 +29,7 @@ from costcalc.core.analysis.selection import (
     self_hosted_candidates,
     smallest_that_fit,
 )
-from costcalc.core.analysis.verdict import ClassVerdict, answer, class_verdicts
+from costcalc.core.analysis.verdict import ClassVerdict, answer, class_verdicts, recommend
 from costcalc.core.demand.inputs import row_inputs
 from costcalc.core.demand.tokens import Inflation
 from costcalc.core.demand.traffic import FloatArray
@@ -74,6 +74,7 @@ class Comparison:
     default_set: str | None
     featured: Featured
     verdicts: list[ClassVerdict] = field(default_factory=list)
+    recommended: str | None = None  # the option the verdict says to run (gates default to it)
     warnings: list[str] = field(default_factory=list)
     monte_carlo: MonteCarlo | None = None  # set when uncertain inputs were sampled
 
@@ -277,6 +278,7 @@ def compare(
         cheapest=eligible[0].id if eligible else None,
         default_set=default_set_text,
         featured=feature(answer(verdicts, profile.model_class), options),
+        recommended=recommend(answer(verdicts, profile.model_class)),
         verdicts=verdicts,
         warnings=warnings,
     )  # fmt: skip

@@ -206,6 +206,15 @@ def recommended(v: ClassVerdict) -> Option:
     return v.hosted
 
 
+def recommend(v: ClassVerdict | None) -> str | None:
+    """The id of what the answer says to run, or None (no verdict, or neither side of it may
+    be used: the gates then fall back to the cheapest option)."""
+    if v is None:
+        return None
+    chosen = recommended(v)
+    return chosen.id if chosen.eligible else None
+
+
 def answer(verdicts: Sequence[ClassVerdict], model_class: str) -> ClassVerdict | None:
     """The verdict that answers the profile's own question: against the cheapest offer of the
     profile's class or a host of the same open model (the quality it asked for); else, when

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from costcalc.core.analysis.compare import Comparison
 from costcalc.core.analysis.options import Option
 from costcalc.core.analysis.samples import quantile as sample_quantile
+from costcalc.core.gates.choice import choose_option
 from costcalc.errors import UnknownIdError, UserError
 from costcalc.schema.profile import Budget
 
@@ -47,7 +48,7 @@ class Gate:
 class Check:
     profile: str
     option: Option
-    chosen_by: str  # "--option", "budget.option" or "cheapest"
+    chosen_by: str  # one of choice.RULES: "--option", "budget.option", "costcalc.yaml", …
     gates: tuple[Gate, ...]
 
     @property
@@ -86,20 +87,25 @@ def projected(
 
 
 def check(
-    comparison: Comparison, budget: Budget, option_flag: str | None, quantile: str | None = None
+    comparison: Comparison,
+    budget: Budget,
+    option_flag: str | None,
+    quantile: str | None = None,
+    project_option: str | None = None,
 ) -> Check:
-    """The gates of the option named by the flag, else by the budget, else the cheapest; with
-    `quantile` (and Monte Carlo run), each gate checks that quantile of the figure."""
-    if option_flag:
-        wanted, chosen_by = option_flag, "--option"
-    elif budget.option:
-        wanted, chosen_by = budget.option, "budget.option"
-    elif comparison.cheapest:
-        wanted, chosen_by = comparison.cheapest, "cheapest"
-    else:
+    """The gates of the option `choose_option` picks (the flag, the profile's budget.option,
+    the project file's, else the one the verdict recommends); with `quantile` (and Monte Carlo
+    run), each gate checks that quantile of the figure."""
+    profile_budget = comparison.profile.budget
+    own = (profile_budget.option if profile_budget else None) or budget.option
+    chosen = choose_option(
+        option_flag, own, project_option, comparison.recommended, comparison.cheapest
+    )
+    if chosen is None:
         raise UserError(
             f"{comparison.profile.name}: no option meets the SLO; name one with --option"
         )
+    wanted, chosen_by = chosen.option, chosen.rule
     option = next((o for o in comparison.options if o.id == wanted), None)
     if option is None:
         where = f"{comparison.profile.name}: {chosen_by}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from costcalc.core.gates.choice import choose_option
 from costcalc.errors import UnknownIdError, UserError
 from costcalc.schema.report import BreakEven, CompareReport
 
@@ -75,6 +76,7 @@ class ReportDiff:
     breakeven: tuple[Row, ...]  # billed tokens/day per pair
     cheapest: tuple[str | None, str | None]
     gated_option: str
+    chosen_by: str  # the rule that chose it (choice.RULES)
     gated: Change
     gates: tuple[Gate, ...]
 
@@ -130,13 +132,18 @@ def diff(
     option: str | None,
     max_increase_pct: float | None,
     max_increase_usd: float | None,
+    project_option: str | None = None,
 ) -> ReportDiff:
-    """Compare two reports; the gated figure is the monthly USD of `option`, else of HEAD's
-    cheapest option (against the same option in BASE)."""
+    """Compare two reports; the gated figure is the monthly USD of the option the rule of
+    `choose_option` picks in HEAD: the flag, HEAD's budget.option, the project file's, the one
+    its verdict recommends, else its cheapest (against the same option in BASE)."""
     past_options, head_options = _by_id(base), _by_id(head)
-    gated_id = option or head.cheapest
-    if gated_id is None:
-        raise UserError("HEAD has no cheapest option to gate on; name one with --option")
+    chosen = choose_option(
+        option, head.budget_option, project_option, head.recommended, head.cheapest
+    )
+    if chosen is None:
+        raise UserError("HEAD has no option that meets the SLO to gate on; name one with --option")
+    gated_id, chosen_by = chosen.option, chosen.rule
     if gated_id not in head_options and gated_id not in past_options:
         raise UnknownIdError(
             "compared option", gated_id, _union(past_options, head_options), "--option"
@@ -170,6 +177,7 @@ def diff(
         breakeven=breakeven,
         cheapest=(base.cheapest, head.cheapest),
         gated_option=gated_id,
+        chosen_by=chosen_by,
         gated=gated,
         gates=tuple(gates),
     )
