@@ -235,12 +235,6 @@ def test_catalog_dirs_layer_offers_over_the_builtin_ones(tmp_path: Path) -> None
     (mine / "hosted.yaml").write_text(
         yaml.safe_dump({"offers": [{"id": "acme/house", **offer}]}), encoding="utf-8"
     )
-    (mine / "gpus.yaml").write_text(  # an id in two kinds: show shows both
-        yaml.safe_dump({"gpus": [{"id": "acme/house", "name": "Acme accelerator",
-                                  "memory_gb": 64, "bandwidth_gbs": 1000,
-                                  "bf16_tflops": 200, "source": "spec sheet"}]}),
-        encoding="utf-8",
-    )  # fmt: skip
     code, out, err = run("catalog", "list", "-k", "hosted", "-s", "acme", "--catalog", str(mine))
     assert code == 0, err
     assert "\nAcme [beta]\n" in out  # names are text, never rich markup
@@ -250,8 +244,19 @@ def test_catalog_dirs_layer_offers_over_the_builtin_ones(tmp_path: Path) -> None
     }  # fmt: skip
     code, out, _ = run("catalog", "show", "ACME/house", "--catalog", str(mine))
     assert code == 0
-    assert "acme/house (hosted API offer)" in out and "acme/house (GPU)" in out
+    assert "acme/house (hosted API offer)" in out
     assert run("catalog", "show", "acme/house")[0] == 2  # only with the directory
+    # GPU and model ids are lower-case and have no provider part (profiles match them
+    # lower-cased: an upper-case id could never be named)
+    for bad in ("Acme-X", "acme/x", " acme", ""):
+        (mine / "gpus.yaml").write_text(
+            yaml.safe_dump({"gpus": [{"id": bad, "name": "Acme accelerator", "memory_gb": 64,
+                                      "bandwidth_gbs": 1000, "bf16_tflops": 200,
+                                      "source": "spec sheet"}]}),
+            encoding="utf-8",
+        )  # fmt: skip
+        code, _, err = run("catalog", "list", "--catalog", str(mine))
+        assert code == 2 and "gpus[0].id" in err and "lower-case id" in err
 
 
 @pytest.mark.parametrize(

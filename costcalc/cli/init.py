@@ -55,6 +55,19 @@ def _use_case(text: str) -> UseCase:
         ) from None
 
 
+def _is_device(path: Path) -> bool:
+    """/dev/stdout, a pipe, a terminal: a stream to write through, not a file to keep
+    (/dev/stdout sent to a file by the shell is that file: still a stream here)."""
+    import stat
+
+    if path.is_absolute() and path.parts[:2] == ("/", "dev"):
+        return True
+    try:
+        return not stat.S_ISREG(path.stat().st_mode) and not path.is_dir()
+    except OSError:
+        return False
+
+
 def _suffixed(requests_per_day: float) -> str:
     """50000 → 50k, 1200000 → 1.2M: how a default is shown and given back."""
     for size, suffix in ((1e6, "M"), (1e3, "k")):
@@ -122,7 +135,12 @@ def init(
 
     volume = None if requests_per_day is None else _volume(requests_per_day)
     chosen_name = None if name is None else _name(name)
-    to_stdout = str(path) == "-"
+    to_stdout = str(path) == "-" or _is_device(path)
+    if not str(path).isprintable():  # it goes into the file's comments: a line break in it
+        raise UserError(  # would end a comment and break the YAML
+            f"{str(path)!r}: the path has a line break or another unprintable character; "
+            "name another file"
+        )
     if not to_stdout and path.is_file() and not force:
         raise UserError(
             f"{path}: already exists; pass --force to overwrite it, or name another file"
@@ -139,7 +157,9 @@ def init(
         volume = _answer(ask, "Requests per day (e.g. 250k or 1.2M)", default, _volume)
         defaulted.append(f"--requests-per-day {default}")
     if chosen_name is None:
-        default = f"my-{use_case}" if to_stdout or path == DEFAULT_PATH else path.stem
+        stem = path.stem.strip()
+        usable = stem and len(stem) <= NAME_MAX_CHARS and stem.isprintable()
+        default = stem if usable and not to_stdout and path != DEFAULT_PATH else f"my-{use_case}"
         chosen_name = _answer(ask, "Profile name", default, _name)
         defaulted.append(f"--name {shlex.quote(default)}")
     if defaulted and not ask:
@@ -148,7 +168,13 @@ def init(
             err=True,
         )
     if to_stdout:
-        sys.stdout.write(render_template(use_case, volume, chosen_name, "<this file>", None))
+        text = render_template(use_case, volume, chosen_name, "<this file>", None)
+        if str(path) == "-":
+            sys.stdout.write(text)
+        else:  # /dev/stdout and other devices: written through, never "already exists"
+            from costcalc.io.output import write_file
+
+            write_file(path, text)
         return
     from costcalc.cli.logs import _schema_ref
     from costcalc.io.output import write_file

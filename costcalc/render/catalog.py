@@ -42,6 +42,7 @@ class Column:
     header: str
     right: bool = False  # numbers, right-aligned
     optional: bool = False  # left out of the text table when the width cannot hold it
+    keep_longer: bool = False  # an optional column left out only after the others
 
 
 @dataclass
@@ -78,7 +79,7 @@ def _grouped(records: Sequence[Any], label: Any) -> list[tuple[str, Any]]:
 def _hosted(offers: Sequence[HostedOffer], today: dt.date) -> Section:
     cols = [Column("ID"), Column("Model", optional=True), Column("Class"),
             Column("In", True), Column("Cached", True), Column("Out", True),
-            Column("As of"), Column("Deprecation")]  # fmt: skip
+            Column("As of", optional=True, keep_longer=True), Column("Deprecation")]  # fmt: skip
     section = Section(f"Hosted API offers ({len(offers)}), USD per million tokens", cols)
     for provider, o in _grouped(offers, lambda o: o.provider):
         retired = o.deprecation_date.isoformat() if o.deprecation_date else ""
@@ -183,7 +184,11 @@ def sections(found: Sequence[Entry], today: dt.date) -> list[Section]:
 
 def _table(section: Section, dropped: int) -> Table:
     """The section's table without its last `dropped` optional columns."""
-    optional = [i for i, c in enumerate(section.columns) if c.optional]
+    # dropped from the end of this list: the columns kept longer go first in it
+    optional = sorted(
+        (i for i, c in enumerate(section.columns) if c.optional),
+        key=lambda i: (not section.columns[i].keep_longer, i),
+    )
     keep = [i for i in range(len(section.columns)) if i not in optional[len(optional) - dropped :]]
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, collapse_padding=True)
     for i in keep:
@@ -212,7 +217,13 @@ def render_list_text(found: Sequence[Entry], today: dt.date, width: int, footer:
             while dropped < optional and _widest(_table(section, dropped)) > width:
                 dropped += 1
             console.print(("\n" if n else "") + section.title, markup=False)
-            console.print(_table(section, dropped))
+            table = _table(section, dropped)
+            natural = _widest(table)
+            if natural <= width:
+                console.print(table)
+            else:  # still too wide: print it whole, wider than asked, never cut ids or prices
+                whole = capture(lambda c, t=table: c.print(t), natural).rstrip("\n")  # type: ignore[misc]
+                console.print(Text(whole), crop=False, no_wrap=True, overflow="ignore")
             for note in section.notes:
                 console.print(textwrap.fill(note, width), markup=False)
         # the footer quotes --search: text, never markup

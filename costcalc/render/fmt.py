@@ -65,6 +65,13 @@ def times(value: float) -> str:
     return f"{value:.1f}×" if value >= 1 else f"{value:.2f}×"
 
 
+_LINE_BREAKS = ("\r\n", "\r", "\n", "\u0085", "\u2028", "\u2029")
+
+
 def md_cell(text: str) -> str:
-    """Text safe inside a Markdown table cell: pipes escaped, line breaks as <br>."""
-    return text.replace("|", "\\|").replace("\n", "<br>")
+    """Text safe inside a Markdown table cell: pipes escaped, every kind of line break (a bare
+    CR ends a line in CommonMark too) as <br>."""
+    text = text.replace("|", "\\|")
+    for brk in _LINE_BREAKS:
+        text = text.replace(brk, "<br>")
+    return text

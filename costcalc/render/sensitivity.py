@@ -82,7 +82,12 @@ def chart_data(result: Sensitivity) -> tuple[list[str], list[float], list[float]
     the charted figure, at most 12, largest first."""
     charted = by_breakeven(result)
     # an input that moves the figure by under 0.1 % would only be a dot on the zero line
-    moving = [w for w in result.swings if (w.effect if charted else w.cost_effect) > 1e-3][:12]
+    moving = [w for w in result.swings if (w.effect if charted else w.cost_effect) > 1e-3]
+    # an input at whose low or high value the option cannot serve at all (cost n/a) has no
+    # bar; the table shows it
+    moving = [
+        w for w in moving if all(math.isfinite(change_pct(result, w, side)) for side in (0, 1))
+    ][:12]
     if not moving:
         return None
     return (
@@ -164,8 +169,10 @@ def report(result: Sensitivity) -> SensitivityReport:
     )
 
 
-def _pair(values: tuple[float, float], digits: int) -> tuple[float, float]:
-    return round(values[0], digits), round(values[1], digits)
+def _pair(values: tuple[float, float], digits: int) -> tuple[float | None, float | None]:
+    """Rounded; None where the option cannot serve the profile at that value (cost infinite)."""
+    low, high = (round(v, digits) if math.isfinite(v) else None for v in values)
+    return low, high
 
 
 def render_json(result: Sensitivity) -> str:

@@ -82,6 +82,21 @@ def _check_catalog_id(value: str) -> str:
 CatalogId = Annotated[
     str, AfterValidator(_check_catalog_id), Field(json_schema_extra={"pattern": ID_PATTERN})
 ]
+PLAIN_ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
+_PLAIN_ID = re.compile(PLAIN_ID_PATTERN)
+
+
+def _check_plain_id(value: str) -> str:
+    if not _PLAIN_ID.match(value):
+        raise ValueError("expected a lower-case id such as h100-sxm or llama-3.1-8b-instruct")
+    return value
+
+
+# GPU and open-model ids: no provider part (profiles name them in any case; they are matched
+# lower-cased, so an upper-case id in a catalog could never be named)
+PlainId = Annotated[
+    str, AfterValidator(_check_plain_id), Field(json_schema_extra={"pattern": PLAIN_ID_PATTERN})
+]
 Usd = Annotated[float, Field(ge=0, le=1e9)]
 UsdPerMtok = Annotated[float, Field(ge=0, le=10_000)]
 Share = Annotated[float, Field(ge=0, le=1)]

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from costcalc.schema.base import CatalogId, Share, Strict, UsdPerMtok
+from costcalc.schema.base import CatalogId, PlainId, Share, Strict, UsdPerMtok
 from costcalc.schema.catalog_parts import Dated as Dated
 from costcalc.schema.catalog_parts import LongContext as LongContext
 from costcalc.schema.catalog_parts import PublishedLatency as PublishedLatency
@@ -84,7 +84,7 @@ class ComputeOffer(Dated):
 
 
 class GpuSpec(Strict):
-    id: str
+    id: PlainId
     name: str
     # floors far below any real GPU or model, so a slip of the unit (1e-300) is refused
     memory_gb: float = Field(ge=0.1, le=10_000)
@@ -96,7 +96,7 @@ class GpuSpec(Strict):
 
 
 class OpenModel(Strict):
-    id: str
+    id: PlainId
     name: str
     model_class: ModelClass
     params_b: float = Field(ge=0.01, le=10_000)

@@ -135,7 +135,7 @@ class DiffReport(ReportModel):
 # --- costcalc sensitivity ------------------------------------------------------------------
 
 BreakEvenTokens = Annotated[float, Field(ge=0)] | Literal["never"]
-MoneyPair = tuple[Money, Money]
+MoneyPair = tuple[Money | None, Money | None]  # null: cannot serve at that value
 
 
 class SensitivityPoint(ReportModel):
