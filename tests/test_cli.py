@@ -144,7 +144,7 @@ def test_bad_profile_message_names_file_and_field(tmp_path: Path) -> None:
     )
     code, _, err = run("compare", str(bad))
     assert code == 2
-    assert err.startswith(f"error: {bad}: field `compare.hosted[0]`: unknown hosted offer")
+    assert err.startswith(f"error: {bad}:3:20: field `compare.hosted[0]`: unknown hosted offer")
     assert "Did you mean openai/gpt-4o-mini" in err
 
 

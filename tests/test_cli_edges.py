@@ -313,3 +313,21 @@ def test_a_timestamp_in_an_unknown_format_falls_back_to_the_response_time(tmp_pa
         done = runner.invoke(app, ["profile", "from-logs", str(log), *strict, "-o", str(out)])
         assert done.exit_code == 0, done.output
         assert "3 requests, 3.0 per day" in done.output  # the span from the response times
+
+
+def test_an_unknown_id_names_its_line_and_column(tmp_path: Path) -> None:
+    rag = (ROOT / "profiles" / "rag-support-chatbot.yaml").read_text(encoding="utf-8")
+    assert "compute: runpod-serverless/48gb" in rag
+    bad = tmp_path / "dym.yaml"
+    bad.write_text(rag.replace("runpod-serverless/48gb", "runpod/l40", 1), encoding="utf-8")
+    line_no = next(
+        n for n, line in enumerate(bad.read_text(encoding="utf-8").splitlines(), 1)
+        if "runpod/l40" in line
+    )  # fmt: skip
+    column = bad.read_text(encoding="utf-8").splitlines()[line_no - 1].index("compute") + 1
+    result = CliRunner().invoke(app, ["compare", str(bad)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"error: {bad}:{line_no}:{column}: field `compare.self_hosted[0].compute`: unknown "
+        "compute offer `runpod/l40`. Did you mean runpod/l40s"
+    )

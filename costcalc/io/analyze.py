@@ -49,7 +49,8 @@ def analyze(
     run Monte Carlo over its uncertain inputs: what every command starts from. The catalog is
     returned too (sensitivity and report cost more cases with it). A range whose third part
     is "req" is in requests/day, converted at the profile's billed tokens per request."""
-    from costcalc.core.analysis.compare import check_ids, compare
+    from costcalc.core.analysis.checks import check_ids
+    from costcalc.core.analysis.compare import compare
     from costcalc.io.catalog import load_catalog
     from costcalc.io.profiles import check_volume, load_profile
 
@@ -57,7 +58,7 @@ def analyze(
     if requests_per_day is not None:
         check_volume("--requests-per-day", loaded.profile, requests_per_day)
     prices = load_catalog(catalogs)
-    check_ids(loaded.profile, prices, str(profile))
+    check_ids(loaded.profile, prices, str(profile), lambda keys: _position(profile, keys))
     range_tokens_per_day = _in_tokens(range_tokens_per_day, loaded.profile)
     try:
         result = compare(
@@ -171,6 +172,14 @@ def check_profiles(
         outcomes.append(Outcome(str(entry.path), result, warnings=warnings, seconds=seconds,
                                 lines=lines))  # fmt: skip
     return outcomes
+
+
+def _position(path: Path, keys: list[int | str]) -> str | None:
+    """'profile.yaml:31:7', where the field is in the file."""
+    from costcalc.io.yamlfile import locate
+
+    found = locate(path, keys)
+    return f"{path}:{found[0]}:{found[1]}" if found else None
 
 
 METRIC_FIELDS = ("monthly_usd", "usd_per_1k_requests", "usd_per_mtok")

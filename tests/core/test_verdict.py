@@ -195,3 +195,17 @@ def test_cli_sensitivity_survives_a_featured_pair_without_a_side(tmp_path: Path)
     result = CliRunner().invoke(app, ["sensitivity", str(profile)])
     assert result.exit_code == 0, result.stderr
     assert "together/llama-3.1-8b-instruct-turbo" in result.stdout
+
+
+def test_csv_carries_requests_per_day_and_every_window() -> None:
+    import csv
+    import io
+
+    from costcalc.render.csvout import render_csv
+
+    result = compare(make_profile(compare=COMPARE), make_catalog(points=[FAST_POINT]), TODAY)
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(render_csv(result)))}
+    # against the featured self-hosted option: cheaper from 2,260 / (0.0003 × 730/24) req/day
+    start = float(rows["test/api"]["breakeven_requests_per_day"])
+    assert start == pytest.approx(247_671, rel=1e-3)
+    assert rows["test/api"]["cheaper_windows_requests_per_day"] == f"{start:.1f}-"

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from costcalc.core.analysis.checks import check_ids, stale
 from costcalc.core.analysis.crossings import BreakEven
 from costcalc.core.analysis.engine import break_evens, build
 from costcalc.core.analysis.featured import Featured, feature
@@ -36,14 +37,13 @@ from costcalc.core.demand.traffic import FloatArray
 from costcalc.core.selfhosted.pricing import Skipped, self_hosted_pricing
 from costcalc.core.selfhosted.replica import NOT_SERVED
 from costcalc.core.selfhosted.servingcapacity import Calibration, calibrate, params_from
-from costcalc.errors import InputFileError, UnknownIdError
+from costcalc.errors import InputFileError
 from costcalc.schema.catalog import Catalog, ServingAccuracy
 from costcalc.schema.profile import Profile
 
 if TYPE_CHECKING:
     from costcalc.core.analysis.samples import MonteCarlo
 
-STALE_AFTER_DAYS = 120
 DEFAULT_RANGE_TOKENS_PER_DAY = (1e5, 1e7)  # the seed's "somewhere between 100K and 10M"
 
 
@@ -114,39 +114,6 @@ def breakeven_range(
     else:
         low_tokens, high_tokens = tokens_per_day
     return low_tokens / billed_tokens_per_request, high_tokens / billed_tokens_per_request
-
-
-def check_ids(profile: Profile, catalog: Catalog, source: str = "") -> None:
-    """Every id in the `compare:` section is in the catalog, else the closest ids are named."""
-    if profile.compare is None:
-        return
-    prefix = f"{source}: field " if source else "field "
-    for i, hosted in enumerate(profile.compare.hosted):
-        if hosted not in catalog.hosted:
-            where = f"{prefix}`compare.hosted[{i}]`"
-            raise UnknownIdError("hosted offer", hosted, catalog.hosted, where)
-    for i, choice in enumerate(profile.compare.self_hosted):
-        where = f"{prefix}`compare.self_hosted[{i}]"
-        if choice.model not in catalog.models:
-            raise UnknownIdError("open model", choice.model, catalog.models, f"{where}.model`")
-        if choice.compute not in catalog.compute:
-            raise UnknownIdError(
-                "compute offer", choice.compute, catalog.compute, f"{where}.compute`"
-            )
-
-
-def _stale(profile_ids: list[str], catalog: Catalog, today: dt.date) -> list[str]:
-    old = []
-    for oid in profile_ids:
-        entry = catalog.hosted.get(oid) or catalog.compute.get(oid)
-        if entry is not None and (today - entry.as_of).days > STALE_AFTER_DAYS:
-            old.append(f"{oid} ({entry.as_of.isoformat()})")
-    if not old:
-        return []
-    return [
-        f"prices older than {STALE_AFTER_DAYS} days: {', '.join(old)}; check them before relying "
-        "on the result (override with --catalog DIR)"
-    ]
 
 
 def compare(
@@ -255,7 +222,7 @@ def compare(
         volume, today, profile.model_class,
     )  # fmt: skip
     ids = [o.id for o in hosted] + [_compute_id(o) for o in selfs]
-    warnings.extend(_stale(list(dict.fromkeys(ids)), catalog, today))  # each offer once
+    warnings.extend(stale(list(dict.fromkeys(ids)), catalog, today))  # each offer once
     for o in hosted:
         retired = catalog.hosted[o.id].deprecation_date
         if retired is not None and retired <= today:
