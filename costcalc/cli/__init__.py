@@ -12,6 +12,7 @@ from costcalc import __version__
 from costcalc.cli.bench import app as bench_app
 from costcalc.cli.catalog import app as catalog_app
 from costcalc.cli.check import check
+from costcalc.cli.comment import comment
 from costcalc.cli.compare import compare
 from costcalc.cli.diff import diff
 from costcalc.cli.init import init
@@ -54,6 +55,7 @@ def main_options(
 
 app.command()(compare)
 app.command()(check)
+app.command()(comment)
 app.command()(diff)
 app.command()(sensitivity)
 app.command()(report)

@@ -12,7 +12,9 @@ import typer
 
 from costcalc.cli.common import (
     CatalogOption,
+    NoProjectOption,
     OutputOption,
+    ProjectFileOption,
     SamplesOption,
     SeedOption,
     append_step_summary,
@@ -91,6 +93,8 @@ def check(
         ),
     ] = CheckFormat.text,
     output: OutputOption = None,
+    project_file: ProjectFileOption = None,
+    no_project: NoProjectOption = False,
 ) -> None:
     """Check projected spend against budgets: exit 0 within, 1 over, 2 invalid input.
 
@@ -113,7 +117,9 @@ def check(
     from costcalc.io.analyze import check_profiles, check_targets, quantile_samples
     from costcalc.render import check as render
 
-    entries, catalogs = check_targets(profiles or [], catalog or [], Path.cwd())
+    entries, catalogs = check_targets(
+        profiles or [], catalog or [], Path.cwd(), project_file, no_project
+    )
     try:
         samples = quantile_samples(quantile, samples)
     except UserError as exc:

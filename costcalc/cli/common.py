@@ -18,6 +18,7 @@ from costcalc.errors import UserError
 
 if TYPE_CHECKING:
     from costcalc.core.analysis.compare import Comparison
+    from costcalc.io.project import LoadedProject
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,6 +58,27 @@ WidthOption = Annotated[
         help="Text width (default: the terminal's, else 100).",
     ),
 ]
+
+ProjectFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--project-file",
+        metavar="FILE",
+        help="Project file to read (default: costcalc.yaml, found from here up to the "
+        "repository root): its catalogs, profiles, budgets and default range.",
+    ),
+]
+NoProjectOption = Annotated[
+    bool, typer.Option("--no-project", help="Ignore costcalc.yaml: only the flags count.")
+]
+
+
+def project_context(project_file: Path | None, no_project: bool) -> LoadedProject | None:
+    """The project this command reads, or None (no costcalc.yaml, or --no-project)."""
+    from costcalc.io.project import resolve_project
+
+    return resolve_project(project_file, no_project, Path.cwd())
+
 
 OutputOption = Annotated[
     Path | None,

@@ -11,18 +11,23 @@ import typer
 
 from costcalc.cli.common import (
     CatalogOption,
+    NoProjectOption,
     OutputOption,
+    ProjectFileOption,
     SamplesOption,
     SeedOption,
     WidthOption,
     parse_range,
     parse_volume,
     plot_format,
+    project_context,
     terminal_width,
     user_errors,
     write_output,
     write_plot,
 )
+from costcalc.cli.compare_render import Look, render_one, render_project
+from costcalc.errors import UserError
 from costcalc.io.analyze import analyze
 from costcalc.render import Format
 
@@ -30,12 +35,13 @@ from costcalc.render import Format
 @user_errors
 def compare(
     profile: Annotated[
-        Path,
+        Path | None,
         typer.Argument(
             metavar="PROFILE",
-            help="Traffic profile (YAML), e.g. profiles/rag-support-chatbot.yaml.",
+            help="Traffic profile (YAML), e.g. profiles/rag-support-chatbot.yaml (default: "
+            "every profile of costcalc.yaml).",
         ),
-    ],
+    ] = None,
     output_format: Annotated[
         Format,
         typer.Option(
@@ -85,6 +91,16 @@ def compare(
         ),
     ] = None,
     output: OutputOption = None,
+    whole_project: Annotated[
+        bool,
+        typer.Option(
+            "--project",
+            help="Compare every profile of the project file; with -f json, one file holding "
+            "every report: the baseline `costcalc diff --baseline` reads.",
+        ),
+    ] = False,
+    project_file: ProjectFileOption = None,
+    no_project: NoProjectOption = False,
     verbose: Annotated[
         bool,
         typer.Option(
@@ -128,38 +144,33 @@ def compare(
     Exit codes: 0 success, 2 invalid usage or input, 3 internal error (a bug).
     """
     volume = parse_volume(requests_per_day, "--requests-per-day")
-    span = parse_range(volume_range)
+    project = project_context(project_file, no_project)
+    catalogs = [*(project.catalogs if project else []), *(catalog or [])]
+    span = parse_range(volume_range or (project.range if project else None))
     image_format = plot_format(plot)
-    from costcalc.render.context import ReportContext
-
-    loaded, result, _ = analyze(profile, catalog or [], volume, span, samples, seed, every_option)
-    ctx = ReportContext(loaded.token_sources, loaded.defaults_used, loaded.warnings)
-    if output_format is Format.json:
-        from costcalc.render.json import render_json
-
-        text = render_json(result, ctx.warnings)
-    elif output_format is Format.markdown:
-        from costcalc.render.markdown import render_markdown
-
-        text = render_markdown(result, ctx)
-    elif output_format is Format.csv:
-        from costcalc.render.csvout import render_csv
-
-        text = render_csv(result)
-    else:
-        from costcalc.render.text import render_text
-
-        use_color = (
-            color
-            if color is not None
-            else output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        )
-        from costcalc.core.analysis.curves import cost_curves
-
-        curves = cost_curves(result)
-        text = render_text(
-            result, ctx, curves, width=terminal_width(width), color=use_color, verbose=verbose
-        )
+    use_color = (
+        color
+        if color is not None
+        else output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    )
+    look = Look(output_format, terminal_width(width), use_color, verbose)
+    if whole_project or profile is None:
+        if project is None:
+            raise UserError(
+                "no PROFILE given and no costcalc.yaml found from here up to the repository "
+                "root; name a profile, or --project-file FILE"
+            )
+        if plot is not None:
+            raise UserError("--plot draws one profile; name it")
+        runs = [
+            (project.relative(e.path), *analyze(e.path, catalogs, volume, span, samples, seed,
+                                                every_option)[:2])
+            for e in project.entries
+        ]  # fmt: skip
+        write_output(render_project(str(project.path), runs, look), output)
+        return
+    loaded, result, _ = analyze(profile, catalogs, volume, span, samples, seed, every_option)
+    text = render_one(loaded, result, look)
     write_output(text, output)
     if plot is not None:
         write_plot(result, plot, image_format)

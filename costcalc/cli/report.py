@@ -9,10 +9,14 @@ import typer
 
 from costcalc.cli.common import (
     CatalogOption,
+    NoProjectOption,
     OutputOption,
+    ProjectFileOption,
     SamplesOption,
     SeedOption,
+    parse_range,
     parse_volume,
+    project_context,
     user_errors,
     write_output,
 )
@@ -24,6 +28,8 @@ def report(
     profile: Annotated[Path, typer.Argument(metavar="PROFILE", help="Traffic profile (YAML).")],
     output: OutputOption = None,
     catalog: CatalogOption = None,
+    project_file: ProjectFileOption = None,
+    no_project: NoProjectOption = False,
     samples: SamplesOption = None,
     seed: SeedOption = 0,
     requests_per_day: Annotated[
@@ -51,7 +57,10 @@ def report(
     from costcalc.render.html import render_html
 
     volume = parse_volume(requests_per_day, "--requests-per-day")
-    loaded, comparison, prices = analyze(profile, catalog or [], volume, None, samples, seed)
+    project = project_context(project_file, no_project)
+    catalogs = [*(project.catalogs if project else []), *(catalog or [])]
+    span = parse_range(project.range) if project and project.range else None
+    loaded, comparison, prices = analyze(profile, catalogs, volume, span, samples, seed)
     try:
         tornado = sensitivity(comparison, prices, loaded.uncertain)
     except UserError:

@@ -12,8 +12,12 @@ import typer
 
 from costcalc.cli.common import (
     CatalogOption,
+    NoProjectOption,
     OutputOption,
+    ProjectFileOption,
     WidthOption,
+    parse_range,
+    project_context,
     terminal_width,
     user_errors,
     write_output,
@@ -38,6 +42,8 @@ def sensitivity(
         ),
     ] = None,
     catalog: CatalogOption = None,
+    project_file: ProjectFileOption = None,
+    no_project: NoProjectOption = False,
     output_format: Annotated[
         SensitivityFormat, typer.Option("--format", "-f", help="text (a tornado chart) or json.")
     ] = SensitivityFormat.text,
@@ -68,7 +74,10 @@ def sensitivity(
     from costcalc.io.analyze import analyze
     from costcalc.render import sensitivity as render
 
-    loaded, comparison, prices = analyze(profile, catalog or [])
+    project = project_context(project_file, no_project)
+    catalogs = [*(project.catalogs if project else []), *(catalog or [])]
+    span = parse_range(project.range) if project and project.range else None
+    loaded, comparison, prices = analyze(profile, catalogs, None, span)
     try:
         result = run(comparison, prices, loaded.uncertain, pair)
     except UnknownIdError:

@@ -96,15 +96,27 @@ def _in_tokens(
 
 
 def check_targets(
-    profiles: Sequence[Path], catalogs: Sequence[Path], start: Path
+    profiles: Sequence[Path],
+    catalogs: Sequence[Path],
+    start: Path,
+    project_file: Path | None = None,
+    no_project: bool = False,
 ) -> tuple[list[ProjectEntry], list[Path]]:
     """The profiles to check, each with its project-file budget, and the catalog directories:
-    the named profiles, else those of costcalc.yaml found from `start` up to the repo root."""
-    from costcalc.io.project import ProjectEntry, find_project, load_project
+    the named profiles, else those of costcalc.yaml found from `start` up to the repo root.
+    A named profile the project lists gets its budget there; the project's catalogs apply to
+    all (unless `no_project`)."""
+    from costcalc.io.project import ProjectEntry, find_project, load_project, resolve_project
 
     if profiles:
-        return [ProjectEntry(p, None) for p in profiles], list(catalogs)
-    project = load_project(find_project(start))
+        project = resolve_project(project_file, no_project, start)
+        if project is None:
+            return [ProjectEntry(p, None) for p in profiles], list(catalogs)
+        entries = [project.entry_for(p) or ProjectEntry(p, None) for p in profiles]
+        return entries, [*project.catalogs, *catalogs]
+    if no_project:
+        raise UserError("no profiles given, and --no-project: name the profiles to check")
+    project = load_project(project_file or find_project(start))
     return project.entries, [*project.catalogs, *catalogs]
 
 

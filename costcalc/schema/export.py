@@ -12,9 +12,11 @@ from pydantic import BaseModel
 
 from costcalc.schema.catalog import ComputeFile, GpusFile, HostedFile, ModelsFile, ThroughputFile
 from costcalc.schema.profile import Profile
+from costcalc.schema.project import Project
 from costcalc.schema.report import CompareReport
 from costcalc.schema.report_bench import PredictReport
 from costcalc.schema.report_gates import CheckReport, DiffReport, SensitivityReport
+from costcalc.schema.report_project import ProjectCompareReport, ProjectDiffReport
 from costcalc.schema.uncertain import UNCERTAIN_FIELDS, Lognormal, Triangular, Uniform
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"  # of the source checkout
@@ -27,6 +29,13 @@ SCHEMAS: dict[str, tuple[type[BaseModel], str | None, str | None]] = {
     "compare.schema.json": (CompareReport, None, None),
     "check.schema.json": (CheckReport, None, None),
     "diff.schema.json": (DiffReport, None, None),
+    "compare-project.schema.json": (ProjectCompareReport, None, None),
+    "diff-project.schema.json": (ProjectDiffReport, None, None),
+    "project.schema.json": (
+        Project,
+        "costcalc project file (costcalc.yaml)",
+        "The profiles, budgets, catalog directories and default range every command reads.",
+    ),
     "sensitivity.schema.json": (SensitivityReport, None, None),
     "bench-predict.schema.json": (PredictReport, None, None),
     "profile.schema.json": (

@@ -1,4 +1,4 @@
-"""Project file schema (`costcalc.yaml` at the repository root): what `costcalc check` checks."""
+"""Project file schema (`costcalc.yaml` at the repository root): profiles, budgets, catalogs."""
 
 from __future__ import annotations
 
@@ -18,4 +18,9 @@ class ProjectProfile(Strict):
 class Project(Strict):
     schema_version: Literal[1] = 1
     catalog: list[str] = Field(default=[], description="catalog directories, relative")
+    range: str | None = Field(
+        default=None,
+        description="default break-even search range, as --range: 100k:10M (billed "
+        "tokens/day) or 10k:1Mreq (requests/day)",
+    )
     profiles: list[ProjectProfile] = Field(min_length=1)

@@ -126,6 +126,25 @@ def _breakeven_row(label: str, past: BreakEven | None, current: BreakEven | None
     )
 
 
+def increase_gates(
+    gated: Change, max_increase_pct: float | None, max_increase_usd: float | None
+) -> tuple[Gate, ...]:
+    """The --max-increase-pct and --max-increase-usd gates on one change of monthly USD."""
+    gates = []
+    if max_increase_pct is not None:
+        share = gated.share
+        rose_from_zero = (
+            share is None and gated.delta is not None and gated.delta >= HALF_A_CENT
+        )  # $0 → $511 is no % at all, and more than any % limit allows
+        gates.append(
+            Gate("--max-increase-pct", max_increase_pct, None if share is None else share * 100,
+                 from_zero=rose_from_zero)
+        )  # fmt: skip
+    if max_increase_usd is not None:
+        gates.append(Gate("--max-increase-usd", max_increase_usd, gated.delta))
+    return tuple(gates)
+
+
 def diff(
     base: CompareReport,
     head: CompareReport,
@@ -149,18 +168,7 @@ def diff(
             "compared option", gated_id, _union(past_options, head_options), "--option"
         )
     gated = Change(past_options.get(gated_id), head_options.get(gated_id))
-    gates = []
-    if max_increase_pct is not None:
-        share = gated.share
-        rose_from_zero = (
-            share is None and gated.delta is not None and gated.delta >= HALF_A_CENT
-        )  # $0 → $511 is no % at all, and more than any % limit allows
-        gates.append(
-            Gate("--max-increase-pct", max_increase_pct, None if share is None else share * 100,
-                 from_zero=rose_from_zero)
-        )  # fmt: skip
-    if max_increase_usd is not None:
-        gates.append(Gate("--max-increase-usd", max_increase_usd, gated.delta))
+    gates = increase_gates(gated, max_increase_pct, max_increase_usd)
     options = tuple(
         Row(oid, Change(past_options.get(oid), head_options.get(oid)))
         for oid in _union(past_options, head_options)
@@ -179,5 +187,5 @@ def diff(
         gated_option=gated_id,
         chosen_by=chosen_by,
         gated=gated,
-        gates=tuple(gates),
+        gates=gates,
     )
