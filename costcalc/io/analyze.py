@@ -144,7 +144,7 @@ def check_profiles(
     """Each profile's budget check and its warnings, or the user error that stopped it (raised
     instead with `raise_errors`). The budget is the profile's `budget:`, overridden key by key
     by the project file's, then by `flags` (the command-line limits)."""
-    from costcalc.core.gates.budget import Outcome, check, merge_budgets
+    from costcalc.core.gates.budget import Outcome, checks, merge_budgets
     from costcalc.schema.profile import Budget
 
     outcomes = []
@@ -154,10 +154,10 @@ def check_profiles(
             loaded, comparison, _ = analyze(entry.path, catalogs, samples=samples, seed=seed)
             budget = merge_budgets(
                 merge_budgets(loaded.profile.budget, entry.budget or Budget()), flags
-            ).model_copy(update={"option": None})  # which option: check() applies the rule
+            ).model_copy(update={"option": None, "options": None})  # check() applies the rule
             try:
                 project_option = entry.budget.option if entry.budget else None
-                result = check(comparison, budget, option, quantile, project_option)
+                results = checks(comparison, budget, option, quantile, project_option)
             except UnknownIdError as exc:
                 own_option = loaded.profile.budget.option if loaded.profile.budget else None
                 set_there = project_option and not option and not own_option
@@ -181,8 +181,11 @@ def check_profiles(
               if getattr(own, m) is not None and getattr(overridden, m) is None),
         ])  # fmt: skip
         seconds = time.perf_counter() - started
-        outcomes.append(Outcome(str(entry.path), result, warnings=warnings, seconds=seconds,
-                                lines=lines))  # fmt: skip
+        outcomes += [
+            Outcome(str(entry.path), result, warnings=warnings, seconds=seconds / len(results),
+                    lines=lines)
+            for result in results
+        ]  # fmt: skip
     return outcomes
 
 

@@ -205,6 +205,11 @@ class Budget(Strict):
     usd_per_1k_requests: Usd | None = None
     usd_per_mtok: Usd | None = None
     option: CatalogRef | None = None
+    options: list[CatalogRef] | None = Field(
+        default=None,
+        min_length=1,
+        description="several options to gate, each on every limit (after `option`, if set)",
+    )
 
 
 class Profile(Strict):

@@ -23,7 +23,9 @@ class GateResult(ReportModel):
     excess_pct: float | None
 
 
-Rule = Literal["--option", "budget.option", "costcalc.yaml", "featured", "cheapest"]
+Rule = Literal[
+    "--option", "budget.option", "budget.options", "costcalc.yaml", "featured", "cheapest"
+]
 RULE_NOTE = (
     "Which rule chose the option, the first that applies: --option, the profile's "
     "budget.option, costcalc.yaml's, the option the verdict recommends (featured), the cheapest "

@@ -86,3 +86,23 @@ def test_the_project_files_option_comes_after_the_profiles() -> None:
     )
     chosen = check(own, Budget(monthly_usd=5000), None, None, project_option="m8b@test/gpu")
     assert (chosen.option.id, chosen.chosen_by) == ("test/api", "budget.option")
+
+
+def test_a_profile_may_gate_several_options() -> None:
+    from costcalc.core.gates.budget import checks
+
+    # budget.options lists two: each is checked on every limit, and says which rule chose it
+    result = compare(
+        make_profile(compare=COMPARE, budget={"options": ["test/api", "m8b@test/gpu"]}),
+        make_catalog(points=[FAST_POINT]),
+        TODAY,
+    )
+    found = checks(result, Budget(monthly_usd=1000), None)
+    # test/api $788.40 ≤ $1,000 passes; m8b@test/gpu $2,260 > $1,000 fails
+    assert [(c.option.id, c.chosen_by, c.passed) for c in found] == [
+        ("test/api", "budget.options", True),
+        ("m8b@test/gpu", "budget.options", False),
+    ]
+    # --option names one: only that one
+    (only,) = checks(result, Budget(monthly_usd=1000), "m8b@test/gpu")
+    assert only.chosen_by == "--option"

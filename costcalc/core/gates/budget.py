@@ -105,7 +105,33 @@ def check(
         raise UserError(
             f"{comparison.profile.name}: no option meets the SLO; name one with --option"
         )
-    wanted, chosen_by = chosen.option, chosen.rule
+    return _gates(comparison, budget, chosen.option, chosen.rule, quantile)
+
+
+def checks(
+    comparison: Comparison,
+    budget: Budget,
+    option_flag: str | None,
+    quantile: str | None = None,
+    project_option: str | None = None,
+) -> list[Check]:
+    """`check`, once per option a profile's `budget.options` lists (after `budget.option`),
+    unless --option names one: several options gated, each line saying `budget.options`."""
+    own = comparison.profile.budget
+    if option_flag or own is None or not own.options:
+        return [check(comparison, budget, option_flag, quantile, project_option)]
+    listed = own.options
+    first = [check(comparison, budget, None, quantile, project_option)] if own.option else []
+    return first + [
+        _gates(comparison, budget, wanted, "budget.options", quantile)
+        for wanted in dict.fromkeys(listed)
+        if wanted != own.option
+    ]
+
+
+def _gates(
+    comparison: Comparison, budget: Budget, wanted: str, chosen_by: str, quantile: str | None
+) -> Check:
     option = next((o for o in comparison.options if o.id == wanted), None)
     if option is None:
         where = f"{comparison.profile.name}: {chosen_by}"
