@@ -326,3 +326,82 @@ def test_a_silent_api_times_out_with_exit_2(
     forge.delay_s = 1.0
     result = github(forge, tmp_path, "hi", "--pr", "7")
     assert result.exit_code == 2 and "no answer within 0.2 s" in result.stderr, result.output
+
+
+def test_the_pull_request_recipe_end_to_end(
+    forge: Forge, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real git repository: a baseline of every profile on main (in a worktree, as the
+    action makes it), a branch that triples one profile's traffic, adds one and removes
+    another; check, the project-wide diff, and one comment posted, updated, then deleted."""
+    import shutil
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    repo = tmp_path / "repo"
+    (repo / "profiles").mkdir(parents=True)
+    for name in ("rag-support-chatbot", "tool-agent", "batch-summarisation"):
+        shutil.copy(root / "profiles" / f"{name}.yaml", repo / "profiles")
+    project = "schema_version: 1\nprofiles:\n" + "".join(
+        f"  - path: profiles/{n}.yaml\n" for n in ("rag-support-chatbot", "tool-agent",
+                                                   "batch-summarisation")
+    )  # fmt: skip
+    (repo / "costcalc.yaml").write_text(project, encoding="utf-8")
+
+    def git(*args: str, cwd: Path = repo) -> None:
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=cwd,
+                       check=True, capture_output=True)  # fmt: skip
+
+    git("init", "-q", "-b", "main")
+    git("add", ".")
+    git("commit", "-qm", "main")
+    git("checkout", "-qb", "more-agents")
+    agent = repo / "profiles" / "tool-agent.yaml"
+    agent.write_text(agent.read_text().replace("conversations_per_day: 1500",
+                                               "conversations_per_day: 4500"))  # fmt: skip
+    shutil.copy(root / "profiles" / "article-selfhost-7b.yaml", repo / "profiles")
+    (repo / "costcalc.yaml").write_text(
+        project.replace("batch-summarisation", "article-selfhost-7b"), encoding="utf-8"
+    )
+    git("commit", "-qam", "triple the agent, add the article, drop batch")
+    git("worktree", "add", "-q", str(tmp_path / "base"), "main")
+    runner = CliRunner()
+    env = {"GITHUB_TOKEN": "gh-token", "GITHUB_REPOSITORY": "acme/app",
+           "COSTCALC_TODAY": "2026-11-30"}  # fmt: skip
+
+    def run(cwd: Path, *args: str) -> Result:
+        monkeypatch.chdir(cwd)
+        result = runner.invoke(app, list(args), env=env)
+        assert "Traceback" not in result.output, result.output
+        return result
+
+    baseline = tmp_path / "baseline.json"
+    assert run(tmp_path / "base", "compare", "--project", "-f", "json", "-o", str(baseline)
+               ).exit_code == 0  # fmt: skip
+    assert run(repo, "check").exit_code == 0  # every profile within its own budget
+    comment = tmp_path / "cost.md"
+
+    def diff_and_comment() -> int:
+        code = run(repo, "diff", "--baseline", str(baseline), "--max-increase-pct", "10",
+                   "-f", "markdown", "-o", str(comment)).exit_code  # fmt: skip
+        posted = run(repo, "comment", "github", "--file", str(comment), "--pr", "7",
+                     "--api-url", forge.url)  # fmt: skip
+        assert posted.exit_code == 0, posted.output
+        return code
+
+    assert diff_and_comment() == 1  # +200 % on the agent: the gate breaks
+    ((first, body),) = forge.bodies(GH_THREAD).items()
+    assert "+200.0%" in body and "new: $1,290/month" in body and "removed" in body
+    # the agent back to 1,500 tasks: the added $1,290 profile and the removed $84 one still
+    # move the total, $4,555 → $5,761 (+26 %), over the 10 % gate on the total
+    agent.write_text(agent.read_text().replace("conversations_per_day: 4500",
+                                               "conversations_per_day: 1500"))  # fmt: skip
+    assert diff_and_comment() == 1
+    ((same, body),) = forge.bodies(GH_THREAD).items()
+    assert same == first and "+200.0%" not in body and "on the total" in body  # edited in place
+    # the branch undone: nothing to say, so the comment goes
+    (repo / "costcalc.yaml").write_text(project, encoding="utf-8")
+    assert diff_and_comment() == 0
+    assert comment.read_text() == "" and forge.bodies(GH_THREAD) == {}
+    # a baseline that is not one: exit 2
+    assert run(repo, "diff", "--baseline", str(agent)).exit_code == 2
