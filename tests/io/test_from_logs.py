@@ -270,3 +270,30 @@ def test_readme_tokens_example_is_real(real_cl100k: str, monkeypatch: pytest.Mon
     for line in result.stdout.splitlines():
         assert line in readme
     assert "total                                      714 tokens  (cl100k_base)" in result.stdout
+
+
+@pytest.mark.parametrize("kind", ["gzip", "bz2", "xz"])
+def test_compressed_logs_are_read_transparently(
+    tmp_path: Path, kind: str, real_cl100k: str
+) -> None:
+    import bz2
+    import gzip
+    import lzma
+
+    plain = logs.write_jsonl(tmp_path / "log.jsonl", logs.shaped_day_log())  # type: ignore[arg-type]
+    packed = tmp_path / f"log.jsonl.{ {'gzip': 'gz', 'bz2': 'bz2', 'xz': 'xz'}[kind] }"
+    opener = {"gzip": gzip.open, "bz2": bz2.open, "xz": lzma.open}[kind]
+    with opener(packed, "wb") as out:  # type: ignore[operator]
+        out.write(plain.read_bytes())
+    out_path = tmp_path / "p.yaml"
+    result = runner.invoke(app, ["profile", "from-logs", str(packed), "-o", str(out_path)])
+    assert result.exit_code == 0, result.output
+    data = yaml.safe_load(out_path.read_text(encoding="utf-8"))
+    assert data["traffic"]["requests_per_day"] == 16.5  # as the plain log: 33 requests, 2 days
+
+
+def test_a_zstd_log_says_to_decompress_it(tmp_path: Path) -> None:
+    log = tmp_path / "log.jsonl.zst"
+    log.write_bytes(b"\x28\xb5\x2f\xfd" + b"\x00" * 32)  # zstd's magic number, then anything
+    result = runner.invoke(app, ["profile", "from-logs", str(log), "-o", str(tmp_path / "p.yaml")])
+    assert result.exit_code == 2 and "zstd -d" in result.stderr

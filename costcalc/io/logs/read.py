@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from costcalc.errors import InputFileError
 from costcalc.io.logs.formats import LogRecord, from_csv, from_json
@@ -126,19 +126,53 @@ def _csv(reader: _Reader, handle: IO[bytes]) -> Iterator[LogRecord]:
             yield record
 
 
+COMPRESSED = {b"\x1f\x8b": "gzip", b"BZh": "bz2", b"\xfd7zXZ\x00": "xz"}
+ZSTD = b"\x28\xb5\x2f\xfd"
+
+
+def _open(path: Path) -> IO[bytes]:
+    """The log's bytes, decompressed when its first bytes say it is compressed."""
+    import bz2
+    import gzip
+    import lzma
+
+    with path.open("rb") as probe:
+        head = probe.read(6)
+    if head.startswith(ZSTD):
+        raise InputFileError(
+            path, "a zstd-compressed log: decompress it first (zstd -d FILE), then read that"
+        )
+    for magic, kind in COMPRESSED.items():
+        if head.startswith(magic):
+            if kind == "gzip":
+                return cast(IO[bytes], gzip.open(path, "rb"))
+            return bz2.open(path, "rb") if kind == "bz2" else lzma.open(path, "rb")
+    return path.open("rb")
+
+
+def _plain_suffix(path: Path) -> str:
+    """'.csv' for logs.csv and logs.csv.gz alike."""
+    suffixes = [s.lower() for s in path.suffixes]
+    while suffixes and suffixes[-1] in (".gz", ".gzip", ".bz2", ".xz"):
+        suffixes.pop()
+    return suffixes[-1] if suffixes else ""
+
+
 def read_records(
     path: Path, strict: bool, counts: LineCounts, span: TimeRange,
     progress: Callable[[int], None] | None = None,
 ) -> Iterator[LogRecord]:  # fmt: skip
-    """The records of one JSONL or CSV log, streamed; `progress` gets the bytes read so far."""
+    """The records of one JSONL or CSV log, streamed; `progress` gets the bytes read so far.
+    A gzip, bzip2 or xz log is read through its decompressor (told by its first bytes, not
+    its name: logs.jsonl.gz, or a rotated log without the suffix)."""
     try:
-        handle = path.open("rb")
+        handle = _open(path)
     except OSError as exc:
         raise InputFileError(path, f"cannot be read: {exc.strerror or exc}") from None
     reader = _Reader(path, strict, counts, span, progress)
     with handle:
         try:
-            if path.suffix.lower() == ".csv":
+            if _plain_suffix(path) == ".csv":
                 yield from _csv(reader, handle)
             else:
                 yield from _jsonl(reader, handle)
