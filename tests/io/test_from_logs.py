@@ -297,3 +297,26 @@ def test_a_zstd_log_says_to_decompress_it(tmp_path: Path) -> None:
     log.write_bytes(b"\x28\xb5\x2f\xfd" + b"\x00" * 32)  # zstd's magic number, then anything
     result = runner.invoke(app, ["profile", "from-logs", str(log), "-o", str(tmp_path / "p.yaml")])
     assert result.exit_code == 2 and "zstd -d" in result.stderr
+
+
+def test_model_matches_dated_snapshots_and_provider_prefixes(tmp_path: Path) -> None:
+    from costcalc.io.logs.measure import model_matches
+
+    assert model_matches("gpt-4o-mini", "gpt-4o-mini-2024-07-18")
+    assert model_matches("gpt-4o-mini", "openai/gpt-4o-mini")
+    assert model_matches("claude-3-5-sonnet", "claude-3-5-sonnet-20241022")
+    assert model_matches("gpt-3.5-turbo", "gpt-3.5-turbo-0125")
+    assert model_matches("GPT-4o", "gpt-4o")
+    assert not model_matches("gpt-4o", "gpt-4o-mini")  # another model, not a snapshot
+    assert not model_matches("gpt-4o-mini", "gpt-4o-mini-search")
+    # end to end: two snapshot lines and one prefixed line are taken, the other model is not
+    dated = logs.chat_line([{"role": "user", "content": "a"}], logs.T0,
+                           model="gpt-4o-mini-2024-07-18")  # fmt: skip
+    prefixed = logs.chat_line([{"role": "user", "content": "b"}], logs.T0 + 60,
+                              model="openai/gpt-4o-mini")  # fmt: skip
+    later = logs.chat_line([{"role": "user", "content": "d"}], logs.T0 + 180,
+                           model="gpt-4o-mini-2024-07-18")  # fmt: skip
+    other = logs.chat_line([{"role": "user", "content": "c"}], logs.T0 + 120, model="gpt-4o")
+    code, data, output = derive(tmp_path, [dated, later, prefixed, other], "--model", "gpt-4o-mini")
+    assert code == 0, output
+    assert data["traffic"]["requests_per_day"] == 3  # within a day: taken as one day

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -61,6 +62,21 @@ class Parts:
     user: float
     fingerprint: int
     thread: int
+
+
+# a dated snapshot or version of the same model: -2024-07-18, -20241022, -0125, -latest, -v2
+_SNAPSHOT = re.compile(r"-(?:\d{4}-\d{2}-\d{2}|\d{8}|\d{4}|\d{3}|latest|v\d+(?:\.\d+)*)$")
+
+
+def model_matches(wanted: str, logged: str) -> bool:
+    """`--model gpt-4o-mini` takes gpt-4o-mini-2024-07-18 and openai/gpt-4o-mini, never
+    gpt-4o-mini-search or (for `gpt-4o`) gpt-4o-mini: a provider prefix and a dated snapshot
+    are ignored, any other suffix is another model. Case does not matter."""
+    want = wanted.lower().rsplit("/", 1)[-1]
+    name = logged.lower().rsplit("/", 1)[-1]
+    if name == want:
+        return True
+    return name.startswith(want + "-") and bool(_SNAPSHOT.fullmatch(name[len(want) :]))
 
 
 def _texts(record: LogRecord) -> list[str]:
@@ -240,7 +256,7 @@ def measure_logs(
         # progress over all the logs, not each file from 0 again
         at = None if progress is None else functools.partial(_shifted, progress, done_bytes)
         for record in read_records(path, strict, measured.counts, span, at):
-            if model and record.model and record.model != model:
+            if model and record.model and not model_matches(model, record.model):
                 measured.skipped_models[record.model] += 1
                 continue
             chunk.append(record)
