@@ -63,11 +63,6 @@ def number(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
-def past_deprecation(offer: HostedOffer, today: dt.date) -> bool:
-    """On or after its deprecation date (default comparisons leave such an offer out)."""
-    return offer.deprecation_date is not None and offer.deprecation_date <= today
-
-
 def _grouped(records: Sequence[Any], label: Any) -> list[tuple[str, Any]]:
     """Records by group (each group where it first appears), in catalog order within it."""
     order: dict[str, list[Any]] = {}
@@ -87,9 +82,9 @@ def _hosted(offers: Sequence[HostedOffer], today: dt.date) -> Section:
         section.rows.append([
             o.id, o.model, o.model_class, number(o.usd_per_mtok_input),
             number(o.usd_per_mtok_cached_input), number(o.usd_per_mtok_output),
-            o.as_of.isoformat(), f"{retired} past" if past_deprecation(o, today) else retired,
+            o.as_of.isoformat(), f"{retired} past" if o.retired_by(today) else retired,
         ])  # fmt: skip
-    if any(past_deprecation(o, today) for o in offers):
+    if any(o.retired_by(today) for o in offers):
         section.notes.append(
             f"past: the deprecation date is on or before today ({today.isoformat()}); "
             "compare leaves these offers out unless a profile names them."
@@ -255,7 +250,7 @@ def entry_fields(entry: Entry, today: dt.date) -> dict[str, Any]:
     ordered = {k: v for k, v in data.items() if k not in LAST_FIELDS}
     ordered |= {k: data[k] for k in LAST_FIELDS if k in data}
     if isinstance(entry.record, HostedOffer):
-        ordered["past_deprecation"] = past_deprecation(entry.record, today)
+        ordered["past_deprecation"] = entry.record.retired_by(today)
     return {"kind": entry.kind, **ordered}
 
 

@@ -50,6 +50,10 @@ class HostedOffer(Dated):
         description="published median TTFT and output speed; without it latency is unknown",
     )
 
+    def retired_by(self, today: dt.date) -> bool:
+        """On or past its deprecation date: never a default comparator, never the cheapest."""
+        return self.deprecation_date is not None and self.deprecation_date <= today
+
 
 class ComputeOffer(Dated):
     id: CatalogId

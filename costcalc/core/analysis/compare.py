@@ -224,11 +224,12 @@ def compare(
     ids = [o.id for o in hosted] + [_compute_id(o) for o in selfs]
     warnings.extend(stale(list(dict.fromkeys(ids)), catalog, today))  # each offer once
     for o in hosted:
-        retired = catalog.hosted[o.id].deprecation_date
-        if retired is not None and retired <= today:
+        offer = catalog.hosted[o.id]
+        if offer.retired_by(today):
+            assert offer.deprecation_date is not None
             warnings.append(
-                f"{o.id} is past its deprecation date ({retired.isoformat()}); the provider "
-                "may no longer serve it"
+                f"{o.id} is past its deprecation date ({offer.deprecation_date.isoformat()}); "
+                "the provider may no longer serve it"
             )
     if any(isinstance(o, HostedOption) and o.cost.offer.reasoning for o in options) and (
         profile.request.reasoning_tokens is None

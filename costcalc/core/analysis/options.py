@@ -50,10 +50,7 @@ class SelfHostedOption(Option):
 
 def retired(option: Option, today: dt.date) -> bool:
     """A hosted offer on or past its deprecation date."""
-    if not isinstance(option, HostedOption):
-        return False
-    date = option.cost.offer.deprecation_date
-    return date is not None and date <= today
+    return isinstance(option, HostedOption) and option.cost.offer.retired_by(today)
 
 
 def unit_costs(

@@ -19,15 +19,11 @@ REPLICA_SIZES = (1, 2, 4, 8)
 
 def hosted_candidates(catalog: Catalog, today: dt.date) -> list[str]:
     """Hosted offers of every class that are not past their deprecation date."""
-    return sorted(o.id for o in catalog.hosted.values() if not _retired(o.deprecation_date, today))
+    return sorted(o.id for o in catalog.hosted.values() if not o.retired_by(today))
 
 
 def deprecated_count(catalog: Catalog, today: dt.date) -> int:
-    return sum(_retired(o.deprecation_date, today) for o in catalog.hosted.values())
-
-
-def _retired(date: dt.date | None, today: dt.date) -> bool:
-    return date is not None and date <= today
+    return sum(o.retired_by(today) for o in catalog.hosted.values())
 
 
 def self_hosted_candidates(
