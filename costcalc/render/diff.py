@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from costcalc.core.gates.diff import Change, ReportDiff, Row
+from costcalc.core.gates.diff import Change, Gate, ReportDiff, Row
 from costcalc.render.check import annotation
 from costcalc.render.fmt import count, md_cell, si, usd
 from costcalc.schema.report_gates import (
@@ -21,16 +21,16 @@ SCHEMA_VERSION = 1
 MARKER = "<!-- costcalc diff -->"  # lets a bot find and update its own comment
 
 
-def _pct(change: Change) -> str:
+def pct_text(change: Change) -> str:
     share = change.share
     return "n/a" if share is None else f"{share:+.1%}"
 
 
-def _money(value: float | None) -> str:
+def money(value: float | None) -> str:
     return "–" if value is None else usd(value)
 
 
-def _delta_money(change: Change) -> str:
+def delta_money(change: Change) -> str:
     delta = change.delta
     return "–" if delta is None else ("+" if delta >= 0 else "−") + usd(abs(delta))
 
@@ -57,18 +57,23 @@ def _breakeven_value(row: Row, past: bool) -> str:
 def headline(d: ReportDiff) -> str:
     g = d.gated
     return (
-        f"{d.profile}: {d.gated_option} ({d.chosen_by}) {_money(g.past)} → "
-        f"{_money(g.current)}/month "
-        f"({_delta_money(g)}, {_pct(g)})"
+        f"{d.profile}: {d.gated_option} ({d.chosen_by}) {money(g.past)} → "
+        f"{money(g.current)}/month "
+        f"({delta_money(g)}, {pct_text(g)})"
     )
+
+
+def gate_value(gate: Gate) -> str:
+    """'+33.33%', '+1,200.50 USD', 'from $0' or 'n/a': what a gate measured."""
+    unit = "%" if gate.name.endswith("pct") else " USD"
+    value = "n/a" if gate.value is None else f"{gate.value:+,.2f}{unit}"
+    return "from $0" if gate.from_zero else value
 
 
 def gate_lines(d: ReportDiff) -> list[str]:
     lines = []
     for gate in d.gates:
-        unit = "%" if gate.name.endswith("pct") else " USD"
-        value = "n/a" if gate.value is None else f"{gate.value:+,.2f}{unit}"
-        value = "from $0" if gate.from_zero else value
+        value = gate_value(gate)
         verdict = "within" if gate.passed else "OVER"
         lines.append(f"{gate.name} {gate.limit:g}: increase {value}, {verdict}")
     return lines
@@ -78,7 +83,7 @@ def _table(
     rows: tuple[Row, ...], fmt: Callable[[Row, bool], str], only_changed: bool
 ) -> list[list[str]]:
     return [
-        [r.label, fmt(r, True), fmt(r, False), _pct(r.change)]
+        [r.label, fmt(r, True), fmt(r, False), pct_text(r.change)]
         for r in rows
         if r.changed or not only_changed
     ]
@@ -92,12 +97,12 @@ def _sections(d: ReportDiff, only_changed: bool) -> list[tuple[str, list[list[st
     def volume(r: Row, past: bool) -> str:
         return _volume_value(r.label, _side(r, past))
 
-    def money(r: Row, past: bool) -> str:
-        return _money(_side(r, past))
+    def cost(r: Row, past: bool) -> str:
+        return money(_side(r, past))
 
     return [
         ("Volume", _table(d.volume, volume, only_changed)),
-        ("Monthly cost", _table(d.options, money, only_changed)),
+        ("Monthly cost", _table(d.options, cost, only_changed)),
         ("Break-even (billed tokens/day)", _table(d.breakeven, _breakeven_value, only_changed)),
     ]
 

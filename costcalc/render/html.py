@@ -33,7 +33,7 @@ from costcalc.render.summary import (
     slo_mark,
     verdict,
 )
-from costcalc.render.verdict import answer_text, class_line, savings_text
+from costcalc.render.verdict import class_line, savings_text
 from costcalc.schema.catalog import ComputeOffer, Dated, HostedOffer
 
 STYLE = """
@@ -278,7 +278,7 @@ def render_html(
         f"<title>costcalc: {_e(p.name)}</title><style>{STYLE}</style></head><body>",
         f"<h1>{_e(p.name)}</h1>",
         f'<p class="note">{_e(p.description)}</p>' if p.description else "",
-        f'<p class="verdict">{_e(answer_text(c, name) if c.cheapest else verdict(c))}</p>',
+        f'<p class="verdict">{_e(verdict(c, name))}</p>',
         f'<p class="savings">{_e(savings)}</p>' if savings else "",
         _classes(c),
         f"<p>{_e(count(c.requests_per_day))} requests/day · {_e(si(c.billed_tokens_per_day))} "

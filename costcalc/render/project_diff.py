@@ -14,12 +14,12 @@ MARKER = diff_render.MARKER  # one hidden marker: `costcalc comment` finds the c
 
 
 def _change(c: Change) -> str:
-    """'$3,783 → $11,348 (+$7,565, +200.0%)'."""
-    past = "–" if c.past is None else usd(c.past)
-    now = "–" if c.current is None else usd(c.current)
-    delta = "" if c.delta is None else f"{'+' if c.delta >= 0 else '−'}{usd(abs(c.delta))}"
-    pct = "" if c.share is None else f", {c.share * 100:+.1f}%"
-    return f"{past} → {now}" + (f" ({delta}{pct})" if delta else "")
+    """'$3,783 → $11,348 (+$7,565, +200.0%)', in diff's words for each part."""
+    moved = f"{diff_render.money(c.past)} → {diff_render.money(c.current)}"
+    if c.delta is None:
+        return moved
+    pct = "" if c.share is None else f", {diff_render.pct_text(c)}"
+    return f"{moved} ({diff_render.delta_money(c)}{pct})"
 
 
 def _row(p: ProfileDiff) -> tuple[str, str, str]:
@@ -43,8 +43,7 @@ def _row(p: ProfileDiff) -> tuple[str, str, str]:
 def _gate_lines(gates: tuple[Gate, ...]) -> list[str]:
     lines = []
     for g in gates:
-        unit = "%" if g.name.endswith("pct") else " USD"
-        value = "from $0" if g.from_zero else "n/a" if g.value is None else f"{g.value:+,.2f}{unit}"
+        value = diff_render.gate_value(g)
         lines.append(f"{g.name} {g.limit:g} on the total: {value}, {'ok' if g.passed else 'OVER'}")
     return lines
 

@@ -8,6 +8,7 @@ from costcalc.core.analysis.verdict import windows
 from costcalc.core.selfhosted.replica import INFEASIBLE, NOT_SERVED
 from costcalc.render.context import ReportContext
 from costcalc.render.fmt import si, usd
+from costcalc.render.names import Namer, same
 from costcalc.render.verdict import answer_text, span, windows_text
 
 
@@ -62,12 +63,13 @@ def breakeven_short(c: Comparison, be: BreakEven) -> str:
     return ", ".join(parts)
 
 
-def verdict(c: Comparison) -> str:
+def verdict(c: Comparison, name: Namer = same) -> str:
     """The one sentence that answers the profile's question (render.verdict.answer_text); the
-    featured pair (`c.featured`) is its pair, so the verdict and the charts name the same two."""
+    featured pair (`c.featured`) is its pair, so the verdict and the charts name the same two.
+    `name` turns ids into what the page shows (the HTML report's display names)."""
     if c.cheapest is None:
         return f"At {si(c.requests_per_day)} requests/day no option meets the SLO; see the notes."
-    return answer_text(c)
+    return answer_text(c, name)
 
 
 def slo_mark(slo_met: bool | None) -> str:

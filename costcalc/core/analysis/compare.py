@@ -238,6 +238,7 @@ def compare(
             "reasoning models bill hidden reasoning tokens as output; set "
             "request.reasoning_tokens to count them (counted as 0)"
         )
+    answered = answer(verdicts, profile.model_class)  # featured and recommended agree
     return Comparison(
         profile=profile, requests_per_day=volume, tokens=tokens, weights=weights,
         options=options, skipped=skipped, pairs=pairs, range_requests_per_day=(low, high),
@@ -245,8 +246,8 @@ def compare(
         serving_accuracy=catalog.serving.leave_one_out if catalog.serving else None,
         cheapest=eligible[0].id if eligible else None,
         default_set=default_set_text,
-        featured=feature(answer(verdicts, profile.model_class), options),
-        recommended=recommend(answer(verdicts, profile.model_class)),
+        featured=feature(answered, options),
+        recommended=recommend(answered),
         verdicts=verdicts,
         warnings=warnings,
     )  # fmt: skip
