@@ -127,3 +127,17 @@ def test_the_project_file_governs_compare(repo: Path) -> None:
     assert with_project["range"]["requests_per_day"] == [10_000, 1_000_000]
     without = json.loads(runner.invoke(app, ["compare", rag, "-f", "json", "--no-project"]).stdout)
     assert without["range"]["requests_per_day"] != [10_000, 1_000_000]
+
+
+def test_a_bad_project_range_names_the_project_file(repo: Path) -> None:
+    (repo / "costcalc.yaml").write_text(
+        (repo / "costcalc.yaml").read_text(encoding="utf-8") + "range: abc\n", encoding="utf-8"
+    )
+    for command in (
+        ["compare", "profiles/tool-agent.yaml"],
+        ["sensitivity", "profiles/tool-agent.yaml"],
+    ):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 2
+        assert "costcalc.yaml: field `range`: 'abc': expected LOW:HIGH" in result.stderr
+        assert "--range" not in result.stderr  # the flag was not given

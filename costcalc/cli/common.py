@@ -80,6 +80,17 @@ def project_context(project_file: Path | None, no_project: bool) -> LoadedProjec
     return resolve_project(project_file, no_project, Path.cwd())
 
 
+def project_range(project: LoadedProject | None) -> tuple[float, float, str] | None:
+    """The project file's default `range:`, parsed as --range is; a bad one names the file
+    and the field, not the flag."""
+    if project is None or project.range is None:
+        return None
+    try:
+        return parse_range(project.range)
+    except typer.BadParameter as exc:
+        raise UserError(f"{project.path}: field `range`: {exc.message}") from None
+
+
 OutputOption = Annotated[
     Path | None,
     typer.Option(

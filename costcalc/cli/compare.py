@@ -21,6 +21,7 @@ from costcalc.cli.common import (
     parse_volume,
     plot_format,
     project_context,
+    project_range,
     terminal_width,
     user_errors,
     write_output,
@@ -146,7 +147,7 @@ def compare(
     volume = parse_volume(requests_per_day, "--requests-per-day")
     project = project_context(project_file, no_project)
     catalogs = [*(project.catalogs if project else []), *(catalog or [])]
-    span = parse_range(volume_range or (project.range if project else None))
+    span = parse_range(volume_range) if volume_range else project_range(project)
     image_format = plot_format(plot)
     use_color = (
         color

@@ -14,9 +14,9 @@ from costcalc.cli.common import (
     ProjectFileOption,
     SamplesOption,
     SeedOption,
-    parse_range,
     parse_volume,
     project_context,
+    project_range,
     user_errors,
     write_output,
 )
@@ -59,7 +59,7 @@ def report(
     volume = parse_volume(requests_per_day, "--requests-per-day")
     project = project_context(project_file, no_project)
     catalogs = [*(project.catalogs if project else []), *(catalog or [])]
-    span = parse_range(project.range) if project and project.range else None
+    span = project_range(project)
     loaded, comparison, prices = analyze(profile, catalogs, volume, span, samples, seed)
     try:
         tornado = sensitivity(comparison, prices, loaded.uncertain)

@@ -16,8 +16,8 @@ from costcalc.cli.common import (
     OutputOption,
     ProjectFileOption,
     WidthOption,
-    parse_range,
     project_context,
+    project_range,
     terminal_width,
     user_errors,
     write_output,
@@ -76,7 +76,7 @@ def sensitivity(
 
     project = project_context(project_file, no_project)
     catalogs = [*(project.catalogs if project else []), *(catalog or [])]
-    span = parse_range(project.range) if project and project.range else None
+    span = project_range(project)
     loaded, comparison, prices = analyze(profile, catalogs, None, span)
     try:
         result = run(comparison, prices, loaded.uncertain, pair)
