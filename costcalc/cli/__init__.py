@@ -15,6 +15,7 @@ from costcalc.cli.check import check
 from costcalc.cli.comment import comment
 from costcalc.cli.compare import compare
 from costcalc.cli.diff import diff
+from costcalc.cli.from_logs import from_logs  # noqa: F401  (registers `profile from-logs`)
 from costcalc.cli.init import init
 from costcalc.cli.logs import profile_app, tokens
 from costcalc.cli.report import report

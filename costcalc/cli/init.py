@@ -176,7 +176,7 @@ def init(
 
             write_file(path, text)
         return
-    from costcalc.cli.logs import _schema_ref
+    from costcalc.cli.from_logs_text import schema_ref as _schema_ref
     from costcalc.io.output import write_file
 
     run_path = shlex.quote(str(path))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from costcalc.core.demand import logstats
-from costcalc.core.demand.derive import derive_profile
+from costcalc.core.demand.derive import Volume, derive_profile
 from costcalc.core.demand.logstats import RESERVOIR, LogStats, Metric, RecordTokens
 
 T0 = 1_793_059_200
@@ -89,7 +89,7 @@ def test_repeated_requests_are_retries() -> None:
         stats.add(record(fingerprint=fingerprint))
     # 6 attempts, 3 distinct requests: 3 retries, one request repeated twice
     assert (stats.attempts, stats.requests, stats.retries, stats.max_repeats) == (6, 3, 3, 2)
-    derived = derive_profile(stats, "t", days=1.0)
+    derived = derive_profile(stats, "t", Volume(days=1.0))
     assert derived.data["traffic"]["requests_per_day"] == 3
     assert derived.data["request"]["retries"] == {"failed": 0.5, "max_retries": 2}
 
@@ -99,5 +99,5 @@ def test_reasoning_is_kept_apart_from_visible_output() -> None:
     # a real batch of extraction prompts: 12 visible and 1,200 reasoning tokens each
     for _ in range(100):
         stats.add(record(output=12.0, reasoning=1200.0))
-    request = derive_profile(stats, "t", days=1.0).data["request"]
+    request = derive_profile(stats, "t", Volume(days=1.0)).data["request"]
     assert request["output_tokens"] == 12 and request["reasoning_tokens"] == 1200

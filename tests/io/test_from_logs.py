@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import yaml
 from typer.testing import CliRunner
 
 from costcalc.cli import app
-from costcalc.io.logs.measure import measure_logs
+from costcalc.io.logs.pipeline import measure_logs
 from costcalc.io.profiles import load_profile
 from tests.conftest import ROOT
 from tests.io import log_samples as logs
@@ -25,7 +26,12 @@ def derive(
 ) -> tuple[int, dict, str]:  # type: ignore[type-arg]
     log = logs.write_jsonl(tmp_path / name, lines)  # type: ignore[arg-type]
     out = tmp_path / "measured.yaml"
-    result = runner.invoke(app, ["profile", "from-logs", str(log), "-o", str(out), *args])
+    given = {"--days", "--requests-per-day", "--jobs-per-month"} & set(args)
+    times = [x["created"] for x in lines if isinstance(x, dict) and "created" in x]
+    # a log of minutes has no daily rate of its own: these tests are about other things
+    short = not times or max(times) - min(times) < logs.HOUR
+    extra = ["--days", "1"] if short and not given else []
+    result = runner.invoke(app, ["profile", "from-logs", str(log), "-o", str(out), *args, *extra])
     data = yaml.safe_load(out.read_text(encoding="utf-8")) if out.exists() else {}
     return result.exit_code, data, result.stdout + result.stderr
 
@@ -185,7 +191,7 @@ def test_malformed_lines_are_counted_or_fatal_with_strict(tmp_path: Path) -> Non
     good = logs.chat_line([{"role": "user", "content": "a"}], logs.T0)
     lines = [good, "{not json", '{"unrelated": 1}', good]
     code, _, output = derive(tmp_path, lines)
-    assert code == 0 and "skipped 2 malformed line(s), first at" in output
+    assert code == 0 and re.search(r"\n  malformed +2  first: \S*log.jsonl:2: not JSON", output)
     code, _, output = derive(tmp_path, lines, "--strict")
     assert code == 2 and "log.jsonl:2" in output and "Traceback" not in output
 
@@ -193,9 +199,22 @@ def test_malformed_lines_are_counted_or_fatal_with_strict(tmp_path: Path) -> Non
 def test_empty_log_and_one_line(tmp_path: Path) -> None:
     code, _, output = derive(tmp_path, [])
     assert code == 2 and "no requests found" in output
-    code, data, _ = derive(tmp_path, [logs.chat_line([{"role": "user", "content": "a"}], logs.T0)])
-    assert code == 0 and data["traffic"]["requests_per_day"] == 1
-    assert "taken as one day" in (tmp_path / "measured.yaml").read_text()
+    one = [logs.chat_line([{"role": "user", "content": "a"}], logs.T0)]
+    code, data, output = derive(tmp_path, one, "--strict")  # (derive adds --days 1)
+    assert code == 0 and data["traffic"]["requests_per_day"] == 1, output
+    text = (tmp_path / "measured.yaml").read_text()
+    assert "1 requests over 1.00 days (--days)" in text
+    # without --days: one request has no span, so no daily rate; nothing is written
+    (tmp_path / "measured.yaml").unlink()
+    code, _, output = derive(tmp_path, one, "--name", "x", "--days", "1", "--strict")
+    assert code == 0
+    log = logs.write_jsonl(tmp_path / "one.jsonl", one)
+    result = runner.invoke(app, ["profile", "from-logs", str(log), "-o", str(tmp_path / "n.yaml")])
+    assert result.exit_code == 2 and not (tmp_path / "n.yaml").exists()
+    assert (
+        "1 requests (no usable times): too short to measure a daily rate; give the period "
+        "the logs cover with --days N, or --requests-per-day N" in result.stderr
+    )
 
 
 def test_mixed_models_are_reported_or_filtered(tmp_path: Path) -> None:
@@ -300,7 +319,7 @@ def test_a_zstd_log_says_to_decompress_it(tmp_path: Path) -> None:
 
 
 def test_model_matches_dated_snapshots_and_provider_prefixes(tmp_path: Path) -> None:
-    from costcalc.io.logs.measure import model_matches
+    from costcalc.io.logs.jobs import model_matches
 
     assert model_matches("gpt-4o-mini", "gpt-4o-mini-2024-07-18")
     assert model_matches("gpt-4o-mini", "openai/gpt-4o-mini")
@@ -319,4 +338,4 @@ def test_model_matches_dated_snapshots_and_provider_prefixes(tmp_path: Path) -> 
     other = logs.chat_line([{"role": "user", "content": "c"}], logs.T0 + 120, model="gpt-4o")
     code, data, output = derive(tmp_path, [dated, later, prefixed, other], "--model", "gpt-4o-mini")
     assert code == 0, output
-    assert data["traffic"]["requests_per_day"] == 3  # within a day: taken as one day
+    assert data["traffic"]["requests_per_day"] == 3  # 3 requests over --days 1

@@ -6,6 +6,51 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from costcalc.core.demand.logstats import LogStats, Metric
+from costcalc.core.units import DAYS_PER_MONTH
+
+MIN_SPAN_DAYS = 1 / 24  # under an hour from first to last request, no daily rate is measured
+SHAPE_SPAN_DAYS = 23 / 24  # a daily shape and burst factor need (about) a whole day of log
+
+
+@dataclass(frozen=True)
+class Volume:
+    """How the daily volume is set: measured over the log's span, or given for a batch job."""
+
+    days: float | None = None  # --days: the period the logs cover
+    requests_per_day: float | None = None  # --requests-per-day
+    jobs_per_month: float | None = None  # --jobs-per-month: the logged job, this often
+    batch: int = 0  # requests the logs show sent through a Batch API
+
+    def is_job(self, stats: LogStats) -> bool:
+        """Every request went through a Batch API: the log is a job, not a day of traffic."""
+        return stats.attempts > 0 and self.batch >= stats.attempts
+
+    def missing(self, stats: LogStats) -> str | None:
+        """What stops a daily rate being measured (the caller asks for a flag), or None."""
+        if self.requests_per_day is not None or self.jobs_per_month is not None:
+            return None
+        if self.is_job(stats):
+            took = stats.span_days
+            over = f" in {_duration(took)}" if took else ""
+            return (
+                f"a Batch API job ({stats.requests:,} requests{over}), not a day of traffic: "
+                "say how often it runs with --jobs-per-month N, or give --requests-per-day N"
+            )
+        if self.days is None and (stats.span_days is None or stats.span_days < MIN_SPAN_DAYS):
+            took = stats.span_days
+            over = f"span {_duration(took)}" if took else "no usable times"
+            return (
+                f"{stats.requests:,} requests ({over}): too short to measure a daily rate; "
+                "give the period the logs cover with --days N, or --requests-per-day N"
+            )
+        return None
+
+
+def _duration(days: float) -> str:
+    """'59 min', '3.5 h', '2.0 days'."""
+    if days < 1 / 24:
+        return f"{days * 1440:.0f} min" if days * 1440 >= 1 else f"{days * 86400:.0f} s"
+    return f"{days * 24:.1f} h" if days < 1 else f"{days:.1f} days"
 
 
 @dataclass
@@ -24,31 +69,58 @@ def describe(metric: Metric) -> str:
     )
 
 
-def derive_profile(stats: LogStats, name: str, days: float | None) -> Derived:
-    """Map measured means onto profile fields; what a log cannot say keeps its default."""
+def derive_profile(stats: LogStats, name: str, volume: Volume) -> Derived:
+    """Map measured means onto profile fields; what a log cannot say keeps its default.
+    The caller has checked `volume.missing(stats)` is None."""
     m = stats.metrics
     out = Derived({"schema_version": 1, "name": name})
     traffic: dict[str, Any] = {}
-    span = days or stats.span_days
-    if span is None or span < 1 / 24:
-        span = 1.0
+    measured = stats.span_days
+    if volume.requests_per_day is not None:
+        traffic["requests_per_day"] = volume.requests_per_day
+        over = f" over {_duration(measured)}" if measured else ""
         out.notes["traffic.requests_per_day"] = (
-            f"{stats.requests:,} requests; the log's time span is unknown or under an hour, so it "
-            "is taken as one day (use --days)"
+            f"given with --requests-per-day; the logs hold {stats.requests:,} requests{over}"
+        )
+    elif volume.jobs_per_month is not None:
+        # 1,270 requests a job × 8 jobs a month / 30.42 days = 334.03 a day
+        per_day = stats.requests * volume.jobs_per_month / DAYS_PER_MONTH
+        traffic["requests_per_day"] = round(per_day, 2)
+        out.notes["traffic.requests_per_day"] = (
+            f"{stats.requests:,} requests a job × {volume.jobs_per_month:g} jobs a month "
+            f"(--jobs-per-month) / {DAYS_PER_MONTH:.2f} days"
         )
     else:
-        out.notes["traffic.requests_per_day"] = f"{stats.requests:,} requests over {span:.2f} days"
-    traffic["requests_per_day"] = round(stats.requests / span, 2)
-    if stats.hours.sum() > 0:
+        span = volume.days or measured
+        assert span is not None, "volume.missing() is checked first"
+        traffic["requests_per_day"] = round(stats.requests / span, 2)
+        how = "--days" if volume.days else "first to last request"
+        out.notes["traffic.requests_per_day"] = (
+            f"{stats.requests:,} requests over {span:.2f} days ({how})"
+        )
+    if volume.batch:
+        share = volume.batch / stats.attempts
+        traffic["batch_share"] = round(min(share, 1.0), 4)
+        out.notes["traffic.batch_share"] = (
+            f"{volume.batch:,} of {stats.attempts:,} requests sent through a Batch API "
+            "(billed at its batch price)"
+        )
+    shape = _no_shape(stats, volume)
+    if shape is None and stats.hours.sum() > 0:
         traffic["pattern"] = "custom"
         traffic["hourly_weights"] = [round(float(w), 4) for w in stats.hours / stats.hours.sum()]
         out.notes["traffic.hourly_weights"] = (
             "share of requests in each hour of the day, hour 0 first"
         )
-    burst, how = stats.burst_factor()
-    if burst is not None:
-        traffic["burst_factor"] = round(min(max(burst, 1.0), 20.0), 2)
-    out.notes["traffic.burst_factor"] = how
+        burst, how = stats.burst_factor()
+        if burst is not None:
+            traffic["burst_factor"] = round(min(max(burst, 1.0), 20.0), 2)
+        out.notes["traffic.burst_factor"] = how
+    else:
+        traffic["pattern"] = "flat"
+        if volume.is_job(stats):
+            traffic["burst_factor"] = 1.0  # a job is queued and run at an even pace
+        out.notes["traffic.pattern"] = shape or "no request times in the logs"
     out.data["traffic"] = traffic
 
     request: dict[str, Any] = {
@@ -111,3 +183,18 @@ def derive_profile(stats: LogStats, name: str, days: float | None) -> Derived:
             request["caching"] = caching
     out.data["request"] = request
     return out
+
+
+def _no_shape(stats: LogStats, volume: Volume) -> str | None:
+    """Why the logs give no daily shape or burst factor (then `flat`), or None."""
+    if volume.is_job(stats):
+        return "a Batch API job: run at an even pace whenever it is sent, so flat"
+    if stats.coarse:
+        return f"{stats.coarse:,} requests logged only per hour or coarser: no hourly shape"
+    span = stats.span_days
+    if span is not None and span < SHAPE_SPAN_DAYS:
+        return (
+            f"the log spans {_duration(span)}, under a day: its hours and busiest minute would "
+            "be chance, so flat with the default burst factor"
+        )
+    return None

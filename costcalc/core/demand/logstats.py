@@ -23,9 +23,10 @@ class Metric:
     samples: list[float] = field(default_factory=list)
     _rng: random.Random = field(default_factory=lambda: random.Random(0))
 
-    def add(self, value: float) -> None:
-        self.total += value
-        self.count += 1
+    def add(self, value: float, weight: int = 1) -> None:
+        """`value` for each of `weight` requests (an aggregated row: its mean, once sampled)."""
+        self.total += value * weight
+        self.count += weight
         if len(self.samples) < RESERVOIR:
             self.samples.append(value)
         else:
@@ -62,6 +63,8 @@ class RecordTokens:
     conversation: str | None
     fingerprint: int | None  # hash of the request body: the same value again is a retry
     thread: int | None = None  # hash of the opening exchange: shared by a conversation's turns
+    requests: int = 1  # an aggregated row stands for many requests, each of the mean above …
+    period_s: float = 0.0  # … spread over this many seconds from time_s
 
 
 class LogStats:
@@ -85,10 +88,12 @@ class LogStats:
         self.by_id = 0  # requests grouped by conversation_id (the rest by shared prefix)
         self.closed_conversations = 0
         self.closed_turns = 0
+        self.coarse = 0  # requests logged only per hour or coarser: no hourly shape from them
         self._recent: OrderedDict[int, tuple[int, float | None]] = OrderedDict()
 
     def add(self, r: RecordTokens, utc_offset_h: float = 0.0) -> None:
-        self.attempts += 1
+        n = r.requests
+        self.attempts += n
         if r.fingerprint is not None:
             key = hash((r.fingerprint, r.conversation))
             seen, last = self._recent.pop(key, (0, None))
@@ -106,22 +111,26 @@ class LogStats:
             if len(self._recent) > RECENT_REQUESTS:
                 self._recent.popitem(last=False)
         if r.model:
-            self.models[r.model] += 1
+            self.models[r.model] += n
         if r.time_s is not None:
+            end = r.time_s + r.period_s  # a daily usage row covers its whole day
             self.first_time = (
                 r.time_s if self.first_time is None else min(self.first_time, r.time_s)
             )
-            self.last_time = r.time_s if self.last_time is None else max(self.last_time, r.time_s)
-            local = r.time_s + utc_offset_h * 3600.0
-            self.hours[int(local // 3600) % 24] += 1
-            self.minutes[int(r.time_s // 60)] += 1
+            self.last_time = end if self.last_time is None else max(self.last_time, end)
+            if r.period_s >= 3600.0:
+                self.coarse += n
+            else:
+                local = r.time_s + utc_offset_h * 3600.0
+                self.hours[int(local // 3600) % 24] += n
+                self.minutes[int(r.time_s // 60)] += n
         for name in ("system", "tools", "retrieval", "retrieval_chunks", "history", "cached",
                      "prompt_total", "carried_turns"):  # fmt: skip
             value = getattr(r, name)
             if value is not None:
-                self.metrics[name].add(float(value))
+                self.metrics[name].add(float(value), n)
         for name in ("user", "output", "reasoning"):
-            self.metrics[name].add(float(getattr(r, name)))
+            self.metrics[name].add(float(getattr(r, name)), n)
         if r.carried_turns is not None:
             self.max_carried = max(self.max_carried, r.carried_turns)
         thread = r.conversation if r.conversation is not None else r.thread

@@ -42,6 +42,10 @@ class Usage:
     reasoning: float = 0.0
 
 
+Side = str  # "input": a request awaiting its result (a Batch input line); "result": a result
+# without its request (a Batch output line); "both": a whole record, or one that stands alone
+
+
 @dataclass(frozen=True)
 class LogRecord:
     time_s: float | None
@@ -51,8 +55,19 @@ class LogRecord:
     answer: str | None  # the visible text of the response
     usage: Usage | None
     conversation: str | None
-    custom_id: str | None
+    custom_id: str | None  # joins a Batch input line to its result, within one job
     time_outlier: Outlier | None = None  # a logged time outside the plausible range, not used
+    side: Side = "both"
+    failed: str | None = None  # why the request failed ("status 400", "error: …"): not traffic
+    batch: bool = False  # sent through a Batch API (billed at the batch price)
+    record_id: str | None = None  # a response or request id: the same one twice is a duplicate
+    requests: int = 1  # requests the line stands for (an aggregated usage row: many) …
+    period_s: float = 0.0  # … over this many seconds from time_s; `usage` is then their total
+
+    @property
+    def key(self) -> str | None:
+        """What makes two lines of one file the same record: the custom_id, else the id."""
+        return self.custom_id if self.custom_id is not None else self.record_id
 
 
 def text_of(content: Any) -> str:
@@ -175,11 +190,13 @@ def from_json(obj: Any, span: TimeRange) -> LogRecord:
     if request is None and "messages" in obj:
         request = obj
     response, response_at = mapping(obj.get("response"), "response"), "response"
+    status = _status(obj, response)
     if response is not None and response.get("body") is not None:
         response, response_at = mapping(response["body"], "response.body"), "response.body"
     if response is None and ("usage" in obj or "choices" in obj) and request is not obj:
-        response, response_at = obj, ""  # OpenAI Batch API output line
-    if request is None and response is None:
+        response, response_at = obj, ""  # a usage record, or a response logged on its own
+    failed = _failure(obj, response, status)
+    if request is None and response is None and failed is None:
         raise BadValue(None, "not a chat request, response or usage record")
     candidates = [("created", obj.get("created")), ("timestamp", obj.get("timestamp"))]
     if response is not None and response is not obj:
@@ -190,17 +207,77 @@ def from_json(obj: Any, span: TimeRange) -> LogRecord:
          ((request, request_at), (response, response_at), (obj, "")) if part and part.get("model")),
         None,
     )  # fmt: skip
+    custom_id = name(obj.get("custom_id"), "custom_id")
+    usage = None
+    if response is not None and not failed:
+        usage = _usage(response.get("usage"), _at(response_at, "usage"))
+    has_result = response is not None or failed is not None
+    side = "both" if custom_id is None else "input" if not has_result else "result"
+    if request is not None and has_result:
+        side = "both"
     return LogRecord(
         time_s=when,
         model=printable(model),
         messages=_messages(request, request_at) if request is not None else None,
         tools=_tools(request, request_at) if request is not None else None,
-        answer=_answer(response, response_at) if response is not None else None,
-        usage=_usage(response.get("usage"), _at(response_at, "usage")) if response else None,
+        answer=_answer(response, response_at) if response is not None and not failed else None,
+        usage=usage,
         conversation=name(obj.get("conversation_id"), "conversation_id"),
-        custom_id=name(obj.get("custom_id"), "custom_id"),
+        custom_id=custom_id,
         time_outlier=outlier,
+        side=side,
+        failed=failed,
+        # a Batch input line names its endpoint; an output line carries the HTTP status
+        batch=custom_id is not None and ("url" in obj or status is not None or "error" in obj),
+        record_id=_record_id(obj, response, custom_id),
     )
+
+
+def _status(obj: dict[str, Any], response: dict[str, Any] | None) -> int | None:
+    """The HTTP status a Batch output line (`response.status_code`) or a proxy logged."""
+    for where, holder in (("response.status_code", response), ("status_code", obj)):
+        value = (holder or {}).get("status_code")
+        if value is None:
+            continue
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise BadValue(where, f"not an HTTP status: {show(value)}")
+        return value
+    return None
+
+
+def _failure(
+    obj: dict[str, Any], response: dict[str, Any] | None, status: int | None
+) -> str | None:
+    """Why the request failed, or None: an HTTP status of 400 or more, or an `error` (beside
+    the response, as in a Batch error file, or inside its body)."""
+    holders = [obj] if response is None or response is obj else [obj, response]
+    for holder in holders:
+        error = holder.get("error")
+        if error is None or error == "" or error == {}:
+            continue
+        detail = (error.get("code") or error.get("type") or error.get("message")
+                  if isinstance(error, dict) else error)  # fmt: skip
+        text = printable(str(detail), 80) if detail not in (None, "") else "unspecified"
+        return f"status {status}, error: {text}" if status and status >= 400 else f"error: {text}"
+    if status is not None and status >= 400:
+        return f"status {status}"
+    return None
+
+
+def _record_id(
+    obj: dict[str, Any], response: dict[str, Any] | None, custom_id: str | None
+) -> str | None:
+    """The response's id (chatcmpl-…), else the line's request id: logged twice is a
+    duplicate. A Batch line's own `id` (batch_req_…) is the custom_id's, so not needed."""
+    if custom_id is not None:
+        return None
+    for holder, key, at in ((response, "id", "response.id"), (obj, "request_id", "request_id"),
+                            (obj, "id", "id")):  # fmt: skip
+        if holder is not None and holder.get(key) not in (None, ""):
+            return name(holder[key], at if holder is not obj or key != "id" else "id")
+    return None
 
 
 def from_csv(row: dict[str | None, Any], span: TimeRange) -> LogRecord:

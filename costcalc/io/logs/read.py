@@ -1,4 +1,5 @@
-"""Log files as typed records, line by line: bad lines counted (the first one kept), or fatal."""
+"""Log files as typed records, line by line, in the format each file is in: bad lines counted
+(the first one kept), or fatal with --strict."""
 
 from __future__ import annotations
 
@@ -6,32 +7,68 @@ import csv
 import functools
 import io
 import json
+from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, cast
 
 from costcalc.errors import InputFileError
-from costcalc.io.logs.formats import LogRecord, from_csv, from_json
+from costcalc.io.logs import registry
+from costcalc.io.logs.formats import LogRecord
 from costcalc.io.logs.values import BadValue, TimeRange
 
 BOM = b"\xef\xbb\xbf"
 PROGRESS_EVERY = 1000  # lines between progress reports
 
 
+# Where each line of a log ends up: exactly one of these (DESIGN: nothing lost silently).
+BUCKETS = {
+    "used": "requests used",
+    "failed": "failed requests",
+    "unanswered": "inputs without a result",
+    "orphaned": "results without an input",
+    "duplicate": "duplicates",
+    "other_model": "other models",
+    "no_request": "not a model call",  # a Langfuse span, a usage row of 0 requests
+    "malformed": "malformed",
+}
+
+
 @dataclass
 class LineCounts:
-    """What was read: lines, those skipped as malformed, those whose time was not used."""
+    """What was read: lines by bucket (with the first of each), times not used, formats."""
 
     lines: int = 0
-    malformed: int = 0
-    first_malformed: str | None = None  # "log.jsonl:17, field `usage.prompt_tokens`: …"
+    buckets: Counter[str] = field(default_factory=Counter)
+    first: dict[str, str] = field(default_factory=dict)  # "log.jsonl:17: field `x`: …"
     outliers: int = 0
     first_outlier: str | None = None
+    formats: Counter[str] = field(default_factory=Counter)  # format title → files
+
+    def put(self, bucket: str, where: str, lines: int = 1) -> None:
+        self.buckets[bucket] += lines
+        self.first.setdefault(bucket, where)
+
+    @property
+    def malformed(self) -> int:
+        return self.buckets["malformed"]
+
+    @property
+    def first_malformed(self) -> str | None:
+        return self.first.get("malformed")
+
+    def skipped(self) -> list[str]:
+        """'failed requests: 3 (first log.jsonl:4: status 400)', one per bucket but used."""
+        return [
+            f"{label}: {self.buckets[b]:,} (first {self.first[b]})"
+            for b, label in BUCKETS.items()
+            if b != "used" and self.buckets[b]
+        ]
 
 
 def _where(path: Path, number: int, field: str | None, problem: str) -> str:
-    return f"{path}:{number}, " + (f"field `{field}`: {problem}" if field else problem)
+    return f"{path}:{number}: " + (f"field `{field}`: {problem}" if field else problem)
 
 
 class _Reader:
@@ -46,7 +83,7 @@ class _Reader:
 
     def take(
         self, number: int, parse: Callable[[], LogRecord], handle: IO[Any]
-    ) -> LogRecord | None:
+    ) -> tuple[int, LogRecord] | None:
         """The line's record, or None when it is malformed (an error with --strict)."""
         counts = self.counts
         counts.lines += 1
@@ -67,48 +104,81 @@ class _Reader:
             counts.outliers += 1
             if counts.first_outlier is None:
                 counts.first_outlier = _where(self.path, number, field, problem)
-        return record
+        return number, record
 
     def bad(self, number: int, field: str | None, problem: str) -> None:
         if self.strict:
             raise InputFileError(f"{self.path}:{number}", problem, field)
-        self.counts.malformed += 1
-        if self.counts.first_malformed is None:
-            self.counts.first_malformed = _where(self.path, number, field, problem)
+        self.counts.put("malformed", _where(self.path, number, field, problem))
 
 
-def _json(line: bytes, span: TimeRange) -> LogRecord:
+def _decode(line: bytes) -> Any:
     try:
-        obj = json.loads(line.decode("utf-8", errors="replace"))
+        return json.loads(line.decode("utf-8", errors="replace"))
     except json.JSONDecodeError as exc:
         raise BadValue(None, f"not JSON ({exc.msg}, column {exc.colno})") from None
     except ValueError as exc:  # an integer of over 4,300 digits
         raise BadValue(None, f"not JSON: {str(exc).split(':')[0]}") from None
-    return from_json(obj, span)
+
+
+class _Detected:
+    """A JSON log's format, told by its first JSON object and kept for the file's other lines."""
+
+    def __init__(self, reader: _Reader) -> None:
+        self.reader = reader
+        self.format: registry.JsonFormat | None = None
+
+    def parse(self, obj: Any) -> LogRecord:
+        if self.format is None and isinstance(obj, dict):
+            self.format = registry.json_format(obj)
+            self.reader.counts.formats[self.format.title] += 1
+        if self.format is None:
+            raise BadValue(None, "not a JSON object")
+        return self.format.parse(obj, self.reader.span)
+
+    def line(self, line: bytes) -> LogRecord:
+        return self.parse(_decode(line))
 
 
 def _fail(exc: BadValue) -> LogRecord:
     raise exc
 
 
-def _jsonl(reader: _Reader, handle: IO[bytes]) -> Iterator[LogRecord]:
+def _jsonl(reader: _Reader, handle: IO[bytes]) -> Iterator[tuple[int, LogRecord]]:
+    detected = _Detected(reader)
     for number, line in enumerate(handle, 1):
         if number == 1 and line.startswith(BOM):  # Notepad and PowerShell write one
             line = line[len(BOM) :]
         if not line.strip():
             continue
-        record = reader.take(number, functools.partial(_json, line, reader.span), handle)
-        if record is not None:
-            yield record
+        taken = reader.take(number, functools.partial(detected.line, line), handle)
+        if taken is not None:
+            yield taken
 
 
-def _csv(reader: _Reader, handle: IO[bytes]) -> Iterator[LogRecord]:
+def _array(reader: _Reader, handle: IO[bytes]) -> Iterator[tuple[int, LogRecord]]:
+    """A JSON document holding one array of records (an export saved as .json), streamed."""
+    from costcalc.io.logs.jsonarray import iter_array
+
+    detected = _Detected(reader)
+    for number, item in iter_array(handle, reader.path):
+        parse = functools.partial(_fail, item) if isinstance(item, BadValue) else \
+            functools.partial(detected.parse, item)  # fmt: skip
+        taken = reader.take(number, parse, handle)
+        if taken is not None:
+            yield taken
+
+
+def _csv(reader: _Reader, handle: IO[bytes]) -> Iterator[tuple[int, LogRecord]]:
     text = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="replace", newline="")
     rows = csv.DictReader(text)
-    if not rows.fieldnames or not {"prompt_tokens", "completion_tokens"} <= set(rows.fieldnames):
+    found = registry.csv_format(rows.fieldnames or [])
+    if found is None:
         raise InputFileError(
-            reader.path, "a CSV log needs the columns timestamp, prompt_tokens, completion_tokens"
+            reader.path,
+            "a CSV log no format reads; costcalc reads: " + "; ".join(registry.csv_titles()),
         )
+    reader.counts.formats[found.title] += 1
     ended = rows.line_num  # the last line of the row before: a bad row starts after it
     while True:
         try:
@@ -121,9 +191,9 @@ def _csv(reader: _Reader, handle: IO[bytes]) -> Iterator[LogRecord]:
             ended = rows.line_num
             continue
         ended = rows.line_num
-        record = reader.take(ended, functools.partial(from_csv, row, reader.span), handle)
-        if record is not None:
-            yield record
+        taken = reader.take(ended, functools.partial(found.parse, row, reader.span), handle)
+        if taken is not None:
+            yield taken
 
 
 COMPRESSED = {b"\x1f\x8b": "gzip", b"BZh": "bz2", b"\xfd7zXZ\x00": "xz"}
@@ -161,8 +231,9 @@ def _plain_suffix(path: Path) -> str:
 def read_records(
     path: Path, strict: bool, counts: LineCounts, span: TimeRange,
     progress: Callable[[int], None] | None = None,
-) -> Iterator[LogRecord]:  # fmt: skip
-    """The records of one JSONL or CSV log, streamed; `progress` gets the bytes read so far.
+) -> Iterator[tuple[int, LogRecord]]:  # fmt: skip
+    """The records of one log (JSONL, a JSON array or CSV, in any format the registry knows)
+    with their line numbers, streamed; `progress` gets the bytes read so far.
     A gzip, bzip2 or xz log is read through its decompressor (told by its first bytes, not
     its name: logs.jsonl.gz, or a rotated log without the suffix)."""
     try:
@@ -174,7 +245,16 @@ def read_records(
         try:
             if _plain_suffix(path) == ".csv":
                 yield from _csv(reader, handle)
+            elif _first_byte(handle) == b"[":
+                yield from _array(reader, handle)
             else:
                 yield from _jsonl(reader, handle)
         except OSError as exc:  # a disk or network share failing mid-file
             raise InputFileError(path, f"cannot be read: {exc.strerror or exc}") from None
+
+
+def _first_byte(handle: IO[bytes]) -> bytes:
+    """The first byte that is not a BOM or white space (the handle is left where it was)."""
+    peek = getattr(handle, "peek", None)
+    head = peek(64) if peek is not None else b""
+    return head.removeprefix(BOM).lstrip()[:1]

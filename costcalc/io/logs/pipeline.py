@@ -1,0 +1,229 @@
+"""Read every log in jobs, put each line in exactly one bucket, and measure the requests used."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from costcalc.core.demand.logstats import LogStats
+from costcalc.errors import InputFileError
+from costcalc.io.logs.formats import LogRecord
+from costcalc.io.logs.jobs import Job, Joiner, base_model, jobs, model_matches, survey
+from costcalc.io.logs.measure import Measured, Parts, combine, parts
+from costcalc.io.logs.read import LineCounts, read_records
+from costcalc.io.logs.values import TimeRange
+from costcalc.io.tokens import TokenCounter, encoding_for_model
+
+CHUNK = 2_000  # records tokenised per batch
+
+
+@dataclass(frozen=True)
+class _Held:
+    """One side of a Batch request waiting for the other: small, the message texts dropped."""
+
+    record: LogRecord
+    parts: Parts | None
+    answer: float | None  # the answer's tokens, counted when the result has no usage
+    where: str
+
+
+def _label(method: str) -> str:
+    """'tokenised (cl100k_base)' or 'estimated (characters / 4)', from a counter's method."""
+    if method.startswith("estimate"):
+        return "estimated (" + method.split(": ", 1)[-1] + ")"
+    return f"tokenised ({method})"
+
+
+def _shifted(progress: Callable[[int], None], base: int, position: int) -> None:
+    progress(base + position)
+
+
+class _Run:
+    """The state of one `from-logs` run: counters per encoding, the buckets, the statistics."""
+
+    def __init__(self, measured: Measured, model: str | None, utc_offset_h: float) -> None:
+        self.measured, self.model, self.utc_offset_h = measured, model, utc_offset_h
+        self.counters: dict[str, TokenCounter] = {}
+        # custom_ids failed in a result file of no job (an error file naming no model, when
+        # there are several jobs): an input of that id was answered, with a failure
+        self.failed_ids: set[int] = set()
+
+    def counter_for(self, record: LogRecord) -> TokenCounter:
+        encoding, note = encoding_for_model(self.model or record.model)
+        self.measured.note(note)
+        if encoding not in self.counters:
+            self.counters[encoding] = TokenCounter(encoding)
+            self.measured.note(self.counters[encoding].warning)
+        return self.counters[encoding]
+
+    def chunks(
+        self, path: Path, counts: LineCounts, progress: Callable[[int], None] | None
+    ) -> Iterator[list[tuple[str, LogRecord]]]:
+        """The file's records, CHUNK at a time, with the texts each needs already tokenised."""
+        span = self.measured.span or TimeRange.until(time.time())
+        chunk: list[tuple[str, LogRecord]] = []
+        for number, record in read_records(path, self.measured.strict, counts, span, progress):
+            chunk.append((f"{path}:{number}", record))
+            if len(chunk) >= CHUNK:
+                yield self._prepared(chunk)
+                chunk = []
+        yield self._prepared(chunk)
+
+    def _prepared(self, chunk: list[tuple[str, LogRecord]]) -> list[tuple[str, LogRecord]]:
+        by_encoding: dict[str, list[str]] = {}
+        for _, record in chunk:
+            texts = [text for _, text in record.messages or ()]
+            answer = record.answer if record.usage is None else None
+            texts += [t for t in (record.tools, answer) if t]
+            if texts:  # a usage-only line needs no encoding (nor its "not loaded" note)
+                by_encoding.setdefault(self.counter_for(record).encoding, []).extend(texts)
+        for encoding, texts in by_encoding.items():
+            self.counters[encoding].prepare(texts)
+        return chunk
+
+    def add(self, request: LogRecord, p: Parts | None, result: LogRecord | None,
+            answer: float | None) -> None:  # fmt: skip
+        """Measure one used request: `request` holds its messages, `result` its usage."""
+        m = self.measured
+        usage = result.usage if result is not None else None
+        if result is not None and result is not request:
+            request = dataclasses.replace(
+                request, time_s=result.time_s or request.time_s,
+                model=request.model or result.model, usage=usage,
+                batch=request.batch or result.batch,
+            )  # fmt: skip
+        n = request.requests
+        tokenised = p is not None or (usage is None and answer is not None)
+        counted = _label(self.counter_for(request).method) if tokenised else "not logged"
+        m.with_usage += n if usage is not None else 0
+        m.batch += n if request.batch else 0
+        m.how["input: provider usage" if usage else f"input: {counted}"] += n
+        m.how["output: provider usage" if usage else f"output: {counted}" if answer is not None
+              else "output: not logged (0)"] += n  # fmt: skip
+        if p is not None:
+            m.encodings[counted] += n
+        tokens = combine(request, p, usage, answer)
+        m.stats.add(tokens, self.utc_offset_h)
+        if m.per_model is not None:
+            key = base_model(request.model) if request.model else "unknown-model"
+            m.per_model.setdefault(key, LogStats()).add(tokens, self.utc_offset_h)
+            m.batch_by_model[key] += n if request.batch else 0
+
+    def answer_tokens(self, record: LogRecord) -> float | None:
+        if record.usage is None and record.answer:
+            return float(self.counter_for(record)[record.answer])
+        return None
+
+
+def _job(run: _Run, job: Job, progress: Callable[[int], None] | None, done: list[int]) -> None:
+    """Results first (kept by id when the job has inputs), then inputs, joined on the fly."""
+    m = run.measured
+    joiner: Joiner[_Held] = Joiner()
+    both_sides = set(job.results) & set(job.inputs)
+    passes = [(path, "result") for path in job.results]
+    passes += [(path, "input") for path in job.inputs]
+    for path, pass_side in passes:
+        # a file holding both sides is read twice; its lines are counted the first time only
+        again = pass_side == "input" and path in both_sides
+        counts = LineCounts() if again else m.counts
+        at = None if progress is None or again else functools.partial(_shifted, progress, done[0])
+        seen: set[int] = set()  # keys of this file's lines: the same one again is a duplicate
+        for chunk in run.chunks(path, counts, at):
+            for where, record in chunk:
+                if path in both_sides and (record.side == "input") != (pass_side == "input"):
+                    continue  # the other pass's line
+                _line(run, job, joiner, seen, where, record)
+        if not again:
+            done[0] += path.stat().st_size if progress else 0
+    for held in joiner.left("input"):
+        custom_id = held.record.custom_id
+        if hash(custom_id) in run.failed_ids:
+            m.place("failed", f"{held.where}: its result failed (in a file of no model)")
+        else:
+            m.place("unanswered", f"{held.where}: custom_id {custom_id}")
+    for held in joiner.left("result"):
+        if not held.record.failed:  # a failed one is in "failed" already
+            m.place("orphaned", f"{held.where}: custom_id {held.record.custom_id}")
+
+
+def _line(
+    run: _Run, job: Job, joiner: Joiner[_Held], seen: set[int], where: str, record: LogRecord
+) -> None:
+    """Place one line: not a request, another model, a duplicate, failed, joined or used."""
+    m = run.measured
+    if record.requests <= 0:
+        m.place("no_request", f"{where}: no request in it")
+        return
+    if run.model and record.model and not model_matches(run.model, record.model):
+        m.skipped_models[record.model] += 1
+        m.place("other_model", f"{where}: {record.model}")
+        return
+    joined = job.paired and record.side != "both" and record.custom_id is not None
+    key = record.key
+    if not joined and key is not None:
+        if hash(key) in seen:
+            m.place("duplicate", f"{where}: id {key} again")
+            return
+        seen.add(hash(key))
+    if not joined:
+        if record.failed:
+            if record.side == "result" and record.custom_id is not None:
+                run.failed_ids.add(hash(record.custom_id))
+            m.place("failed", f"{where}: {record.failed}")
+            return
+        p = parts(record, run.counter_for(record)) if record.messages else None
+        run.add(record, p, record, run.answer_tokens(record))
+        m.place("used", where)
+        return
+    assert key is not None
+    p = parts(record, run.counter_for(record)) if record.side == "input" else None
+    held = _Held(dataclasses.replace(record, messages=None), p, run.answer_tokens(record), where)
+    outcome, other = joiner.take(record.side, key, held)
+    if outcome == "duplicate":
+        m.place("duplicate", f"{where}: custom_id {key} again in this job")
+        return
+    if record.failed:  # a failed result: its input, now or later, is failed too
+        m.place("failed", f"{where}: {record.failed}")
+    if other is None:
+        return
+    request, result = (held, other) if record.side == "input" else (other, held)
+    if result.record.failed:
+        m.place("failed", f"{request.where}: its result failed ({result.record.failed})")
+        return
+    run.add(request.record, request.parts, result.record, result.answer)
+    m.place("used", request.where)
+    m.place("used", result.where)
+
+
+def measure_logs(
+    paths: list[Path],
+    model: str | None,
+    strict: bool,
+    utc_offset_h: float,
+    progress: Callable[[int], None] | None = None,
+    now_s: float | None = None,
+    split_by_model: bool = False,
+) -> Measured:
+    """Every line of every log in one bucket (read.BUCKETS), used requests measured, in
+    bounded memory but for a Batch job's waiting side. `progress` gets the bytes read of all
+    the logs so far; times after `now_s` (default: the clock) plus a day are outliers."""
+    span = TimeRange.until(time.time() if now_s is None else now_s)
+    measured = Measured(span=span, strict=strict, per_model={} if split_by_model else None)
+    unique: list[Path] = []
+    for path in paths:
+        if not path.is_file():
+            why = "is a folder; name the log files in it" if path.is_dir() else "no such file"
+            raise InputFileError(path, why)
+        if any(path.resolve() == seen.resolve() for seen in unique):
+            measured.note(f"{path} is named twice: read once")
+            continue
+        unique.append(path)
+    run = _Run(measured, model, utc_offset_h)
+    done = [0]
+    for job in jobs([survey(path, span) for path in unique]):
+        _job(run, job, progress, done)
+    return measured
