@@ -56,33 +56,48 @@ def tokens(
     Uses tiktoken: o200k_base for current OpenAI models (the default), cl100k_base for GPT-4
     and GPT-3.5; for other families o200k_base stands in and the output says so. Offline,
     without the encoding file, it falls back to characters / 4 and says that too.
+
+    A JSONL or JSON file of chat requests (an OpenAI Batch input file, a proxy log) is
+    counted by what a model is sent: every message's text, the tool schemas and the answers,
+    not the JSON around them (which adds about half again). Any other file is counted as text.
     """
     from costcalc.errors import UserError
+    from costcalc.io.logs.contents import count_contents, is_request_file
     from costcalc.io.tokens import TokenCounter, count_file, encoding_for_model
 
     encoding, note = encoding_for_model(model)
     counter = TokenCounter(encoding)
-    rows, binary = [], []
+    rows: list[tuple[str, int, int, str]] = []
+    binary: list[str] = []
+    notes = [n for n in (note, counter.warning) if n]
     for path in _files(paths):
+        if is_request_file(path):
+            found = count_contents(path, counter)
+            rows.append((str(path), found.tokens, found.characters, found.what))
+            if found.malformed:
+                notes.append(f"{path}: {found.malformed:,} line(s) not a request, not counted")
+            continue
         counted = count_file(path, encoding)  # streamed: a large file is never read whole
         if counted is None:  # a binary file (it holds a NUL): not text to count
             binary.append(str(path))
         else:
-            rows.append((str(path), *counted))
+            rows.append((str(path), *counted, "text"))
     if binary and not rows:
         raise UserError(f"{', '.join(binary)}: binary, not text; nothing to count")
-    total = sum(n for _, n, _ in rows)
-    notes = [n for n in (note, counter.warning) if n]
+    total = sum(row[1] for row in rows)
     notes += [f"{name}: binary, not text; skipped" for name in binary]
     if output_format is TokensFormat.json:
         write_output(json.dumps({
             "encoding": encoding, "method": counter.method, "total": total, "notes": notes,
-            "files": [{"path": p, "tokens": n, "characters": c} for p, n, c in rows],
+            "files": [{"path": p, "tokens": n, "characters": c, "counted": what}
+                      for p, n, c, what in rows],
         }, indent=2) + "\n", output)  # fmt: skip
         return
-    width = max([len(p) for p, _, _ in rows] + [5])
+    width = max([len(p) for p, *_ in rows] + [5])
     lines = [
-        f"{name:<{width}}  {n:>10,} tokens  {chars:>10,} characters" for name, n, chars in rows
+        f"{name:<{width}}  {n:>10,} tokens  {chars:>10,} characters"
+        + ("" if what == "text" else f"  ({what})")
+        for name, n, chars, what in rows
     ]
     lines.append(f"{'total':<{width}}  {total:>10,} tokens  ({counter.method})")
     write_output("\n".join(lines) + "\n", output)
