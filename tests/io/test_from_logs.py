@@ -291,6 +291,26 @@ def test_readme_tokens_example_is_real(real_cl100k: str, monkeypatch: pytest.Mon
     assert "total                                      714 tokens  (cl100k_base)" in result.stdout
 
 
+def test_readme_from_logs_example_is_real(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README shows this run on the bundled example log: what it prints must be there."""
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "measured.yaml"
+    log = "examples/logs/support-bot.jsonl.gz"
+    result = runner.invoke(app, ["profile", "from-logs", log, "-o", str(out)])
+    assert result.exit_code == 0, result.stderr
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    printed = result.stdout.replace(str(out), "measured.yaml").splitlines()
+    printed += [x for x in result.stderr.splitlines() if not x.startswith("note: ")]
+    assert len(printed) == 5
+    for line in printed:
+        assert line in readme
+    # two days of proxy traffic: a daily shape, no Batch API
+    traffic = yaml.safe_load(out.read_text())["traffic"]
+    assert traffic["pattern"] == "custom" and "batch_share" not in traffic
+
+
 @pytest.mark.parametrize("kind", ["gzip", "bz2", "xz"])
 def test_compressed_logs_are_read_transparently(
     tmp_path: Path, kind: str, real_cl100k: str

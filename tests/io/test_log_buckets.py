@@ -248,3 +248,29 @@ def test_every_line_is_in_exactly_one_bucket(tmp_path: Path, kinds: list[str]) -
     # a joined request uses two lines; an input whose file meets no result file of its model
     # stands alone (one line, its output not logged)
     assert measured.stats.attempts <= counts.buckets["used"] <= 2 * measured.stats.attempts
+
+
+def test_bom_crlf_gzip_and_a_json_array_read_alike(tmp_path: Path) -> None:
+    import gzip
+
+    lines = [batch_output(i, MINI, reasoning=i) for i in range(5)]
+    plain = logs.write_jsonl(tmp_path / "plain.jsonl", lines)
+    text = plain.read_text()
+    crlf = tmp_path / "crlf.jsonl"
+    crlf.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    zipped = tmp_path / "logs.jsonl.gz"
+    zipped.write_bytes(gzip.compress(text.encode()))
+    array = tmp_path / "export.json"  # an export saved as one JSON array, with a BOM
+    array.write_bytes(b"\xef\xbb\xbf" + json.dumps(lines, indent=2).encode())
+    seen = set()
+    for path in (plain, crlf, zipped, array):
+        measured = measure_logs([path], None, True, 0.0)
+        # 5 requests; reasoning 0 + 1 + 2 + 3 + 4 = 10 tokens: a mean of 2
+        stats = measured.stats
+        seen.add((stats.attempts, stats.metrics["reasoning"].mean, measured.counts.lines))
+    assert seen == {(5, 2.0, 5)}
+    # a JSON array cut short: the elements before are read, the cut is one malformed line
+    cut = tmp_path / "cut.json"
+    cut.write_text(json.dumps(lines)[:-30])
+    measured = measure_logs([cut], None, False, 0.0)
+    assert measured.stats.attempts == 4 and measured.counts.malformed == 1
