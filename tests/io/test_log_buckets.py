@@ -274,3 +274,14 @@ def test_bom_crlf_gzip_and_a_json_array_read_alike(tmp_path: Path) -> None:
     cut.write_text(json.dumps(lines)[:-30])
     measured = measure_logs([cut], None, False, 0.0)
     assert measured.stats.attempts == 4 and measured.counts.malformed == 1
+
+
+def test_inputs_and_results_naming_different_models_join_by_their_ids(tmp_path: Path) -> None:
+    # an Azure deployment name in the input, the model in the output: one job, not 2 × 5
+    inputs = [batch_input(i, "my-mini-deployment") for i in range(5)]
+    outputs = [batch_output(i, MINI) for i in range(5)]
+    paths = [logs.write_jsonl(tmp_path / "in.jsonl", inputs),
+             logs.write_jsonl(tmp_path / "out.jsonl", outputs)]  # fmt: skip
+    measured = measure_logs(paths, None, True, 0.0)
+    assert measured.stats.attempts == 5 and measured.counts.buckets == {"used": 10}
+    assert measured.stats.metrics["system"].count == 5  # joined to their messages

@@ -52,6 +52,7 @@ class Survey:
     path: Path
     sides: Counter[str] = field(default_factory=Counter)
     model: str | None = None
+    ids: set[str] = field(default_factory=set)  # the first records' custom_ids
 
     @property
     def inputs(self) -> bool:
@@ -70,6 +71,8 @@ def survey(path: Path, span: TimeRange) -> Survey:
         for _, record in itertools.islice(records, SURVEY_LINES):
             found.sides[record.side] += 1
             found.model = found.model or record.model
+            if record.custom_id is not None:
+                found.ids.add(record.custom_id)
     except InputFileError:
         pass  # said when the file is read for real
     return found
@@ -95,7 +98,7 @@ def jobs(surveys: list[Survey]) -> list[Job]:
     for s in surveys:
         if s.inputs:
             by_model.setdefault(s.model and base_model(s.model), Job()).inputs.append(s.path)
-    alone: list[Job] = []
+    alone: list[Survey] = []
     for s in surveys:
         if not s.results:
             continue
@@ -105,8 +108,19 @@ def jobs(surveys: list[Survey]) -> list[Job]:
         if key in by_model:
             by_model[key].results.append(s.path)
         else:
-            alone.append(Job(results=[s.path]))
-    return alone + list(by_model.values())
+            alone.append(s)
+    # a result file whose model names no input group (an Azure deployment name in the inputs,
+    # say) joins the input group without results whose first ids it shares most: read apart,
+    # each request would count twice, once as an input and once as a result
+    ids = {s.path: s.ids for s in surveys}
+    for s in list(alone):
+        waiting = [j for j in by_model.values() if not j.results]
+        shared = [(len(s.ids & set().union(*(ids[p] for p in j.inputs))), j) for j in waiting]
+        best = max(shared, key=lambda x: x[0], default=(0, None))
+        if best[1] is not None and best[0] > 0:
+            best[1].results.append(s.path)
+            alone.remove(s)
+    return [Job(results=[s.path]) for s in alone] + list(by_model.values())
 
 
 T = TypeVar("T")
