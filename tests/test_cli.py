@@ -186,12 +186,22 @@ def test_help_teaches() -> None:
 
 def test_stale_prices_warn_after_120_days(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COSTCALC_TODAY", "2026-11-27")
-    out = json.loads(run("compare", RAG, "--format", "json")[1])
-    # runpod-serverless/48gb is dated 2026-05-08: 203 days old
-    assert any("runpod-serverless/48gb (2026-05-08)" in w for w in out["warnings"])
+    code, text, err = run("compare", RAG, "--format", "json")
+    out = json.loads(text)
+    # runpod-serverless/48gb is dated 2026-05-08: 2026-11-27 is 203 days later
+    assert any("runpod-serverless/48gb (203 days, 2026-05-08)" in w for w in out["warnings"])
+    # the text report leaves it out; it is said once, on stderr, after the report
+    code, text, err = run("compare", RAG)
+    assert "older than" not in text and err.count("warning: prices older than 120 days") == 1
+    assert "(costcalc catalog show ID)" in err  # how a compute price is refreshed
+    assert "older than" not in run("compare", RAG, "--quiet")[2]
+    # --today judges the ages at another date: 2026-05-08 to 2026-06-01 is 24 days
+    assert "older than" not in run("compare", RAG, "--today", "2026-06-01")[2]
     monkeypatch.setenv("COSTCALC_TODAY", "2026-06-01")
     out = json.loads(run("compare", RAG, "--format", "json")[1])
     assert not any("older than 120 days" in w for w in out["warnings"])
+    code, _, err = run("compare", RAG, "--today", "next week")
+    assert code == 2 and "expected a date such as 2026-12-31" in err
 
 
 def test_an_option_that_cannot_meet_the_slo_is_listed_apart_never_priced(tmp_path: Path) -> None:

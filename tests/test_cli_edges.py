@@ -305,14 +305,15 @@ def test_a_timestamp_in_an_unknown_format_falls_back_to_the_response_time(tmp_pa
     log.write_text("".join(json.dumps({
         "timestamp": f"Mon, 30 Nov 2026 10:0{n}:00 GMT",
         "request": {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": f"hi {n}"}]},
-        "response": {"created": 1764496800 + 60 * n,
+        "response": {"created": 1764496800 + 3600 * n,
                      "usage": {"prompt_tokens": 10, "completion_tokens": 5}},
     }) + "\n" for n in range(3)), encoding="utf-8")  # fmt: skip
     for strict in ([], ["--strict"]):
         out = tmp_path / "p.yaml"
         done = runner.invoke(app, ["profile", "from-logs", str(log), *strict, "-o", str(out)])
         assert done.exit_code == 0, done.output
-        assert "3 requests, 3.0 per day" in done.output  # the span from the response times
+        # the span from the response times: 3 requests over 2 hours = 36 a day
+        assert "3 requests, 36 per day" in done.output
 
 
 def test_an_unknown_id_names_its_line_and_column(tmp_path: Path) -> None:

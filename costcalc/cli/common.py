@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import math
 import os
 import re
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -256,3 +257,37 @@ def write_plot(result: Comparison, path: Path, image_format: str | None) -> None
 
     write_file(path, cost_plot(curves, image_format or "png"))
     typer.echo(f"wrote {path}", err=True)
+
+
+def _date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r}: expected a date such as 2026-12-31") from None
+
+
+TodayOption = Annotated[
+    dt.date | None,
+    typer.Option(
+        "--today",
+        metavar="YYYY-MM-DD",
+        parser=_date,
+        help="Judge deprecations and price ages at this date (default: today, or COSTCALC_TODAY).",
+    ),
+]
+QuietOption = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="Do not print the stale-price warning after the report."),
+]
+
+
+def say_stale(comparisons: Sequence[Comparison], quiet: bool) -> None:
+    """The stale-price warning, once for the whole run, on stderr after the report."""
+    from costcalc.core.analysis.checks import all_stale
+
+    if quiet:
+        return
+    for text in all_stale(comparisons):
+        typer.echo(f"warning: {text}", err=True)

@@ -14,14 +14,17 @@ from costcalc.cli.common import (
     NoProjectOption,
     OutputOption,
     ProjectFileOption,
+    QuietOption,
     SamplesOption,
     SeedOption,
+    TodayOption,
     WidthOption,
     parse_range,
     parse_volume,
     plot_format,
     project_context,
     project_range,
+    say_stale,
     terminal_width,
     user_errors,
     write_output,
@@ -118,6 +121,8 @@ def compare(
             help="Color the text report (default: on a terminal, unless NO_COLOR is set).",
         ),
     ] = None,
+    on: TodayOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Compare hosted APIs with self-hosted vLLM for a traffic profile.
 
@@ -165,13 +170,15 @@ def compare(
             raise UserError("--plot draws one profile; name it")
         runs = [
             (project.relative(e.path), *analyze(e.path, catalogs, volume, span, samples, seed,
-                                                every_option)[:2])
+                                                every_option, on)[:2])
             for e in project.entries
         ]  # fmt: skip
         write_output(render_project(str(project.path), runs, look), output)
+        say_stale([result for _, _, result in runs], quiet)
         return
-    loaded, result, _ = analyze(profile, catalogs, volume, span, samples, seed, every_option)
+    loaded, result, _ = analyze(profile, catalogs, volume, span, samples, seed, every_option, on)
     text = render_one(loaded, result, look)
     write_output(text, output)
+    say_stale([result], quiet)
     if plot is not None:
         write_plot(result, plot, image_format)

@@ -44,11 +44,13 @@ def analyze(
     samples: int | None = None,
     seed: int = 0,
     every_option: bool = False,
+    on: dt.date | None = None,
 ) -> tuple[LoadedProfile, Comparison, Catalog]:
     """Load a profile and the catalog, check the profile's ids, compare, and with `samples`
     run Monte Carlo over its uncertain inputs: what every command starts from. The catalog is
     returned too (sensitivity and report cost more cases with it). A range whose third part
-    is "req" is in requests/day, converted at the profile's billed tokens per request."""
+    is "req" is in requests/day, converted at the profile's billed tokens per request. `on`
+    (compare --today) is the date deprecations and price ages are judged at; default today()."""
     from costcalc.core.analysis.checks import check_ids
     from costcalc.core.analysis.compare import compare
     from costcalc.io.catalog import load_catalog
@@ -62,7 +64,8 @@ def analyze(
     range_tokens_per_day = _in_tokens(range_tokens_per_day, loaded.profile)
     try:
         result = compare(
-            loaded.profile, prices, today(), requests_per_day, range_tokens_per_day, every_option
+            loaded.profile, prices, on or today(), requests_per_day, range_tokens_per_day,
+            every_option,
         )
     except InputFileError as exc:  # core knows the profile by name; name its file
         raise InputFileError(profile, exc.problem, exc.field) from None
@@ -144,6 +147,7 @@ def check_profiles(
     """Each profile's budget check and its warnings, or the user error that stopped it (raised
     instead with `raise_errors`). The budget is the profile's `budget:`, overridden key by key
     by the project file's, then by `flags` (the command-line limits)."""
+    from costcalc.core.analysis.checks import all_stale
     from costcalc.core.gates.budget import Outcome, checks, merge_budgets
     from costcalc.schema.profile import Budget
 
@@ -172,7 +176,7 @@ def check_profiles(
             outcomes.append(Outcome(str(entry.path), error=str(exc), seconds=seconds))
             continue
         mc_notes = list(comparison.monte_carlo.notes) if comparison.monte_carlo else []
-        warnings = [*comparison.warnings, *mc_notes]
+        warnings = [*comparison.warnings, *all_stale([comparison]), *mc_notes]
         own = loaded.profile.budget or Budget()
         overridden = merge_budgets(entry.budget or Budget(), flags)
         lines = _lines(entry.path, [

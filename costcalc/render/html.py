@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from costcalc import __version__
+from costcalc.core.analysis.checks import all_stale
 from costcalc.core.analysis.compare import Comparison
 from costcalc.core.analysis.curves import Curves
 from costcalc.core.analysis.options import HostedOption, SelfHostedOption
@@ -222,7 +223,7 @@ def _assumptions(c: Comparison, ctx: ReportContext) -> str:
                 f"<tr><td>{_e(entry.id)}</td><td>{_e(entry.as_of.isoformat())}</td>"
                 f"<td>{_linked(entry.source)}</td></tr>"
             )
-    warnings = [*ctx.warnings, *c.warnings]
+    warnings = [*ctx.warnings, *c.warnings, *all_stale([c])]
     return (
         "<ul>"
         + "".join(f"<li>{_e(i)}</li>" for i in items)

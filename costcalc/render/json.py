@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from costcalc import __version__
+from costcalc.core.analysis.checks import all_stale
 from costcalc.core.analysis.compare import Comparison
 from costcalc.core.analysis.crossings import BreakEven
 from costcalc.core.analysis.options import HostedOption, Option, SelfHostedOption
@@ -252,7 +253,7 @@ def report(c: Comparison, extra_warnings: list[str] | None = None) -> rep.Compar
         roofline_calibration=_calibration(c),
         skipped=[rep.Skipped(id=s.id, reason=s.reason) for s in c.skipped],
         monte_carlo=_monte_carlo(c),
-        warnings=[*(extra_warnings or []), *c.warnings],
+        warnings=[*(extra_warnings or []), *c.warnings, *all_stale([c])],
     )
 
 

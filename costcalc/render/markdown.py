@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from costcalc.core.analysis.checks import all_stale
 from costcalc.core.analysis.compare import Comparison
 from costcalc.core.analysis.options import SelfHostedOption
 from costcalc.render.context import ReportContext
@@ -88,7 +89,7 @@ def render_markdown(c: Comparison, ctx: ReportContext) -> str:
         if mc:
             header.insert(3, "P10–P90 · P(cheaper)")
         out += _table(header, rows, {len(header) - 1})
-    warnings = [*ctx.warnings, *c.warnings]
+    warnings = [*ctx.warnings, *c.warnings, *all_stale([c])]
     if warnings:
         out += ["", *[f"> warning: {w}" for w in warnings]]
     return "\n".join(out) + "\n"

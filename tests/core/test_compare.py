@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from costcalc.core.analysis.compare import breakeven_range, compare
@@ -47,9 +49,42 @@ def test_volume_override_and_warnings() -> None:
     result = compare(profile, make_catalog(hosted=[stale], points=[FAST_POINT]), TODAY, 1000.0)
     assert result.requests_per_day == 1000.0
     text = " ".join(result.warnings)
-    assert "prices older than 120 days: test/api (2026-01-01)" in text
+    # the stale price is kept apart, said once per run after the report (or in JSON warnings)
+    assert "older than" not in text
+    assert [(s.id, s.as_of.isoformat()) for s in result.stale] == [("test/api", "2026-01-01")]
     assert "past its deprecation date (2026-06-01)" in text
+    assert "the catalog has no other" in text  # the only offer: no successor to suggest
     assert "request.reasoning_tokens" in text
+
+
+def test_a_deprecated_offer_warns_with_its_successor() -> None:
+    from costcalc.core.analysis.checks import deprecation_warnings, stale, stale_warning
+
+    old = hosted_offer(id="p/old", deprecation_date="2026-06-01")
+    soon = hosted_offer(id="p/soon", deprecation_date=(TODAY + dt.timedelta(days=12)).isoformat())
+    cheap = hosted_offer(id="p/cheap", usd_per_mtok_input=0.2, usd_per_mtok_output=4.0)
+    dear = hosted_offer(id="p/dear", usd_per_mtok_input=0.1, usd_per_mtok_output=8.0)
+    other = hosted_offer(id="q/cheapest", provider="Q", usd_per_mtok_input=0.01)
+    big = hosted_offer(id="p/big", model_class="large", usd_per_mtok_input=0.01)
+    catalog = make_catalog(hosted=[old, soon, cheap, dear, other, big], points=[FAST_POINT])
+    # per request of 1,000 input and 100 output tokens: p/cheap 0.2 × 1,000 + 4 × 100 = 600
+    # against p/dear 0.1 × 1,000 + 8 × 100 = 900 (per million: the order is what counts); q/ is
+    # another provider, p/big another class, p/soon retires within 30 days but not yet
+    warnings = deprecation_warnings(["p/old", "p/soon", "p/cheap"], catalog, TODAY, 1000, 100)
+    assert warnings == [
+        "p/old is past its deprecation date (2026-06-01); the provider may no longer serve it; "
+        "its suggested successor: p/cheap (same provider and class, the cheapest for this "
+        "request)",
+        f"p/soon is deprecated on {soon.deprecation_date}, in 12 days; its suggested successor: "
+        "p/cheap (same provider and class, the cheapest for this request)",
+    ]
+    # 2026-01-01 to TODAY: the age in days, and the command that refreshes a hosted price
+    aged = stale(["p/old", "p/old"], make_catalog(hosted=[hosted_offer(id="p/old",
+                 as_of="2026-01-01")]), TODAY)  # fmt: skip
+    days = (TODAY - dt.date(2026, 1, 1)).days
+    assert [(a.id, a.age_days) for a in aged] == [("p/old", days)]
+    assert f"p/old ({days} days, 2026-01-01)" in (stale_warning(aged) or "")
+    assert "costcalc catalog update --from-litellm FILE -o DIR" in (stale_warning(aged) or "")
 
 
 def test_default_set_keeps_one_offer_per_provider_and_the_cheapest_of_each_class() -> None:

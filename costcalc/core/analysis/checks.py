@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Protocol
 
 from costcalc.errors import UnknownIdError
-from costcalc.schema.catalog import Catalog
+from costcalc.schema.catalog import Catalog, HostedOffer
 from costcalc.schema.profile import Profile
 
 STALE_AFTER_DAYS = 120
@@ -42,15 +44,93 @@ def check_ids(
             raise UnknownIdError("compute offer", choice.compute, catalog.compute, where(keys))
 
 
-def stale(profile_ids: list[str], catalog: Catalog, today: dt.date) -> list[str]:
+class HasStale(Protocol):
+    @property
+    def stale(self) -> list[Stale]: ...
+
+
+@dataclass(frozen=True)
+class Stale:
+    """A catalog entry whose price was read longer ago than STALE_AFTER_DAYS."""
+
+    id: str
+    as_of: dt.date
+    age_days: int
+    hosted: bool  # a hosted API price (refreshed from LiteLLM's price map) or a compute one
+
+
+def stale(profile_ids: list[str], catalog: Catalog, today: dt.date) -> list[Stale]:
+    """The entries among `profile_ids` priced more than STALE_AFTER_DAYS before `today`."""
     old = []
-    for oid in profile_ids:
+    for oid in dict.fromkeys(profile_ids):  # each once, in order
         entry = catalog.hosted.get(oid) or catalog.compute.get(oid)
         if entry is not None and (today - entry.as_of).days > STALE_AFTER_DAYS:
-            old.append(f"{oid} ({entry.as_of.isoformat()})")
-    if not old:
-        return []
-    return [
-        f"prices older than {STALE_AFTER_DAYS} days: {', '.join(old)}; check them before relying "
-        "on the result (override with --catalog DIR)"
-    ]
+            age = (today - entry.as_of).days
+            old.append(Stale(oid, entry.as_of, age, oid in catalog.hosted))
+    return old
+
+
+def stale_warning(entries: list[Stale]) -> str | None:
+    """One sentence naming every stale entry, its age, and how to refresh it."""
+    if not entries:
+        return None
+    named = ", ".join(f"{e.id} ({e.age_days} days, {e.as_of.isoformat()})" for e in entries)
+    how = []
+    if any(e.hosted for e in entries):
+        how.append("hosted prices: costcalc catalog update --from-litellm FILE -o DIR")
+    if not all(e.hosted for e in entries):
+        how.append("compute prices: read each entry's source (costcalc catalog show ID) and put "
+                   "today's in a catalog overlay")  # fmt: skip
+    return (
+        f"prices older than {STALE_AFTER_DAYS} days: {named}; refresh them before relying on "
+        f"the result ({'; '.join(how)}; then --catalog DIR)"
+    )
+
+
+def all_stale(comparisons: Iterable[HasStale]) -> list[str]:
+    """The stale-price warning of one or many comparisons, each entry named once: [] or one."""
+    entries = {e.id: e for c in comparisons for e in c.stale}
+    text = stale_warning(list(entries.values()))
+    return [text] if text else []
+
+
+def successor(offer: HostedOffer, catalog: Catalog, today: dt.date,
+              input_tokens: float, output_tokens: float) -> HostedOffer | None:  # fmt: skip
+    """The offer to move to from a deprecated one: same provider, same class, not deprecated,
+    the cheapest for this request (input × input price + output × output price)."""
+    same = [
+        o for o in catalog.hosted.values()
+        if o.provider == offer.provider and o.model_class == offer.model_class
+        and o.id != offer.id and not o.retired_by(today)
+    ]  # fmt: skip
+
+    def usd_per_request(o: HostedOffer) -> tuple[float, str]:
+        return o.usd_per_mtok_input * input_tokens + o.usd_per_mtok_output * output_tokens, o.id
+
+    return min(same, key=usd_per_request, default=None)
+
+
+RETIRING_WITHIN_DAYS = 30
+
+
+def deprecation_warnings(named: list[str], catalog: Catalog, today: dt.date,
+                         input_tokens: float, output_tokens: float) -> list[str]:  # fmt: skip
+    """For each hosted offer named that is past its deprecation date or reaches it within
+    RETIRING_WITHIN_DAYS: the date and the suggested successor."""
+    out = []
+    for oid in dict.fromkeys(named):
+        offer = catalog.hosted.get(oid)
+        if offer is None or offer.deprecation_date is None:
+            continue
+        days = (offer.deprecation_date - today).days
+        if days > RETIRING_WITHIN_DAYS:
+            continue
+        date = offer.deprecation_date.isoformat()
+        when = (f"is past its deprecation date ({date}); the provider may no longer serve it"
+                if days <= 0 else f"is deprecated on {date}, in {days} days")  # fmt: skip
+        after = successor(offer, catalog, today, input_tokens, output_tokens)
+        then = (f"; its suggested successor: {after.id} (same provider and class, the "
+                "cheapest for this request)" if after else
+                f"; the catalog has no other {offer.provider} offer of its class")  # fmt: skip
+        out.append(f"{oid} {when}{then}")
+    return out

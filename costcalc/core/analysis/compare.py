@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from costcalc.core.analysis.checks import check_ids, stale
+from costcalc.core.analysis.checks import Stale, check_ids, deprecation_warnings, stale
 from costcalc.core.analysis.crossings import BreakEven
 from costcalc.core.analysis.engine import break_evens, build
 from costcalc.core.analysis.featured import Featured, feature
@@ -77,6 +77,8 @@ class Comparison:
     recommended: str | None = None  # the option the verdict says to run (gates default to it)
     warnings: list[str] = field(default_factory=list)
     monte_carlo: MonteCarlo | None = None  # set when uncertain inputs were sampled
+    # priced from entries read too long ago: said once per run (text) or in `warnings` (JSON)
+    stale: list[Stale] = field(default_factory=list)
 
     @property
     def billed_tokens_per_day(self) -> float:
@@ -222,15 +224,18 @@ def compare(
         volume, today, profile.model_class,
     )  # fmt: skip
     ids = [o.id for o in hosted] + [_compute_id(o) for o in selfs]
-    warnings.extend(stale(list(dict.fromkeys(ids)), catalog, today))  # each offer once
-    for o in hosted:
-        offer = catalog.hosted[o.id]
-        if offer.retired_by(today):
-            assert offer.deprecation_date is not None
-            warnings.append(
-                f"{o.id} is past its deprecation date ({offer.deprecation_date.isoformat()}); "
-                "the provider may no longer serve it"
-            )
+    old = stale(ids, catalog, today)
+    if explicit:  # what the profile names: the date, and what to move to
+        warnings.extend(deprecation_warnings(
+            [o.id for o in hosted], catalog, today, tokens.input_tokens, tokens.output_tokens,
+        ))  # fmt: skip
+    elif every_option and (
+        past := [o.id for o in hosted if catalog.hosted[o.id].retired_by(today)]
+    ):
+        warnings.append(
+            f"{len(past)} offers past their deprecation date are priced but never the "
+            f"cheapest: {', '.join(past)}"
+        )
     if any(isinstance(o, HostedOption) and o.cost.offer.reasoning for o in options) and (
         profile.request.reasoning_tokens is None
     ):
@@ -249,7 +254,7 @@ def compare(
         featured=feature(answered, options),
         recommended=recommend(answered),
         verdicts=verdicts,
-        warnings=warnings,
+        warnings=warnings, stale=old,
     )  # fmt: skip
 
 
