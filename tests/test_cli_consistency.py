@@ -17,11 +17,11 @@ COMMAND = typer.main.get_command(app)
 REPORTS = {
     "compare", "check", "diff", "sensitivity", "report", "tokens", "profile from-logs",
     "bench import", "bench plan", "bench show", "bench predict", "catalog list", "catalog show",
-    "catalog update",
+    "catalog update", "catalog check",
 }  # fmt: skip
 SEVERAL_FORMATS = {
     "compare", "check", "diff", "sensitivity", "tokens", "bench predict", "catalog list",
-    "catalog show", "catalog update",
+    "catalog show", "catalog update", "catalog check",
 }  # fmt: skip
 
 

@@ -11,6 +11,7 @@ import typer
 from costcalc import __version__
 from costcalc.cli.bench import app as bench_app
 from costcalc.cli.catalog import app as catalog_app
+from costcalc.cli.catalog_check import check as catalog_check  # noqa: F401  (registers it)
 from costcalc.cli.catalog_update import update  # noqa: F401  (registers `catalog update`)
 from costcalc.cli.check import check
 from costcalc.cli.comment import comment

@@ -50,9 +50,12 @@ def builtin_schema(name: str) -> Path:
 # where each loaded entry came from ("pricing/compute.yaml: offers[3]"), by object identity,
 # so a dangling reference found after layering names its file and record
 Origins = dict[int, str]
+# what `catalog check` collects instead of stopping at the first: (file, keys to the field,
+# the message); keys let a GitHub annotation find the line
+Problems = list[tuple[str, list[int | str], str]]
 
 
-def _entries(path: Path, origins: Origins) -> list[Any]:
+def _entries(path: Path, origins: Origins, problems: Problems | None = None) -> list[Any]:
     schema, key = CATALOG_FILES[path.name]
     parsed, _ = read_validated(path, schema)
     entries: list[Any] = getattr(parsed, key)
@@ -61,7 +64,10 @@ def _entries(path: Path, origins: Origins) -> list[Any]:
         seen: set[str] = set()
         for i, entry in enumerate(entries):
             if entry.id in seen:
-                raise InputFileError(path, f"duplicate id `{entry.id}`", f"{key}[{i}].id")
+                error = InputFileError(path, f"duplicate id `{entry.id}`", f"{key}[{i}].id")
+                if problems is None:
+                    raise error
+                problems.append((str(path), [key, i, "id"], str(error)))
             seen.add(entry.id)
     return entries
 
@@ -75,6 +81,7 @@ def _layer_dir(
     tables: dict[str, dict[str, Any]],
     points: list[ThroughputPoint],
     origins: Origins,
+    problems: Problems | None = None,
 ) -> list[ThroughputPoint]:
     if not directory.is_dir():
         raise UserError(f"--catalog {directory}: not a directory")
@@ -90,7 +97,7 @@ def _layer_dir(
     if not present and not (directory / SERVING_FILE).is_file():
         raise UserError(f"--catalog {directory}: holds none of {', '.join(CATALOG_FILES)}")
     for name in present:
-        entries = _entries(directory / name, origins)
+        entries = _entries(directory / name, origins, problems)
         if name == "throughput.yaml":
             # a user's points for a (model, GPU, replica, precision) replace the built-in ones
             replaced = {_point_key(p) for p in entries}
@@ -108,43 +115,55 @@ def serving_calibration(path: Path) -> ServingFile | None:
     return parsed
 
 
-def _check_references(catalog: Catalog, origins: Origins) -> None:
-    def at(entry: object, field: str) -> str:
-        return f"{origins.get(id(entry), 'catalog')}: field `{field}`"
+def _check_references(catalog: Catalog, origins: Origins, problems: Problems | None) -> None:
+    def dangling(entry: object, field: str, kind: str, wanted: str, known: Any) -> None:
+        origin = origins.get(id(entry), "catalog")
+        error = UnknownIdError(kind, wanted, known, f"{origin}: field `{field}`")
+        if problems is None:
+            raise error
+        file, _, record = origin.partition(": ")
+        key, _, index = record.rstrip("]").partition("[")
+        keys: list[int | str] = [key, int(index), field] if index.isdigit() else []
+        problems.append((file, keys, str(error)))
 
     for offer in catalog.compute.values():
         if offer.gpu not in catalog.gpus:
-            raise UnknownIdError("GPU", offer.gpu, catalog.gpus, at(offer, "gpu"))
+            dangling(offer, "gpu", "GPU", offer.gpu, catalog.gpus)
     for hosted in catalog.hosted.values():
         if hosted.open_model is not None and hosted.open_model not in catalog.models:
-            raise UnknownIdError(
-                "open model", hosted.open_model, catalog.models, at(hosted, "open_model")
-            )
+            dangling(hosted, "open_model", "open model", hosted.open_model, catalog.models)
     for point in catalog.points:
         if point.model not in catalog.models:
-            raise UnknownIdError("open model", point.model, catalog.models, at(point, "model"))
+            dangling(point, "model", "open model", point.model, catalog.models)
         if point.gpu not in catalog.gpus:
-            raise UnknownIdError("GPU", point.gpu, catalog.gpus, at(point, "gpu"))
+            dangling(point, "gpu", "GPU", point.gpu, catalog.gpus)
 
 
-def load_catalog(extra_dirs: Sequence[Path] = (), with_serving: bool = True) -> Catalog:
+def load_catalog(
+    extra_dirs: Sequence[Path] = (),
+    with_serving: bool = True,
+    problems: Problems | None = None,
+    origins: Origins | None = None,
+) -> Catalog:
     """The built-in catalog with each extra directory layered on in order (same id replaces);
-    `with_serving=False` leaves out serving.yaml (to regenerate it from the points)."""
+    `with_serving=False` leaves out serving.yaml (to regenerate it from the points). With
+    `problems`, duplicate ids and dangling references are collected there instead of raised;
+    `origins` is filled with where each entry came from."""
     tables: dict[str, dict[str, Any]] = {
         name: {} for name in CATALOG_FILES if name != "throughput.yaml"
     }
     points: list[ThroughputPoint] = []
-    origins: Origins = {}
+    origins = {} if origins is None else origins
     builtin = builtin_dir()
     for name in CATALOG_FILES:
-        entries = _entries(builtin / name, origins)
+        entries = _entries(builtin / name, origins, problems)
         if name == "throughput.yaml":
             points = list(entries)
         else:
             tables[name] = {e.id: e for e in entries}
     serving = serving_calibration(builtin / SERVING_FILE) if with_serving else None
     for directory in extra_dirs:
-        points = _layer_dir(Path(directory), tables, points, origins)
+        points = _layer_dir(Path(directory), tables, points, origins, problems)
         if with_serving:
             serving = serving_calibration(Path(directory) / SERVING_FILE) or serving
     catalog = Catalog(
@@ -155,5 +174,5 @@ def load_catalog(extra_dirs: Sequence[Path] = (), with_serving: bool = True) -> 
         points=tuple(points),
         serving=serving,
     )
-    _check_references(catalog, origins)
+    _check_references(catalog, origins, problems)
     return catalog

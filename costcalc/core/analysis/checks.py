@@ -12,6 +12,7 @@ from costcalc.schema.catalog import Catalog, HostedOffer
 from costcalc.schema.profile import Profile
 
 STALE_AFTER_DAYS = 120
+RETIRING_WITHIN_DAYS = 30  # a deprecation this close is warned about, with a successor
 
 
 def check_ids(
@@ -96,21 +97,20 @@ def all_stale(comparisons: Iterable[HasStale]) -> list[str]:
 
 def successor(offer: HostedOffer, catalog: Catalog, today: dt.date,
               input_tokens: float, output_tokens: float) -> HostedOffer | None:  # fmt: skip
-    """The offer to move to from a deprecated one: same provider, same class, not deprecated,
-    the cheapest for this request (input × input price + output × output price)."""
+    """The offer to move to from a deprecated one: same provider, same class, the cheapest for
+    this request (input × input price + output × output price) among those not deprecated
+    within RETIRING_WITHIN_DAYS (else among those not yet deprecated)."""
     same = [
         o for o in catalog.hosted.values()
         if o.provider == offer.provider and o.model_class == offer.model_class
         and o.id != offer.id and not o.retired_by(today)
     ]  # fmt: skip
+    lasting = [o for o in same if not o.retired_by(today + dt.timedelta(RETIRING_WITHIN_DAYS))]
 
     def usd_per_request(o: HostedOffer) -> tuple[float, str]:
         return o.usd_per_mtok_input * input_tokens + o.usd_per_mtok_output * output_tokens, o.id
 
-    return min(same, key=usd_per_request, default=None)
-
-
-RETIRING_WITHIN_DAYS = 30
+    return min(lasting or same, key=usd_per_request, default=None)
 
 
 def deprecation_warnings(named: list[str], catalog: Catalog, today: dt.date,
@@ -126,8 +126,9 @@ def deprecation_warnings(named: list[str], catalog: Catalog, today: dt.date,
         if days > RETIRING_WITHIN_DAYS:
             continue
         date = offer.deprecation_date.isoformat()
+        plural = "s" * (days != 1)
         when = (f"is past its deprecation date ({date}); the provider may no longer serve it"
-                if days <= 0 else f"is deprecated on {date}, in {days} days")  # fmt: skip
+                if days <= 0 else f"is deprecated on {date}, in {days} day{plural}")  # fmt: skip
         after = successor(offer, catalog, today, input_tokens, output_tokens)
         then = (f"; its suggested successor: {after.id} (same provider and class, the "
                 "cheapest for this request)" if after else
