@@ -101,3 +101,62 @@ def test_reasoning_is_kept_apart_from_visible_output() -> None:
         stats.add(record(output=12.0, reasoning=1200.0))
     request = derive_profile(stats, "t", Volume(days=1.0)).data["request"]
     assert request["output_tokens"] == 12 and request["reasoning_tokens"] == 1200
+
+
+def _chunk_records(n: int) -> list[RecordTokens]:
+    """n requests over two days: conversations by id and by shared opening, some retries."""
+    out = []
+    for i in range(n):
+        out.append(
+            record(
+                T0 + i * 37.0,
+                system=float(i % 7),
+                history=float(i % 5),
+                user=float(100 + i % 13),
+                carried_turns=i % 3,
+                conversation=f"c{i // 4}" if i % 2 else None,
+                thread=i // 6,
+                fingerprint=i // 2 if i % 10 == 0 else i,
+                model=f"m{i % 3}",
+            )
+        )
+    return out
+
+
+def test_stats_of_chunks_merged_equal_the_stats_of_the_whole() -> None:
+    rows = _chunk_records(5_000)
+    whole, first, second = LogStats(), LogStats(), LogStats()
+    for row in rows:
+        whole.add(row)
+    for row in rows[:2_000]:
+        first.add(row)
+    for row in rows[2_000:]:
+        second.add(row)
+    first.merge(second)
+    assert (first.attempts, first.retries, first.max_repeats) == (
+        whole.attempts, whole.retries, whole.max_repeats,
+    )  # fmt: skip
+    assert (first.first_time, first.last_time) == (whole.first_time, whole.last_time)
+    assert list(first.hours) == list(whole.hours)
+    assert first.minutes == whole.minutes and first.models == whole.models
+    assert first.burst_factor() == whole.burst_factor()
+    assert first.turns() == whole.turns() and first.max_carried == whole.max_carried
+    for name, metric in whole.metrics.items():
+        merged = first.metrics[name]
+        assert (merged.total, merged.count) == (metric.total, metric.count), name
+        assert merged.samples == metric.samples, name  # under RESERVOIR: every value, in order
+
+
+def test_merged_percentiles_are_a_uniform_sample_of_both_chunks() -> None:
+    low, high = Metric(), Metric()
+    for value in range(30_000):
+        low.add(float(value))
+    for value in range(30_000, 40_000):
+        high.add(float(value))
+    low.merge(high)
+    assert low.count == 40_000 and low.mean == pytest.approx(19_999.5)
+    assert len(low.samples) == RESERVOIR
+    # 10,000 of 40,000 values are 30,000 or more: about a quarter of the sample (5,000 ± 2 %)
+    share = sum(v >= 30_000 for v in low.samples) / RESERVOIR
+    assert share == pytest.approx(0.25, abs=0.02)
+    assert low.percentile(50) == pytest.approx(20_000, rel=0.03)

@@ -35,6 +35,33 @@ class Metric:
             if slot < RESERVOIR:
                 self.samples[slot] = value
 
+    def merge(self, other: Metric) -> None:
+        """Add another chunk's metric: totals summed, samples kept as a uniform sample of both.
+        Under RESERVOIR values in all they are simply joined (as one pass would keep them);
+        above, each slot draws from a side in proportion to its count (30,000 and 10,000
+        values: 15,000 and 5,000 of the 20,000 slots), without replacement within a side."""
+        count = self.count + other.count
+        if len(self.samples) + len(other.samples) <= RESERVOIR:
+            self.samples = self.samples + other.samples
+        elif count:
+            mine, theirs = self.samples[:], other.samples[:]
+            self._rng.shuffle(mine)
+            self._rng.shuffle(theirs)
+            picked: list[float] = []
+            left_mine, left_theirs = self.count, other.count
+            while len(picked) < RESERVOIR and (mine or theirs):
+                if theirs and (
+                    not mine or self._rng.randrange(left_mine + left_theirs) >= left_mine
+                ):
+                    picked.append(theirs.pop())
+                    left_theirs -= 1
+                else:
+                    picked.append(mine.pop())
+                    left_mine -= 1
+            self.samples = picked
+        self.total += other.total
+        self.count = count
+
     @property
     def mean(self) -> float:
         return self.total / self.count if self.count else 0.0
@@ -142,6 +169,41 @@ class LogStats:
                 _, closed = self.conversations.popitem(last=False)
                 self.closed_conversations += 1
                 self.closed_turns += closed
+
+    def merge(self, other: LogStats) -> None:
+        """Add the statistics of a later chunk of the same logs. Exact for counts, hours,
+        minutes, models, times and metric means; percentiles stay a uniform sample (see
+        Metric.merge). Approximate at the chunk boundary: a retry whose first attempt is in
+        the other chunk is not seen, and conversations closed (more than OPEN_CONVERSATIONS
+        open) in either chunk are not joined to their turns in the other."""
+        self.attempts += other.attempts
+        self.retries += other.retries
+        self.max_repeats = max(self.max_repeats, other.max_repeats)
+        times = [t for t in (self.first_time, other.first_time) if t is not None]
+        self.first_time = min(times) if times else None
+        ends = [t for t in (self.last_time, other.last_time) if t is not None]
+        self.last_time = max(ends) if ends else None
+        self.hours = self.hours + other.hours
+        self.minutes.update(other.minutes)
+        self.models.update(other.models)
+        for name, metric in self.metrics.items():
+            metric.merge(other.metrics[name])
+        self.max_carried = max(self.max_carried, other.max_carried)
+        for thread, turns in other.conversations.items():
+            self.conversations[thread] = self.conversations.pop(thread, 0) + turns
+        while len(self.conversations) > OPEN_CONVERSATIONS:
+            _, closed = self.conversations.popitem(last=False)
+            self.closed_conversations += 1
+            self.closed_turns += closed
+        self.closed_conversations += other.closed_conversations
+        self.closed_turns += other.closed_turns
+        self.by_id += other.by_id
+        self.coarse += other.coarse
+        for key, value in other._recent.items():
+            self._recent.pop(key, None)
+            self._recent[key] = value
+        while len(self._recent) > RECENT_REQUESTS:
+            self._recent.popitem(last=False)
 
     @property
     def requests(self) -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from costcalc.core.demand.logstats import LogStats, RecordTokens
 from costcalc.errors import InputFileError
 from costcalc.io.logs.formats import RETRIEVAL_ROLES, SYSTEM_ROLES, LogRecord, Usage
@@ -56,6 +58,44 @@ class Measured:
         return [*self.notes, f"… and {self.notes_left_off:,} more notes like these"]
 
 
+class KeySet:
+    """The 64-bit hashes of a file's record keys, 16 bytes each in an open-addressing table:
+    a Python set of ints takes about 60 bytes a key, 200 MB for the 3.3 M lines of a 2 GB
+    output-only Batch file, where this takes 64 MB (4 M slots of 8 bytes, kept under half full
+    so a probe finds its slot in one or two steps). Two keys of one hash count as the same,
+    as they did in the set of hashes this replaces."""
+
+    def __init__(self) -> None:
+        self.table = np.zeros(1024, dtype=np.int64)  # 0 marks a free slot
+        self.size = 0
+
+    def add(self, key: str) -> bool:
+        """Remember the key; False when it was already there."""
+        h = hash(key) or 1
+        table, mask = self.table, len(self.table) - 1
+        slot = h & mask
+        while (found := int(table[slot])) != 0:
+            if found == h:
+                return False
+            slot = (slot + 1) & mask
+        table[slot] = h
+        self.size += 1
+        if 2 * self.size > len(table):
+            old = table[table != 0]
+            self.table, self.size = np.zeros(2 * len(table), dtype=np.int64), 0
+            for value in old.tolist():
+                self._put(value)
+        return True
+
+    def _put(self, h: int) -> None:
+        table, mask = self.table, len(self.table) - 1
+        slot = h & mask
+        while table[slot] != 0:
+            slot = (slot + 1) & mask
+        table[slot] = h
+        self.size += 1
+
+
 @dataclass(frozen=True)
 class Parts:
     """A request's input, split by what it is, in tokens."""
@@ -69,6 +109,7 @@ class Parts:
     user: float
     fingerprint: int
     thread: int
+    counted: bool = True  # False: only the shape (hashes, turns); the tokens are a sample's
 
 
 def _texts(record: LogRecord) -> list[str]:
@@ -78,16 +119,22 @@ def _texts(record: LogRecord) -> list[str]:
     return texts + [t for t in (record.tools, answer) if t]
 
 
-def parts(record: LogRecord, count: TokenCounter) -> Parts | None:
+def parts(record: LogRecord, count: TokenCounter | None) -> Parts | None:
     """System, tools, retrieved context, history and the new user input of a request.
 
     The new input is everything after the last assistant message; tool/function results and
-    marked context roles there are retrieved context. Earlier turns are history.
+    marked context roles there are retrieved context. Earlier turns are history. Without a
+    counter, only what needs no tokens: the hashes that group retries and conversations.
     """
     if not record.messages:
         return None
     roles = [role for role, _ in record.messages]
     texts = [text for _, text in record.messages]
+    if count is None:
+        fingerprint = hash((record.model, tuple(record.messages), record.tools))
+        thread = _opening(roles, texts, record.answer)
+        return Parts(0.0, 0.0, 0.0, 0, 0.0, roles.count("assistant"), 0.0, fingerprint, thread,
+                     counted=False)  # fmt: skip
     last_assistant = max((i for i, r in enumerate(roles) if r == "assistant"), default=-1)
     system = sum(count[t] for r, t in zip(roles, texts, strict=True) if r in SYSTEM_ROLES)
     history = sum(
@@ -128,18 +175,38 @@ def _opening(roles: list[str], texts: list[str], answer: str | None) -> int:
     return hash((*zip(roles[: first + 1], texts, strict=False), first_answer))
 
 
+def known(p: Parts) -> float:
+    """A request's input tokens that are not the user's: system, tools, context, history."""
+    return p.system + p.tools + p.retrieval + p.history
+
+
 def combine(
-    record: LogRecord, p: Parts | None, usage: Usage | None, answer: float | None
-) -> RecordTokens:
+    record: LogRecord, p: Parts | None, usage: Usage | None, answer: float | None,
+    sampled_known: float = 0.0,
+) -> RecordTokens:  # fmt: skip
     """Usage is the ground truth for totals: the message framing tokens counted by the
     provider but not in the message texts are put with the user's input. An aggregated row's
     usage is the total of its requests: each gets the mean (12,000 prompt tokens over 40
-    requests: 300 each)."""
-    known = (p.system + p.tools + p.retrieval + p.history) if p else 0.0
+    requests: 300 each). A request whose parts were not tokenised (p.counted False: outside
+    the sample) leaves the parts to the sample, and its user input is its prompt less the
+    sample's mean of the other parts, `sampled_known` (usage 2,300, sample mean 1,900: 400)."""
+    if p is not None and not p.counted:
+        assert usage is not None, "only a request with usage is left out of the sample"
+        n = max(record.requests, 1)
+        return RecordTokens(
+            time_s=record.time_s, model=record.model, system=None, tools=None, retrieval=None,
+            retrieval_chunks=None, history=None, carried_turns=p.carried,
+            user=max(usage.prompt / n - sampled_known, 0.0),
+            output=max(usage.completion - usage.reasoning, 0.0) / n, reasoning=usage.reasoning / n,
+            cached=usage.cached / n, prompt_total=usage.prompt / n,
+            conversation=record.conversation, fingerprint=p.fingerprint, thread=p.thread,
+            requests=record.requests, period_s=record.period_s,
+        )  # fmt: skip
+    known_tokens = known(p) if p else 0.0
     n = max(record.requests, 1)
     if usage is not None:
         usage = Usage(usage.prompt / n, usage.completion / n, usage.cached / n, usage.reasoning / n)
-        user = max(usage.prompt - known, 0.0)
+        user = max(usage.prompt - known_tokens, 0.0)
         output, reasoning = max(usage.completion - usage.reasoning, 0.0), usage.reasoning
     else:
         user = p.user if p else 0.0

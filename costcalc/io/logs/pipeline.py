@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import random
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,12 +16,19 @@ from costcalc.core.demand.logstats import LogStats
 from costcalc.errors import InputFileError
 from costcalc.io.logs.formats import LogRecord
 from costcalc.io.logs.jobs import Job, Joiner, base_model, jobs, model_matches, survey
-from costcalc.io.logs.measure import Measured, Parts, combine, parts
+from costcalc.io.logs.measure import KeySet, Measured, Parts, combine, known, parts
 from costcalc.io.logs.read import LineCounts, read_records
 from costcalc.io.logs.values import TimeRange
 from costcalc.io.tokens import TokenCounter, encoding_for_model
 
 CHUNK = 2_000  # records tokenised per batch
+# With usage, a request's prompt total is known: tokenising its messages only splits it into
+# parts, whose means a sample gives. The first SAMPLE_FIRST requests of each model are all
+# tokenised (a small log's profile is exact), then one in SAMPLE_EVERY at random (not every
+# 10th: a log alternating first and later turns would give only one kind): of 1,000,000,
+# about 101,800.
+SAMPLE_FIRST = 2_000
+SAMPLE_EVERY = 10
 
 
 @dataclass(frozen=True)
@@ -29,6 +39,11 @@ class _Held:
     parts: Parts | None
     answer: float | None  # the answer's tokens, counted when the result has no usage
     where: str
+
+
+def _prepare_all(counters: list[tuple[TokenCounter, list[str]]]) -> None:
+    for counter, texts in counters:
+        counter.prepare(texts)
 
 
 def _label(method: str) -> str:
@@ -51,6 +66,23 @@ class _Run:
         # custom_ids failed in a result file of no job (an error file naming no model, when
         # there are several jobs): an input of that id was answered, with a failure
         self.failed_ids: set[int] = set()
+        self.tokeniser = ThreadPoolExecutor(1, thread_name_prefix="prepare")
+        self.rng = random.Random(0)  # the same sample on every run of the same logs
+        self.eligible: Counter[str | None] = Counter()  # requests with usage and messages
+        self.outside = 0  # of those, requests whose parts were not tokenised
+        # base model → [known tokens, requests] over the tokenised requests with usage
+        self.known: dict[str | None, list[float]] = {}
+
+    def sampled(self, record: LogRecord) -> bool:
+        """Whether to tokenise the record's messages: always, but for a request with usage
+        outside the sample (decided once per record, when its chunk is prepared)."""
+        if record.usage is None or not record.messages or record.failed:
+            return True
+        if self.model and record.model and not model_matches(self.model, record.model):
+            return False  # another model's line: never measured
+        model = base_model(record.model) if record.model else None
+        self.eligible[model] += 1
+        return self.eligible[model] <= SAMPLE_FIRST or self.rng.random() * SAMPLE_EVERY < 1
 
     def counter_for(self, record: LogRecord) -> TokenCounter:
         encoding, note = encoding_for_model(self.model or record.model)
@@ -62,28 +94,39 @@ class _Run:
 
     def chunks(
         self, path: Path, counts: LineCounts, progress: Callable[[int], None] | None
-    ) -> Iterator[list[tuple[str, LogRecord]]]:
-        """The file's records, CHUNK at a time, with the texts each needs already tokenised."""
+    ) -> Iterator[list[tuple[str, LogRecord, bool]]]:
+        """The file's records, CHUNK at a time, each with whether its messages are tokenised
+        (then already are). Chunk k is tokenised in a thread while chunk k+1 is parsed:
+        tiktoken lets go of the GIL while it encodes, so parsing and encoding share 2 cores."""
         span = self.measured.span or TimeRange.until(time.time())
-        chunk: list[tuple[str, LogRecord]] = []
+        chunk: list[tuple[str, LogRecord, bool]] = []
+        pending: tuple[list[tuple[str, LogRecord, bool]], Future[None]] | None = None
         for number, record in read_records(path, self.measured.strict, counts, span, progress):
-            chunk.append((f"{path}:{number}", record))
+            chunk.append((f"{path}:{number}", record, self.sampled(record)))
             if len(chunk) >= CHUNK:
-                yield self._prepared(chunk)
-                chunk = []
-        yield self._prepared(chunk)
+                if pending is not None:
+                    pending[1].result()
+                    yield pending[0]
+                pending, chunk = (chunk, self._prepare(chunk)), []
+        if pending is not None:
+            pending[1].result()
+            yield pending[0]
+        self._prepare(chunk).result()
+        yield chunk
 
-    def _prepared(self, chunk: list[tuple[str, LogRecord]]) -> list[tuple[str, LogRecord]]:
+    def _prepare(self, chunk: list[tuple[str, LogRecord, bool]]) -> Future[None]:
+        """Start counting the texts of the chunk's sampled records, distinct ones once."""
         by_encoding: dict[str, list[str]] = {}
-        for _, record in chunk:
+        for _, record, sampled in chunk:
+            if not sampled:
+                continue
             texts = [text for _, text in record.messages or ()]
             answer = record.answer if record.usage is None else None
             texts += [t for t in (record.tools, answer) if t]
             if texts:  # a usage-only line needs no encoding (nor its "not loaded" note)
                 by_encoding.setdefault(self.counter_for(record).encoding, []).extend(texts)
-        for encoding, texts in by_encoding.items():
-            self.counters[encoding].prepare(texts)
-        return chunk
+        counters = [(self.counters[encoding], texts) for encoding, texts in by_encoding.items()]
+        return self.tokeniser.submit(_prepare_all, counters)
 
     def add(self, request: LogRecord, p: Parts | None, result: LogRecord | None,
             answer: float | None) -> None:  # fmt: skip
@@ -97,6 +140,16 @@ class _Run:
                 batch=request.batch or result.batch,
             )  # fmt: skip
         n = request.requests
+        model = base_model(request.model) if request.model else None
+        sampled_known = 0.0
+        if p is not None and usage is not None and p.counted:
+            tally = self.known.setdefault(model, [0.0, 0])
+            tally[0] += known(p) * n
+            tally[1] += n
+        elif p is not None and not p.counted:
+            tally = self.known.get(model) or [0.0, 1]  # the model's first requests are counted
+            sampled_known = tally[0] / tally[1]
+            self.outside += n
         tokenised = p is not None or (usage is None and answer is not None)
         counted = _label(self.counter_for(request).method) if tokenised else "not logged"
         m.with_usage += n if usage is not None else 0
@@ -105,8 +158,8 @@ class _Run:
         m.how["output: provider usage" if usage else f"output: {counted}" if answer is not None
               else "output: not logged (0)"] += n  # fmt: skip
         if p is not None:
-            m.encodings[counted] += n
-        tokens = combine(request, p, usage, answer)
+            m.encodings[counted if p.counted else f"{counted} in a sample"] += n
+        tokens = combine(request, p, usage, answer, sampled_known)
         m.stats.add(tokens, self.utc_offset_h)
         if m.per_model is not None:
             key = base_model(request.model) if request.model else "unknown-model"
@@ -131,12 +184,12 @@ def _job(run: _Run, job: Job, progress: Callable[[int], None] | None, done: list
         again = pass_side == "input" and path in both_sides
         counts = LineCounts() if again else m.counts
         at = None if progress is None or again else functools.partial(_shifted, progress, done[0])
-        seen: set[int] = set()  # keys of this file's lines: the same one again is a duplicate
+        seen = KeySet()  # keys of this file's lines: the same one again is a duplicate
         for chunk in run.chunks(path, counts, at):
-            for where, record in chunk:
+            for where, record, sampled in chunk:
                 if path in both_sides and (record.side == "input") != (pass_side == "input"):
                     continue  # the other pass's line
-                _line(run, job, joiner, seen, where, record)
+                _line(run, job, joiner, seen, where, record, sampled)
         if not again:
             done[0] += path.stat().st_size if progress else 0
     for held in joiner.left("input"):
@@ -151,8 +204,9 @@ def _job(run: _Run, job: Job, progress: Callable[[int], None] | None, done: list
 
 
 def _line(
-    run: _Run, job: Job, joiner: Joiner[_Held], seen: set[int], where: str, record: LogRecord
-) -> None:
+    run: _Run, job: Job, joiner: Joiner[_Held], seen: KeySet, where: str, record: LogRecord,
+    sampled: bool = True,
+) -> None:  # fmt: skip
     """Place one line: not a request, another model, a duplicate, failed, joined or used."""
     m = run.measured
     if record.requests <= 0:
@@ -164,18 +218,17 @@ def _line(
         return
     joined = job.paired and record.side != "both" and record.custom_id is not None
     key = record.key
-    if not joined and key is not None:
-        if hash(key) in seen:
-            m.place("duplicate", f"{where}: id {key} again")
-            return
-        seen.add(hash(key))
+    if not joined and key is not None and not seen.add(key):  # add: False when seen before
+        m.place("duplicate", f"{where}: id {key} again")
+        return
     if not joined:
         if record.failed:
             if record.side == "result" and record.custom_id is not None:
                 run.failed_ids.add(hash(record.custom_id))
             m.place("failed", f"{where}: {record.failed}")
             return
-        p = parts(record, run.counter_for(record)) if record.messages else None
+        count = run.counter_for(record) if sampled else None
+        p = parts(record, count) if record.messages else None
         run.add(record, p, record, run.answer_tokens(record))
         m.place("used", where)
         return
@@ -224,6 +277,18 @@ def measure_logs(
         unique.append(path)
     run = _Run(measured, model, utc_offset_h)
     done = [0]
-    for job in jobs([survey(path, span) for path in unique]):
-        _job(run, job, progress, done)
+    try:
+        for job in jobs([survey(path, span) for path in unique]):
+            _job(run, job, progress, done)
+    finally:
+        run.tokeniser.shutdown(wait=True)
+    if run.outside:
+        with_messages = sum(run.eligible.values())
+        measured.note(
+            f"prompt parts (system, tools, context, history) tokenised for a sample of "
+            f"{with_messages - run.outside:,} of {with_messages:,} requests with usage (the "
+            f"first {SAMPLE_FIRST:,} of each model, then 1 in {SAMPLE_EVERY} at random); input "
+            "totals from usage for all, the user's input being the total less the sample's mean "
+            "parts"
+        )
     return measured
