@@ -38,8 +38,8 @@ class CsvFormat:
 
 
 # Most specific first; the modules are imported on first use, so `compare` never pays for them.
-JSON_MODULES = ["chat"]
-CSV_MODULES = ["usage_csv"]
+JSON_MODULES = ["anthropic_batch", "litellm_spend", "langfuse", "helicone", "chat"]
+CSV_MODULES = ["litellm_spend", "langfuse", "helicone", "openrouter", "openai_usage", "usage_csv"]
 
 
 def _formats(modules: list[str]) -> list[Any]:
