@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -42,8 +43,8 @@ def from_logs(
     ] = False,
     strict: Annotated[
         bool,
-        typer.Option("--strict", help="Fail (exit 2) at the first line that is not a request "
-                     "used: malformed, failed, duplicate, unpaired, another model, bad time."),
+        typer.Option("--strict", help="Fail (exit 2) at the first line in any bucket but "
+                     "'requests used', or with a time outside 2015 to tomorrow."),
     ] = False,
     name: Annotated[
         str | None, typer.Option("--name", help="Profile name (default: the output file's stem).")
@@ -80,7 +81,7 @@ def from_logs(
 
     Every line ends in one bucket, printed and written in the profile: requests used, failed
     requests, inputs without a result, results without an input, duplicates, other models,
-    malformed. Provider usage is the ground truth for totals.
+    not a model call, malformed. Provider usage is the ground truth for totals.
 
     A Batch API job is not a day of traffic: give --jobs-per-month N (or --requests-per-day
     N); the profile gets batch_share 1 and a flat shape. A log shorter than a day gets a flat
@@ -103,21 +104,44 @@ def from_logs(
     measured = _measure(logs, lambda progress: measure_logs(
         logs, model, strict, utc_offset, progress, split_by_model=split_by_model))  # fmt: skip
     if measured.stats.attempts == 0:
+        _report(measured)
         raise UserError(f"no requests found in {', '.join(map(str, logs))}{_why_none(measured)}")
     volume = Volume(days, per_day, jobs_per_month, measured.batch)
     missing = volume.missing(measured.stats)
     if missing:
+        _report(measured)  # what was read, before the question
+        if days is not None and volume.is_job(measured.stats):
+            missing += " (--days does not apply: a job's volume is how often it runs)"
         raise UserError(f"{', '.join(map(str, logs))}: {missing}")
-    targets = _targets(measured, output, name, split_by_model)
-    for path, profile_name, stats, batch in targets:
-        part = Volume(days, per_day, jobs_per_month, batch)
-        problem = part.missing(stats)
-        if problem:  # one model's requests alone can span under an hour
-            raise UserError(f"{path}: not written: {problem}")
-        written = _write(measured, stats, part, path, profile_name, len(logs))
-        rate = f"{written:,.2f}".removesuffix(".00")
-        typer.echo(f"wrote {path}: {stats.requests:,} requests, {rate} per day")
-    _report(measured)
+    if jobs_per_month is not None and not measured.batch:
+        typer.echo("warning: --jobs-per-month takes the logs as one job, but no request in "
+                   "them went through a Batch API", err=True)  # fmt: skip
+    whole = measured.stats.span_days
+    files = len({log.resolve() for log in logs})  # a file named twice is read once
+    rendered = [
+        (path, stats, _render(measured, stats, part, path, profile_name, files))
+        for path, profile_name, stats, part in _targets(
+            measured, output, name, split_by_model, Volume(days, per_day, jobs_per_month,
+                                                           measured.batch, whole))
+    ]  # fmt: skip
+    from costcalc.io.output import write_file
+
+    for path, stats, (text, rate) in rendered:  # every profile checked before any is written
+        write_file(path, text)  # whole or not at all: an OS error exits 2 naming the path
+        shown = f"{rate:,.2f}".removesuffix(".00")
+        typer.echo(f"wrote {path}: {_plural(stats.requests, 'request')}, {shown} per day")
+    _report(measured, model is not None)
+    unlogged = measured.how["output: not logged (0)"]
+    if unlogged:
+        typer.echo(
+            f"warning: {unlogged:,} of {measured.stats.attempts:,} requests have no result in "
+            "the logs: their output is counted as 0 tokens (give the result files too)",
+            err=True,
+        )
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'s' * (n != 1)}"
 
 
 def _per_day(text: str | None) -> float | None:
@@ -156,45 +180,60 @@ def _measure(logs: list[Path], run: object) -> Measured:
 
 
 def _targets(
-    measured: Measured, output: Path, name: str | None, split: bool
-) -> list[tuple[Path, str, LogStats, int]]:
-    """(file, profile name, statistics, batch requests) of each profile to write."""
+    measured: Measured, output: Path, name: str | None, split: bool, volume: Volume
+) -> list[tuple[Path, str, LogStats, Volume]]:
+    """(file, profile name, statistics, volume) of each profile to write. Split by model, each
+    profile's rate is over the span of all the logs (a model seen in 2 hours of a week's log
+    is not 12 times as busy), and --requests-per-day is shared by each model's requests."""
     if not split or measured.per_model is None:
-        return [(output, name or output.stem, measured.stats, measured.batch)]
+        return [(output, name or output.stem, measured.stats, volume)]
+    from costcalc.errors import UserError
     from costcalc.io.logs.values import printable
 
-    out = []
+    out, used = [], set()
+    total = measured.stats.attempts
     for model, stats in sorted(measured.per_model.items()):
-        slug = "".join(c if c.isalnum() or c in "-._" else "-" for c in model)[:80]
+        base = "".join(c if c.isalnum() or c in "-._" else "-" for c in model)[:80].strip(".")
+        slug, n = base or "model", 1
+        while slug.lower() in used:  # "a b" and "a:b" both read a-b: the second is a-b-2
+            n += 1
+            slug = f"{base or 'model'}-{n}"
+        used.add(slug.lower())
         path = output.with_name(f"{output.stem}-{slug}{output.suffix or '.yaml'}")
-        base = name or output.stem
-        out.append((path, f"{base}-{printable(model)}", stats, measured.batch_by_model[model]))
+        share = stats.attempts / total
+        per_day = (
+            None if volume.requests_per_day is None else round(volume.requests_per_day * share, 2)
+        )
+        part = dataclasses.replace(volume, requests_per_day=per_day,
+                                   batch=measured.batch_by_model[model])  # fmt: skip
+        problem = part.missing(stats)
+        if problem:  # one model's job can lack --jobs-per-month, say
+            raise UserError(f"{path}: nothing written: {problem}")
+        out.append((path, f"{name or output.stem}-{printable(model)}", stats, part))
     return out
 
 
-def _write(
+def _render(
     measured: Measured, stats: LogStats, volume: Volume, path: Path, name: str, files: int
-) -> float:
-    """Render, validate and write one profile; its requests per day."""
+) -> tuple[str, float]:
+    """One profile's text, validated (it loads), and its requests per day."""
     from costcalc.cli.from_logs_text import header, schema_ref, validate
     from costcalc.core.demand.derive import derive_profile
-    from costcalc.io.output import write_file
     from costcalc.render.profile_yaml import render_profile
 
     derived = derive_profile(stats, name, volume)
     text = render_profile(derived, header(measured, stats, files, today()), schema_ref(path))
     validate(text, path)
-    write_file(path, text)  # whole or not at all: an OS error exits 2 naming the path
-    return float(derived.data["traffic"]["requests_per_day"])
+    return text, float(derived.data["traffic"]["requests_per_day"])
 
 
-def _report(measured: Measured) -> None:
+def _report(measured: Measured, filtered: bool = False) -> None:
     """After the profile: notes, the buckets of lines not used, times not used."""
     from costcalc.cli.from_logs_text import accounting
 
     for note in measured.all_notes:  # the tiktoken fallback and stand-in encodings, said once
         typer.echo(f"note: {note}", err=True)
-    for line in accounting(measured):
+    for line in accounting(measured, filtered):
         typer.echo(line, err=True)
 
 

@@ -85,7 +85,7 @@ def header(measured: Measured, stats: LogStats, files: int, today: dt.date) -> l
     ]
 
 
-def accounting(measured: Measured) -> list[str]:
+def accounting(measured: Measured, filtered: bool = False) -> list[str]:
     """stderr after the run: every line's bucket, models of a mixed log, times not used."""
     out = lines_read(measured)
     models = measured.stats.models
@@ -94,7 +94,10 @@ def accounting(measured: Measured) -> list[str]:
     if len(models) > 1:
         shown = ", ".join(f"{m} {n:,}" for m, n in models.most_common(8))
         more = f" and {len(models) - 8:,} more" if len(models) > 8 else ""
-        split = "" if measured.per_model is not None else " (one profile each: --split-by-model)"
+        split = (
+            "" if measured.per_model is not None or filtered
+            else " (one profile each: --split-by-model)"
+        )  # fmt: skip
         out.append(f"models: {shown}{more} requests{split}")
     counts = measured.counts
     if counts.outliers:
@@ -121,8 +124,8 @@ def schema_ref(output: Path) -> str:
 
 
 def validate(text: str, output: Path) -> None:
-    """The profile must load and compare before it is written: checked from a temporary copy,
-    so a failing run leaves no file behind (nor clobbers an older one)."""
+    """The profile must load before it is written: checked from a temporary copy, so a
+    failing run leaves no file behind (nor clobbers an older one)."""
     import tempfile
 
     from costcalc.errors import InputFileError, UserError

@@ -64,7 +64,11 @@ def analyze(
     range_tokens_per_day = _in_tokens(range_tokens_per_day, loaded.profile)
     try:
         result = compare(
-            loaded.profile, prices, on or today(), requests_per_day, range_tokens_per_day,
+            loaded.profile,
+            prices,
+            on or today(),
+            requests_per_day,
+            range_tokens_per_day,
             every_option,
         )
     except InputFileError as exc:  # core knows the profile by name; name its file

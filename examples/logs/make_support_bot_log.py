@@ -40,8 +40,13 @@ def main() -> None:
                 lines += conversation(rng, f"c{len(lines)}", start)
     lines.sort(key=lambda line: float(line["created"]))  # type: ignore[arg-type]
     for i in rng.sample(range(len(lines)), 12):  # rate-limited: an error, no answer
-        lines[i] = {**lines[i], "status_code": 429, "response": {
-            "error": {"message": "Rate limit reached", "type": "requests", "code": "rate_limit"}}}
+        lines[i] = {
+            **lines[i],
+            "status_code": 429,
+            "response": {
+                "error": {"message": "Rate limit reached", "type": "requests", "code": "rate_limit"}
+            },
+        }
     for i in sorted(rng.sample(range(len(lines)), 3), reverse=True):  # shipped twice
         lines.insert(i + 1, lines[i])
     out = Path(__file__).with_name("support-bot.jsonl.gz")

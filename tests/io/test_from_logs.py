@@ -291,9 +291,7 @@ def test_readme_tokens_example_is_real(real_cl100k: str, monkeypatch: pytest.Mon
     assert "total                                      714 tokens  (cl100k_base)" in result.stdout
 
 
-def test_readme_from_logs_example_is_real(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_readme_from_logs_example_is_real(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The README shows this run on the bundled example log: what it prints must be there."""
     monkeypatch.chdir(ROOT)
     out = tmp_path / "measured.yaml"

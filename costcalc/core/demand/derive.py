@@ -20,6 +20,8 @@ class Volume:
     requests_per_day: float | None = None  # --requests-per-day
     jobs_per_month: float | None = None  # --jobs-per-month: the logged job, this often
     batch: int = 0  # requests the logs show sent through a Batch API
+    whole_span_days: float | None = None  # first to last request of all the logs (a split
+    # profile's rate is over it, not over its own model's requests)
 
     def is_job(self, stats: LogStats) -> bool:
         """Every request went through a Batch API: the log is a job, not a day of traffic."""
@@ -36,8 +38,9 @@ class Volume:
                 f"a Batch API job ({stats.requests:,} requests{over}), not a day of traffic: "
                 "say how often it runs with --jobs-per-month N, or give --requests-per-day N"
             )
-        if self.days is None and (stats.span_days is None or stats.span_days < MIN_SPAN_DAYS):
-            took = stats.span_days
+        span = self.whole_span_days or stats.span_days
+        if self.days is None and (span is None or span < MIN_SPAN_DAYS):
+            took = span
             over = f"span {_duration(took)}" if took else "no usable times"
             return (
                 f"{stats.requests:,} requests ({over}): too short to measure a daily rate; "
@@ -91,10 +94,15 @@ def derive_profile(stats: LogStats, name: str, volume: Volume) -> Derived:
             f"(--jobs-per-month) / {DAYS_PER_MONTH:.2f} days"
         )
     else:
-        span = volume.days or measured
+        span = volume.days or volume.whole_span_days or measured
         assert span is not None, "volume.missing() is checked first"
         traffic["requests_per_day"] = round(stats.requests / span, 2)
-        how = "--days" if volume.days else "first to last request"
+        how = (
+            "--days" if volume.days
+            else "first to last request of all the logs"
+            if volume.whole_span_days and volume.whole_span_days != measured
+            else "first to last request"
+        )  # fmt: skip
         out.notes["traffic.requests_per_day"] = (
             f"{stats.requests:,} requests over {span:.2f} days ({how})"
         )

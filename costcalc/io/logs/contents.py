@@ -32,8 +32,8 @@ class Contents:
     @property
     def what(self) -> str:
         """'contents of 100 requests' or 'contents of 98 answers' (or both)."""
-        parts = [f"{n:,} {kind}" for n, kind in ((self.requests, "requests"),
-                 (self.answers, "answers")) if n]  # fmt: skip
+        parts = [f"{n:,} {kind}{'s' * (n != 1)}" for n, kind in ((self.requests, "request"),
+                 (self.answers, "answer")) if n]  # fmt: skip
         return "contents of " + (" and ".join(parts) or "no requests")
 
 

@@ -1,10 +1,12 @@
 """Which log files belong together: Batch input files and their result files, joined by id.
 
 Records of different files are joined by `custom_id` only when they are an input/result pair
-of one job. A job is told by its model: the input files of a model and the result files whose
-responses name it (gpt-4o-mini takes gpt-4o-mini-2024-07-18); a result file naming no model (an
-OpenAI error file) joins the only job there is. Two result files answering the same prompts
-with two models are two jobs, never merged; a result file with no input file stands alone.
+of one job. A job is one input file and the result files that answer it: of its model (gpt-4o-mini
+takes gpt-4o-mini-2024-07-18), and of those, the one sharing most of its first ids. A result file
+naming no model (an OpenAI error file), or naming a model no input file names (an Azure deployment
+name in the inputs), joins the input file whose ids it shares, else the only input file left
+without results. Two result files answering the same prompts with two models are two jobs, never
+merged; two input files of one model (January's and February's job) are two jobs too.
 """
 
 from __future__ import annotations
@@ -22,8 +24,13 @@ from costcalc.io.logs.values import TimeRange
 
 SURVEY_LINES = 200  # records read to tell what a file holds
 
-# a dated snapshot or version of the same model: -2024-07-18, -20241022, -0125, -latest, -v2
-_SNAPSHOT = re.compile(r"-(?:\d{4}-\d{2}-\d{2}|\d{8}|\d{4}|\d{3}|latest|v\d+(?:\.\d+)*)$")
+# a dated snapshot of the same model: -2024-07-18, -20241022, -0125 (MMDD), -001, -latest; a
+# version such as -v3 or -405 names another model (deepseek-v2 and deepseek-v3 are two)
+_SNAPSHOT = re.compile(r"-(?:\d{4}-\d{2}-\d{2}|20\d{6}|(?:0[1-9]|1[0-2])\d{2}|0\d\d|latest)$")
+# a Batch line's side, told from its bytes when the first records showed only the other: a
+# result has a "response" or "result" key, an input a "body" or "params" key without one
+_RESULT_KEY = re.compile(rb'"(?:response|result)"\s*:')
+_INPUT_KEY = re.compile(rb'"(?:body|params)"\s*:')
 
 
 def model_matches(wanted: str, logged: str) -> bool:
@@ -42,7 +49,7 @@ def base_model(logged: str) -> str:
     name = logged.lower().rsplit("/", 1)[-1]
     while (stripped := _SNAPSHOT.sub("", name)) != name and stripped:
         name = stripped
-    return name
+    return name or "unknown-model"  # "org/": a provider without a model
 
 
 @dataclass
@@ -73,9 +80,27 @@ def survey(path: Path, span: TimeRange) -> Survey:
             found.model = found.model or record.model
             if record.custom_id is not None:
                 found.ids.add(record.custom_id)
+        one_side = bool(found.sides["input"]) != bool(found.sides["result"])
+        if found.ids and one_side and _other_side(path, "result" if found.inputs else "input"):
+            found.sides["result" if found.inputs else "input"] += 1  # read in both passes
     except InputFileError:
         pass  # said when the file is read for real
     return found
+
+
+def _other_side(path: Path, side: str) -> bool:
+    """Whether any line of a Batch file is of `side`, though its first records were not: a
+    file of 250 inputs then their 250 results. A scan of the bytes, not a parse (about 1 GB/s)."""
+    from costcalc.io.logs.read import open_log
+
+    with open_log(path) as handle:
+        for number, line in enumerate(handle):
+            if number == 0 and line.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
+                return False  # a JSON array: its records span lines, so no line tells
+            result = _RESULT_KEY.search(line) is not None
+            if result if side == "result" else not result and _INPUT_KEY.search(line):
+                return True
+    return False
 
 
 @dataclass
@@ -90,37 +115,51 @@ class Job:
         return bool(self.results and self.inputs)
 
 
+def _best(result: Survey, inputs: list[Survey], busy: set[Path]) -> Survey | None:
+    """The input file sharing most of the result file's first ids; on a tie, one without
+    results yet, then the first named (January's job reusing February's ids: the files pair
+    in the order given)."""
+    shared = [(len(result.ids & s.ids), s.path not in busy, -i, s) for i, s in enumerate(inputs)]
+    best = max(shared, key=lambda x: x[:3], default=None)
+    return best[3] if best else None
+
+
+def _key(s: Survey) -> str | None:
+    return base_model(s.model) if s.model else None
+
+
 def jobs(surveys: list[Survey]) -> list[Job]:
-    """Input files grouped by model, each group with the result files of its model; the
-    result files of no input group first, so that their failures are known when a group's
-    inputs are left without a result."""
-    by_model: dict[str | None, Job] = {}
-    for s in surveys:
-        if s.inputs:
-            by_model.setdefault(s.model and base_model(s.model), Job()).inputs.append(s.path)
+    """One job per input file, with the result files that answer it (see the module's
+    docstring); result files of no job stand alone and come first, so that their failures are
+    known when a job's inputs are left without a result."""
+    inputs = [s for s in surveys if s.inputs]
+    by_input = {s.path: Job(inputs=[s.path]) for s in inputs}
     alone: list[Survey] = []
     for s in surveys:
         if not s.results:
             continue
-        key = s.model and base_model(s.model)
-        if key is None and len(by_model) == 1:
-            key = next(iter(by_model))  # an error file names no model: the one job there is
-        if key in by_model:
-            by_model[key].results.append(s.path)
-        else:
+        same = [i for i in inputs if _key(i) == _key(s)] if s.model else []
+        if s.inputs and s.path in by_input:
+            same = [next(i for i in inputs if i.path == s.path)]  # a file of both sides
+        busy = {path for path, job in by_input.items() if job.results}
+        chosen = _best(s, same, busy)
+        if chosen is None:
             alone.append(s)
-    # a result file whose model names no input group (an Azure deployment name in the inputs,
-    # say) joins the input group without results whose first ids it shares most: read apart,
-    # each request would count twice, once as an input and once as a result
-    ids = {s.path: s.ids for s in surveys}
+        else:
+            by_input[chosen.path].results.append(s.path)
+    # a result file naming no model, or a model no input file names: the input file whose
+    # first ids it shares, else the only one left without results. Read apart, each request
+    # would count twice, once as an input and once as a result.
     for s in list(alone):
-        waiting = [j for j in by_model.values() if not j.results]
-        shared = [(len(s.ids & set().union(*(ids[p] for p in j.inputs))), j) for j in waiting]
-        best = max(shared, key=lambda x: x[0], default=(0, None))
-        if best[1] is not None and best[0] > 0:
-            best[1].results.append(s.path)
+        waiting = [i for i in inputs if not by_input[i.path].results]
+        busy = {path for path, job in by_input.items() if job.results}
+        chosen = _best(s, [i for i in inputs if s.ids & i.ids], busy) or (
+            waiting[0] if len(waiting) == 1 else None
+        )
+        if chosen is not None:
+            by_input[chosen.path].results.append(s.path)
             alone.remove(s)
-    return [Job(results=[s.path]) for s in alone] + list(by_model.values())
+    return [Job(results=[s.path]) for s in alone] + list(by_input.values())
 
 
 T = TypeVar("T")

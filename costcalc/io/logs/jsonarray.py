@@ -63,9 +63,14 @@ def iter_array(handle: IO[bytes], path: Path) -> Iterator[tuple[int, Any | BadVa
     first = True
     while True:
         following = text.skip("" if first else ",")
-        if following in ("]", ""):
-            if following == "":
-                yield text.where(), BadValue(None, "the JSON array is not closed (file cut short?)")
+        if following == "":
+            yield text.where(), BadValue(None, "the JSON array is not closed (file cut short?)")
+            return
+        if following == "]":
+            text.at += 1
+            if text.skip(""):  # more after the array: said, as one line, never dropped
+                yield text.where(), BadValue(None, "content after the end of the JSON array; "
+                                                   "not read")  # fmt: skip
             return
         first = False
         line = text.where()

@@ -14,7 +14,6 @@ from costcalc.io.logs.read import BUCKETS, LineCounts
 from costcalc.io.logs.values import TimeRange
 from costcalc.io.tokens import TokenCounter
 
-CHUNK = 2_000  # records tokenised per batch
 MAX_NOTES = 20  # one per model whose tokenizer stands in: a log of many names says the first
 
 
@@ -110,13 +109,6 @@ class Parts:
     fingerprint: int
     thread: int
     counted: bool = True  # False: only the shape (hashes, turns); the tokens are a sample's
-
-
-def _texts(record: LogRecord) -> list[str]:
-    """The texts a record needs counted: with usage, the answer's tokens are already known."""
-    texts = [text for _, text in record.messages or ()]
-    answer = record.answer if record.usage is None else None
-    return texts + [t for t in (record.tools, answer) if t]
 
 
 def parts(record: LogRecord, count: TokenCounter | None) -> Parts | None:

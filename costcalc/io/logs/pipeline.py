@@ -84,6 +84,13 @@ class _Run:
         self.eligible[model] += 1
         return self.eligible[model] <= SAMPLE_FIRST or self.rng.random() * SAMPLE_EVERY < 1
 
+    def wanted(self, record: LogRecord) -> bool:
+        """Not filtered out by --model (a record naming no model is kept)."""
+        if self.model and record.model and not model_matches(self.model, record.model):
+            self.measured.skipped_models[base_model(record.model)] += record.requests
+            return False
+        return True
+
     def counter_for(self, record: LogRecord) -> TokenCounter:
         encoding, note = encoding_for_model(self.model or record.model)
         self.measured.note(note)
@@ -101,9 +108,14 @@ class _Run:
         span = self.measured.span or TimeRange.until(time.time())
         chunk: list[tuple[str, LogRecord, bool]] = []
         pending: tuple[list[tuple[str, LogRecord, bool]], Future[None]] | None = None
-        for number, record in read_records(path, self.measured.strict, counts, span, progress):
+        strict = self.measured.strict
+        for number, record in read_records(path, strict, counts, span, progress):
             chunk.append((f"{path}:{number}", record, self.sampled(record)))
-            if len(chunk) >= CHUNK:
+            if len(chunk) >= CHUNK and strict:  # placed before the next chunk is parsed, so
+                self._prepare(chunk).result()  # the first bad line is the one named
+                yield chunk
+                chunk = []
+            elif len(chunk) >= CHUNK:
                 if pending is not None:
                     pending[1].result()
                     yield pending[0]
@@ -154,12 +166,15 @@ class _Run:
         counted = _label(self.counter_for(request).method) if tokenised else "not logged"
         m.with_usage += n if usage is not None else 0
         m.batch += n if request.batch else 0
-        m.how["input: provider usage" if usage else f"input: {counted}"] += n
+        m.how["input: provider usage" if usage else f"input: {counted}" if p is not None
+              else "input: not logged (0)"] += n  # fmt: skip
         m.how["output: provider usage" if usage else f"output: {counted}" if answer is not None
               else "output: not logged (0)"] += n  # fmt: skip
         if p is not None:
             m.encodings[counted if p.counted else f"{counted} in a sample"] += n
         tokens = combine(request, p, usage, answer, sampled_known)
+        if request.batch:  # each Batch request is its own (custom_id): never a retry or a turn
+            tokens = dataclasses.replace(tokens, fingerprint=None, thread=None)
         m.stats.add(tokens, self.utc_offset_h)
         if m.per_model is not None:
             key = base_model(request.model) if request.model else "unknown-model"
@@ -194,12 +209,18 @@ def _job(run: _Run, job: Job, progress: Callable[[int], None] | None, done: list
             done[0] += path.stat().st_size if progress else 0
     for held in joiner.left("input"):
         custom_id = held.record.custom_id
-        if hash(custom_id) in run.failed_ids:
+        if not run.wanted(held.record):
+            m.place("other_model", f"{held.where}: {held.record.model}")
+        elif hash(custom_id) in run.failed_ids:
             m.place("failed", f"{held.where}: its result failed (in a file of no model)")
         else:
             m.place("unanswered", f"{held.where}: custom_id {custom_id}")
     for held in joiner.left("result"):
-        if not held.record.failed:  # a failed one is in "failed" already
+        if held.record.failed:  # in "failed" already
+            continue
+        if not run.wanted(held.record):
+            m.place("other_model", f"{held.where}: {held.record.model}")
+        else:
             m.place("orphaned", f"{held.where}: custom_id {held.record.custom_id}")
 
 
@@ -212,11 +233,10 @@ def _line(
     if record.requests <= 0:
         m.place("no_request", f"{where}: no request in it")
         return
-    if run.model and record.model and not model_matches(run.model, record.model):
-        m.skipped_models[record.model] += 1
+    joined = job.paired and record.side != "both" and record.custom_id is not None
+    if not joined and not run.wanted(record):  # a pair is judged by its result's model
         m.place("other_model", f"{where}: {record.model}")
         return
-    joined = job.paired and record.side != "both" and record.custom_id is not None
     key = record.key
     if not joined and key is not None and not seen.add(key):  # add: False when seen before
         m.place("duplicate", f"{where}: id {key} again")
@@ -234,7 +254,10 @@ def _line(
         return
     assert key is not None
     p = parts(record, run.counter_for(record)) if record.side == "input" else None
-    held = _Held(dataclasses.replace(record, messages=None), p, run.answer_tokens(record), where)
+    # the waiting side keeps its counts, not its texts: a held answer of 6 kB would make
+    # memory grow with the output file
+    small = dataclasses.replace(record, messages=None, answer=None, tools=None)
+    held = _Held(small, p, run.answer_tokens(record), where)
     outcome, other = joiner.take(record.side, key, held)
     if outcome == "duplicate":
         m.place("duplicate", f"{where}: custom_id {key} again in this job")
@@ -246,6 +269,10 @@ def _line(
     request, result = (held, other) if record.side == "input" else (other, held)
     if result.record.failed:
         m.place("failed", f"{request.where}: its result failed ({result.record.failed})")
+        return
+    if not run.wanted(result.record if result.record.model else request.record):
+        m.place("other_model", f"{request.where}: {result.record.model or request.record.model}")
+        m.place("other_model", f"{result.where}: {result.record.model or request.record.model}")
         return
     run.add(request.record, request.parts, result.record, result.answer)
     m.place("used", request.where)

@@ -216,7 +216,7 @@ COMPRESSED = {b"\x1f\x8b": "gzip", b"BZh": "bz2", b"\xfd7zXZ\x00": "xz"}
 ZSTD = b"\x28\xb5\x2f\xfd"
 
 
-def _open(path: Path) -> IO[bytes]:
+def open_log(path: Path) -> IO[bytes]:
     """The log's bytes, decompressed when its first bytes say it is compressed."""
     import bz2
     import gzip
@@ -253,7 +253,7 @@ def read_records(
     A gzip, bzip2 or xz log is read through its decompressor (told by its first bytes, not
     its name: logs.jsonl.gz, or a rotated log without the suffix)."""
     try:
-        handle = _open(path)
+        handle = open_log(path)
     except OSError as exc:
         raise InputFileError(path, f"cannot be read: {exc.strerror or exc}") from None
     reader = _Reader(path, strict, counts, span, progress)
@@ -261,7 +261,7 @@ def read_records(
         try:
             if _plain_suffix(path) == ".csv":
                 yield from _csv(reader, handle)
-            elif _first_byte(handle) == b"[":
+            elif _one_array(handle):
                 yield from _array(reader, handle)
             else:
                 yield from _jsonl(reader, handle)
@@ -269,8 +269,19 @@ def read_records(
             raise InputFileError(path, f"cannot be read: {exc.strerror or exc}") from None
 
 
-def _first_byte(handle: IO[bytes]) -> bytes:
-    """The first byte that is not a BOM or white space (the handle is left where it was)."""
+def _one_array(handle: IO[bytes]) -> bool:
+    """Whether the file is one JSON array (an export saved as .json), not JSONL: it opens with
+    `[`, and its first line is not a whole JSON value followed by more lines (a JSONL log whose
+    first line happens to be an array). The handle is left where it was."""
     peek = getattr(handle, "peek", None)
-    head = peek(64) if peek is not None else b""
-    return head.removeprefix(BOM).lstrip()[:1]
+    head = (peek(1 << 20) if peek is not None else b"").removeprefix(BOM).lstrip()
+    if not head.startswith(b"["):
+        return False
+    first, newline, rest = head.partition(b"\n")
+    if not newline or not rest.strip():
+        return True  # one line (or too long a first line to tell): the array
+    try:
+        json.loads(first)
+    except ValueError:
+        return True  # an array over many lines
+    return False
