@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from costcalc.errors import InputFileError
+from costcalc.io.logs.formats import LogRecord
+from costcalc.io.logs.measure import Parts
 from costcalc.io.logs.read import LineCounts, read_records
 from costcalc.io.logs.values import TimeRange
 
@@ -160,6 +162,16 @@ def jobs(surveys: list[Survey]) -> list[Job]:
             by_input[chosen.path].results.append(s.path)
             alone.remove(s)
     return [Job(results=[s.path]) for s in alone] + list(by_input.values())
+
+
+@dataclass(frozen=True)
+class Held:
+    """One side of a Batch request waiting for the other: small, the message texts dropped."""
+
+    record: LogRecord
+    parts: Parts | None
+    answer: float | None  # the answer's tokens, counted when the result has no usage
+    where: str
 
 
 T = TypeVar("T")

@@ -111,6 +111,13 @@ class Parts:
     counted: bool = True  # False: only the shape (hashes, turns); the tokens are a sample's
 
 
+def label(method: str) -> str:
+    """'tokenised (cl100k_base)' or 'estimated (characters / 4)', from a counter's method."""
+    if method.startswith("estimate"):
+        return "estimated (" + method.split(": ", 1)[-1] + ")"
+    return f"tokenised ({method})"
+
+
 def parts(record: LogRecord, count: TokenCounter | None) -> Parts | None:
     """System, tools, retrieved context, history and the new user input of a request.
 

@@ -9,14 +9,13 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
 from costcalc.core.demand.logstats import LogStats
 from costcalc.errors import InputFileError
 from costcalc.io.logs.formats import LogRecord
-from costcalc.io.logs.jobs import Job, Joiner, base_model, jobs, model_matches, survey
-from costcalc.io.logs.measure import KeySet, Measured, Parts, combine, known, parts
+from costcalc.io.logs.jobs import Held, Job, Joiner, base_model, jobs, model_matches, survey
+from costcalc.io.logs.measure import KeySet, Measured, Parts, combine, known, label, parts
 from costcalc.io.logs.read import LineCounts, read_records
 from costcalc.io.logs.values import TimeRange
 from costcalc.io.tokens import TokenCounter, encoding_for_model
@@ -31,26 +30,9 @@ SAMPLE_FIRST = 2_000
 SAMPLE_EVERY = 10
 
 
-@dataclass(frozen=True)
-class _Held:
-    """One side of a Batch request waiting for the other: small, the message texts dropped."""
-
-    record: LogRecord
-    parts: Parts | None
-    answer: float | None  # the answer's tokens, counted when the result has no usage
-    where: str
-
-
 def _prepare_all(counters: list[tuple[TokenCounter, list[str]]]) -> None:
     for counter, texts in counters:
         counter.prepare(texts)
-
-
-def _label(method: str) -> str:
-    """'tokenised (cl100k_base)' or 'estimated (characters / 4)', from a counter's method."""
-    if method.startswith("estimate"):
-        return "estimated (" + method.split(": ", 1)[-1] + ")"
-    return f"tokenised ({method})"
 
 
 def _shifted(progress: Callable[[int], None], base: int, position: int) -> None:
@@ -163,7 +145,7 @@ class _Run:
             sampled_known = tally[0] / tally[1]
             self.outside += n
         tokenised = p is not None or (usage is None and answer is not None)
-        counted = _label(self.counter_for(request).method) if tokenised else "not logged"
+        counted = label(self.counter_for(request).method) if tokenised else "not logged"
         m.with_usage += n if usage is not None else 0
         m.batch += n if request.batch else 0
         m.how["input: provider usage" if usage else f"input: {counted}" if p is not None
@@ -190,7 +172,7 @@ class _Run:
 def _job(run: _Run, job: Job, progress: Callable[[int], None] | None, done: list[int]) -> None:
     """Results first (kept by id when the job has inputs), then inputs, joined on the fly."""
     m = run.measured
-    joiner: Joiner[_Held] = Joiner()
+    joiner: Joiner[Held] = Joiner()
     both_sides = set(job.results) & set(job.inputs)
     passes = [(path, "result") for path in job.results]
     passes += [(path, "input") for path in job.inputs]
@@ -225,7 +207,7 @@ def _job(run: _Run, job: Job, progress: Callable[[int], None] | None, done: list
 
 
 def _line(
-    run: _Run, job: Job, joiner: Joiner[_Held], seen: KeySet, where: str, record: LogRecord,
+    run: _Run, job: Job, joiner: Joiner[Held], seen: KeySet, where: str, record: LogRecord,
     sampled: bool = True,
 ) -> None:  # fmt: skip
     """Place one line: not a request, another model, a duplicate, failed, joined or used."""
@@ -257,7 +239,7 @@ def _line(
     # the waiting side keeps its counts, not its texts: a held answer of 6 kB would make
     # memory grow with the output file
     small = dataclasses.replace(record, messages=None, answer=None, tools=None)
-    held = _Held(small, p, run.answer_tokens(record), where)
+    held = Held(small, p, run.answer_tokens(record), where)
     outcome, other = joiner.take(record.side, key, held)
     if outcome == "duplicate":
         m.place("duplicate", f"{where}: custom_id {key} again in this job")
