@@ -28,11 +28,14 @@ from costcalc.render.ranges import (
 )
 from costcalc.render.summary import (
     breakeven_text,
+    caveat_groups,
     left_out_lines,
+    marked,
     notes,
     range_text,
     slo_mark,
     verdict,
+    verdict_caveat,
 )
 from costcalc.render.verdict import class_line, savings_text
 from costcalc.schema.catalog import ComputeOffer, Dated, HostedOffer
@@ -135,7 +138,7 @@ def _options(c: Comparison) -> str:
             [
                 f"{display_name(o)} ({o.id})",
                 o.kind.replace("_", "-"),
-                usd(o.monthly_usd),
+                marked(c, o.id, usd(o.monthly_usd)),
                 *([cost_range(c, o.id)] if mc else []),
                 f"{o.usd_per_mtok:.3f}",
                 f"{o.usd_per_1k_requests:.3f}",
@@ -145,7 +148,14 @@ def _options(c: Comparison) -> str:
             ]
         )
     numeric = set(range(2, len(header) - 1))
-    return _table(header, rows, numeric, ["best" if o.id == c.cheapest else "" for o in c.options])
+    caveats = "".join(
+        f'<p class="note">{_e(head)}</p><ul class="note">'
+        + "".join(f"<li>{_e(line)}</li>" for line in lines)
+        + "</ul>"
+        for head, lines in caveat_groups(c)
+    )
+    best = ["best" if o.id == c.cheapest else "" for o in c.options]
+    return _table(header, rows, numeric, best) + caveats
 
 
 def _inflation(c: Comparison) -> str:
@@ -281,6 +291,7 @@ def render_html(
         f'<p class="note">{_e(p.description)}</p>' if p.description else "",
         f'<p class="verdict">{_e(verdict(c, name))}</p>',
         f'<p class="savings">{_e(savings)}</p>' if savings else "",
+        f'<p class="note">{_e(caveat)}</p>' if (caveat := verdict_caveat(c)) else "",
         _classes(c),
         f"<p>{_e(count(c.requests_per_day))} requests/day · {_e(si(c.billed_tokens_per_day))} "
         f"billed tokens/day · {_e(si(c.headline_tokens_per_day))} headline "

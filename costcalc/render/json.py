@@ -12,10 +12,11 @@ from costcalc.core.analysis.crossings import BreakEven
 from costcalc.core.analysis.options import HostedOption, Option, SelfHostedOption
 from costcalc.core.analysis.verdict import OPEN, windows
 from costcalc.core.analysis.verdict import ClassVerdict as ClassVerdictCore
-from costcalc.render.summary import tokens_per_day, verdict
+from costcalc.render.summary import caveat_text, tokens_per_day, verdict
 from costcalc.render.verdict import class_line
 from costcalc.schema import report as rep
 from costcalc.schema.report_breakeven import VolumeWindow
+from costcalc.schema.report_caveat import FlexAlternative, PriceCaveat
 from costcalc.schema.report_verdict import ClassVerdict, CostAt, Side
 
 SCHEMA_VERSION = 2  # 2: US spellings of four keys (CHANGELOG); version 1 reports still read
@@ -88,6 +89,31 @@ def _verdict(c: Comparison, v: ClassVerdictCore) -> ClassVerdict:
         cost_at=cost_at,
         text=class_line(c, v),
     )
+
+
+def _caveats(c: Comparison, option_id: str) -> list[PriceCaveat] | None:
+    """The prices the option's figure rests on that are not list prices; None: none."""
+    out = []
+    for v in (v for v in c.caveats if v.option == option_id):
+        f = v.flex
+        flex = None
+        if f is not None:
+            flex = FlexAlternative(
+                usd_per_gpu_second=f.usd_per_gpu_second,
+                monthly_usd=_f(f.monthly_usd, 2),
+                monthly_usd_without_labor=_f(f.monthly_usd_without_labor, 2),
+                extra_monthly_usd=_f(f.extra_usd_per_month, 2),
+                hosted=f.hosted,
+                with_labor=_crossing(c, f.with_labor) if f.with_labor else None,
+                without_labor=_crossing(c, f.without_labor) if f.without_labor else None,
+            )
+        caveat = PriceCaveat(
+            price=v.price, basis=v.basis, usd=v.usd, warm_workers=v.warm_workers,
+            gpus_per_worker=v.gpus_per_worker,
+            note=v.note, text=caveat_text(c, v), flex_alternative=flex,
+        )  # fmt: skip
+        out.append(caveat)
+    return out or None
 
 
 def _quantiles(q: dict[str, float | None], digits: int) -> rep.Quantiles:
@@ -172,6 +198,7 @@ def _option(o: Option, c: Comparison) -> rep.HostedOption | rep.SelfHostedOption
         billing=o.cost.compute.billing,
         lone_latency_s=_r(o.cost.lone_latency_s, 3),
         capacity_lower_bound=o.cost.lower_bound,
+        price_caveats=_caveats(c, o.id),
         **common,
     )
 

@@ -8,7 +8,14 @@ from costcalc.core.analysis.options import SelfHostedOption
 from costcalc.render.context import ReportContext
 from costcalc.render.fmt import count, md_cell, si, times, usd
 from costcalc.render.ranges import breakeven_cell, cost_range, pair_samples, summary_line
-from costcalc.render.summary import breakeven_text, left_out_lines, verdict
+from costcalc.render.summary import (
+    breakeven_text,
+    caveat_groups,
+    left_out_lines,
+    marked,
+    verdict,
+    verdict_caveat,
+)
 from costcalc.render.verdict import class_line, savings_text
 
 
@@ -27,6 +34,7 @@ def render_markdown(c: Comparison, ctx: ReportContext) -> str:
         f"**{verdict(c)}**",
         "",
         *([savings, ""] if (savings := savings_text(c) if c.cheapest else None) else []),
+        *([caveat, ""] if (caveat := verdict_caveat(c)) else []),
         f"{count(c.requests_per_day)} requests/day, "
         f"{si(c.billed_tokens_per_day)} billed tokens/day "
         f"({times(t.factor)} the {si(c.headline_tokens_per_day)} headline tokens).",
@@ -40,7 +48,7 @@ def render_markdown(c: Comparison, ctx: ReportContext) -> str:
         [
             f"**{o.id}**" if o.id == c.cheapest else o.id,
             o.kind.replace("_", "-"),
-            usd(o.monthly_usd),
+            marked(c, o.id, usd(o.monthly_usd)),
             *([cost_range(c, o.id)] if mc else []),
             f"{o.usd_per_mtok:.3f}",
             f"{o.usd_per_1k_requests:.3f}",
@@ -53,6 +61,8 @@ def render_markdown(c: Comparison, ctx: ReportContext) -> str:
     if mc:
         header.insert(3, "P10–P90")
     out += _table(header, rows, set(range(2, len(header) - 1)))
+    for head, lines in caveat_groups(c):
+        out += ["", md_cell(head), "", *(f"- {md_cell(line)}" for line in lines)]
     left_out = left_out_lines(c)
     if left_out:
         out += ["", left_out[0] + ":", *(f"- {md_cell(line.strip())}" for line in left_out[1:])]

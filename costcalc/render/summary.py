@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from costcalc.core.analysis.compare import Comparison, Pair
 from costcalc.core.analysis.crossings import BreakEven
+from costcalc.core.analysis.pricecaveat import PriceCaveat
 from costcalc.core.analysis.verdict import windows
 from costcalc.core.selfhosted.replica import INFEASIBLE, NOT_SERVED
 from costcalc.render.context import ReportContext
 from costcalc.render.fmt import si, usd
 from costcalc.render.names import Namer, same
-from costcalc.render.verdict import answer_text, span, windows_text
+from costcalc.render.verdict import answer_text, short_windows, span, windows_text
 
 
 def tokens_per_day(c: Comparison, requests_per_day: float | None) -> float | None:
@@ -135,3 +136,83 @@ def left_out_lines(c: Comparison) -> list[str]:
     if len(out) > LEFT_OUT_SHOWN:
         lines.append(f"  … and {len(out) - LEFT_OUT_SHOWN} more (every one in -f json, `skipped`)")
     return lines
+
+
+CAVEAT_MARK = "†"  # beside a figure that rests on a price that is not a public list price
+BASIS_TEXT = {"unlisted": "not publicly listed", "negotiated": "negotiated"}
+PRICE_NAME = {
+    "usd_per_second_active": "active (warm-worker) rate", "usd_per_second_flex": "flex rate",
+    "usd_per_hour": "hourly price", "usd_per_gpu_hour": "price per GPU-hour",
+    "storage_usd_per_gb_month": "storage price",
+}  # fmt: skip
+
+
+def marked(c: Comparison, option_id: str, figure: str) -> str:
+    """'$1,829†' where the option's figure rests on a price that is not a list price."""
+    return figure + CAVEAT_MARK if any(v.option == option_id for v in c.caveats) else figure
+
+
+def _basis(c: Comparison, v: PriceCaveat) -> str:
+    """The price, its basis and its note: 'RunPod Serverless's active (warm-worker) rate is not
+    publicly listed: since 2026-04-23, RunPod's docs say …'."""
+    provider = next(o for o in c.self_hosted if o.id == v.option).cost.compute.provider
+    note = f": {v.note.rstrip('.')}" if v.note else ""
+    return f"{provider}'s {PRICE_NAME[v.price]} is {BASIS_TEXT[v.basis]}{note}"
+
+
+def _effect(c: Comparison, v: PriceCaveat) -> str:
+    """'$1,829/month bills 1 warm worker at the active rate, $0.00024/s' and, for an active
+    rate, '; at the flex rate, $0.00034/s (+42%), it costs $2,092/month (+$263); against …
+    self-hosting is then cheaper: never; without labor: never (at the active rate: …)'."""
+    option = next(o for o in c.self_hosted if o.id == v.option)
+    figure = f"{usd(option.monthly_usd)}/month"
+    if v.flex is None:
+        return f"{figure} uses {v.price} {v.usd:g}"
+    f, workers = v.flex, f"{v.warm_workers} warm worker{'s' if v.warm_workers != 1 else ''}"
+    per = " per GPU" if v.gpus_per_worker > 1 else ""
+    workers += f" of {v.gpus_per_worker} GPUs" if per else ""
+    out = (
+        f"{figure} bills {workers} at the active rate, ${v.usd:g}/s{per}; at the flex rate, "
+        f"${f.usd_per_gpu_second:g}/s (+{f.usd_per_gpu_second / v.usd - 1:.0%}), it costs "
+        f"{usd(f.monthly_usd)}/month (+{usd(f.extra_usd_per_month)})"
+    )
+    if f.hosted is None or f.with_labor is None or f.without_labor is None:
+        return out
+    now = pair_of(c, f.hosted, v.option)
+    return (
+        f"{out}; against {f.hosted} self-hosting is then cheaper: "
+        f"{short_windows(c, windows(f.with_labor))}; without labor: "
+        f"{short_windows(c, windows(f.without_labor))} (at the active rate: "
+        f"{short_windows(c, windows(now.with_labor))}; without labor: "
+        f"{short_windows(c, windows(now.without_labor))})"
+    )
+
+
+def caveat_text(c: Comparison, v: PriceCaveat) -> str:
+    """The whole caveat in one sentence (JSON `text`): option, figure, basis, flex effect."""
+    return f"{v.option}: {_effect(c, v)}; {_basis(c, v)}."
+
+
+def caveat_groups(c: Comparison, ids: set[str] | None = None) -> list[tuple[str, list[str]]]:
+    """The caveats of the options `ids` (default all), grouped by basis and note: the note is
+    said once ('† not publicly listed: since 2026-04-23, …'), then one line per option."""
+    groups: dict[str, list[str]] = {}
+    for v in c.caveats:
+        if ids is None or v.option in ids:
+            what = f"{CAVEAT_MARK} {_basis(c, v)}."
+            groups.setdefault(what, []).append(f"{v.option}: {_effect(c, v)}.")
+    return list(groups.items())
+
+
+def verdict_caveat(c: Comparison) -> str | None:
+    """A short line under the verdict when its self-hosted figure rests on such a price."""
+    found = [v for v in c.caveats if v.option == c.featured.self_hosted]
+    if not found:
+        return None
+    flex = next((v.flex for v in found if v.flex is not None), None)
+    tail = f"; at the flex rate it costs {usd(flex.monthly_usd)}/month" if flex else ""
+    return (
+        f"{CAVEAT_MARK} The self-hosted figure rests on a price that is "
+        f"{' and '.join(dict.fromkeys(BASIS_TEXT[v.basis] for v in found))}{tail} "
+        "(see under the cost table)."
+    )

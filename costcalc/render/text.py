@@ -20,11 +20,14 @@ from costcalc.render.fmt import count, si, times, usd
 from costcalc.render.ranges import breakeven_cell, cost_range, pair_samples, summary_line
 from costcalc.render.summary import (
     breakeven_short,
+    caveat_groups,
     left_out_lines,
+    marked,
     notes,
     range_text,
     slo_mark,
     verdict,
+    verdict_caveat,
 )
 from costcalc.render.verdict import class_line, savings_text
 
@@ -93,7 +96,7 @@ def _options_table(c: Comparison, verbose: bool) -> Table:
         ranged = [cost_range(c, o.id)] if c.monte_carlo is not None else []
         table.add_row(
             cell,
-            usd(o.monthly_usd),
+            marked(c, o.id, usd(o.monthly_usd)),
             *ranged,
             f"{o.usd_per_mtok:.3f}",
             f"{o.usd_per_1k_requests:.3f}",
@@ -182,7 +185,7 @@ def _breakeven_tables(c: Comparison) -> list[tuple[str, Table]]:
     hosted_shown = {o.id for o in c.hosted if trimmed is None or o.id in keep}
     for s in _breakeven_selfs(c):
         head = (
-            f"{s.id}: {usd(s.monthly_usd)}/month now "
+            f"{s.id}: {marked(c, s.id, usd(s.monthly_usd))}/month now "
             f"({SOURCE_LABEL[s.cost.source]}, "
             f"{s.cost.replica_requests_per_s:.3g} req/s per replica)"
         )
@@ -244,8 +247,9 @@ def _report(
     console.print()
     console.print(Text(verdict(c), style="bold"))
     savings = savings_text(c) if c.cheapest else None
-    if savings:
-        console.print(savings)
+    for line in (savings, verdict_caveat(c)):
+        if line:
+            console.print(line)
     if c.verdicts:
         console.print()
         console.print(Text("By class of hosted API (with labor)", style="bold underline"))
@@ -261,7 +265,10 @@ def _report(
     if trimmed:
         console.print(Text(trimmed, style="italic"))
     console.print(_options_table(c, verbose))
-    for line in left_out_lines(c):
+    caveats = [
+        x for h, lines in caveat_groups(c, shown(c)[0]) for x in (h, *(f"- {x}" for x in lines))
+    ]
+    for line in [*caveats, *left_out_lines(c)]:
         console.print(line, overflow="fold")
     console.print()
     console.print(Text("Token inflation: what one request is billed for", style="bold underline"))

@@ -55,7 +55,7 @@ def windows_text(c: Comparison, found: tuple[Window, ...]) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
 
 
-def _short_windows(c: Comparison, found: tuple[Window, ...]) -> str:
+def short_windows(c: Comparison, found: tuple[Window, ...]) -> str:
     """Requests/day only, for the second half of a line: 'from 127.6K', '5.6K–19.7K', 'never'."""
     if not found:
         return "never"
@@ -95,7 +95,7 @@ def class_line(c: Comparison, v: ClassVerdict, name: Namer = same) -> str:
     return (
         f"{head} Self-hosted {name(s.id)} ({usd(s.monthly_usd)}) is "
         f"{windows_text(c, v.windows)}; "
-        f"without labor {_short_windows(c, v.windows_without_labor)}. "
+        f"without labor {short_windows(c, v.windows_without_labor)}. "
         f"{where[0].upper()}{where[1:]} {part} is {share:.0%} of its cost."
     )
 
@@ -146,7 +146,7 @@ def answer_text(c: Comparison, name: Namer = same) -> str:
             f"{times(s.monthly_usd / h.monthly_usd)} the price; it is {where}."
         )
     without = (
-        f"; without labor: {_short_windows(c, v.windows_without_labor)}"
+        f"; without labor: {short_windows(c, v.windows_without_labor)}"
         if v.windows_without_labor != v.windows
         else ""
     )

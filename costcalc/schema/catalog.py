@@ -10,12 +10,19 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from costcalc.schema.base import CatalogId, PlainId, Share, Strict, UsdPerMtok
+from costcalc.schema.catalog_parts import (
+    PRICE_BASIS_NOTE,
+    ComputePrice,
+    PriceBasis,
+    basis_of,
+    cached_not_above_input,
+    check_price_basis,
+)
 from costcalc.schema.catalog_parts import Dated as Dated
 from costcalc.schema.catalog_parts import LongContext as LongContext
 from costcalc.schema.catalog_parts import PublishedLatency as PublishedLatency
 from costcalc.schema.catalog_parts import RateLimitTier as RateLimitTier
 from costcalc.schema.catalog_parts import TierPrices as TierPrices
-from costcalc.schema.catalog_parts import cached_not_above_input
 from costcalc.schema.profile import ModelClass, Precision
 
 
@@ -72,6 +79,14 @@ class ComputeOffer(Dated):
     idle_timeout_s: float = Field(default=0.0, ge=0, le=86_400)
     max_workers_default: int | None = Field(default=None, ge=1)
     storage_usd_per_gb_month: float | None = Field(default=None, ge=0, le=100)
+    price_basis: PriceBasis | dict[ComputePrice, PriceBasis] = Field(
+        default="list", description=PRICE_BASIS_NOTE
+    )
+    price_basis_note: str = Field(default="", description="why, since when, and the source")
+
+    def basis_of(self, price: ComputePrice) -> PriceBasis:
+        """`unlisted` for RunPod's active rate since 2026-04-23; `list` for a public price."""
+        return basis_of(self.price_basis, price)
 
     @model_validator(mode="after")
     def _prices_for_billing(self) -> ComputeOffer:
@@ -84,7 +99,7 @@ class ComputeOffer(Dated):
             )
         if self.billing == "serverless" and self.usd_per_second_flex is None:
             raise ValueError("`billing: serverless` needs `usd_per_second_flex` (per GPU)")
-        return self
+        return check_price_basis(self)  # type: ignore[no-any-return]
 
 
 class GpuSpec(Strict):

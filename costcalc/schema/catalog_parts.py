@@ -1,9 +1,10 @@
-"""The parts catalog entries share: dates and sources, tier prices, rate limits, latency."""
+"""The parts catalog entries share: dates and sources, price bases, tier prices, rate limits."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -60,3 +61,39 @@ class PublishedLatency(Dated):
 
     ttft_s: float = Field(gt=0, le=600, description="median time to first token, seconds")
     output_tokens_per_s: float = Field(gt=0, le=100_000, description="median output speed")
+
+
+PriceBasis = Literal["list", "negotiated", "unlisted"]
+ComputePrice = Literal[
+    "usd_per_hour", "usd_per_gpu_hour", "usd_per_second_flex", "usd_per_second_active",
+    "storage_usd_per_gb_month",
+]  # fmt: skip
+PRICE_BASIS_NOTE = (
+    "Whether the entry's prices are public list prices (`list`, the default), a deal of "
+    "yours (`negotiated`) or figures the provider no longer publishes (`unlisted`): one "
+    "basis for every price of the entry, or a mapping from price field to basis (a price "
+    "not named is `list`), e.g. {usd_per_second_active: unlisted}. Reports say so next to "
+    "any figure that rests on a price that is not `list`."
+)
+
+
+def basis_of(basis: PriceBasis | Mapping[Any, PriceBasis], price: str) -> PriceBasis:
+    """The basis of one price field: the entry's own, or what its mapping says (else list)."""
+    return basis if isinstance(basis, str) else basis.get(price, "list")
+
+
+def check_price_basis(entry: Any) -> Any:
+    """A mapping names only prices the entry has; `unlisted` says since when and where
+    (price_basis_note), as every dated figure does."""
+    basis = entry.price_basis
+    if not isinstance(basis, str):
+        for price in basis:
+            if getattr(entry, price) is None:
+                raise ValueError(f"price_basis names {price}, which this entry has no price for")
+    bases = {basis} if isinstance(basis, str) else set(basis.values())
+    if "unlisted" in bases and not entry.price_basis_note.strip():
+        raise ValueError(
+            "price_basis `unlisted` needs price_basis_note: since when the price is not "
+            "published, and where that is stated"
+        )
+    return entry

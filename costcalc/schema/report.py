@@ -19,6 +19,7 @@ from costcalc.schema.report_breakeven import BreakEven as BreakEven
 from costcalc.schema.report_breakeven import Crossing as Crossing
 from costcalc.schema.report_breakeven import CrossingPoint as CrossingPoint
 from costcalc.schema.report_breakeven import StatusShares as StatusShares
+from costcalc.schema.report_caveat import PriceCaveat
 from costcalc.schema.report_verdict import ClassVerdict
 
 # Keys of DESIGN §2.3 are required; keys added since are optional (default None), so a report
@@ -135,8 +136,13 @@ class SelfHostedOption(ReportModel):
     slo_met: bool | None = None
     notes: list[str] | None = None
     monthly_usd_quantiles: Quantiles | None = Field(default=None, description=QUANTILES_NOTE)
+    price_caveats: list[PriceCaveat] | None = Field(
+        default=None,
+        description="Prices monthly_usd rests on that are not public list prices; left out "
+        "when every price is a list price.",
+    )
 
-    omit_when_none = frozenset({"monthly_usd_quantiles"})
+    omit_when_none = frozenset({"monthly_usd_quantiles", "price_caveats"})
 
 
 Option = Annotated[HostedOption | SelfHostedOption, Field(discriminator="kind")]
@@ -255,6 +261,13 @@ class CompareReport(ReportModel):
                 (f"breakeven[{n}].{side}", getattr(b, side))
                 for n, b in enumerate(self.breakeven)
                 for side in ("hosted", "self_hosted")
+            ]
+            + [
+                (f"options[{n}].price_caveats.flex_alternative.hosted", v.flex_alternative.hosted)
+                for n, o in enumerate(self.options)
+                if isinstance(o, SelfHostedOption)
+                for v in o.price_caveats or []
+                if v.flex_alternative is not None
             ]
         )
         for where, wanted in named:

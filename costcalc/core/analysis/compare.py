@@ -23,6 +23,7 @@ from costcalc.core.analysis.options import (
 from costcalc.core.analysis.options import (
     retired as is_retired,
 )
+from costcalc.core.analysis.pricecaveat import PriceCaveat, price_caveats
 from costcalc.core.analysis.selection import (
     default_set,
     deprecated_count,
@@ -79,6 +80,9 @@ class Comparison:
     monte_carlo: MonteCarlo | None = None  # set when uncertain inputs were sampled
     # priced from entries read too long ago: said once per run (text) or in `warnings` (JSON)
     stale: list[Stale] = field(default_factory=list)
+    # figures resting on a price that is not a list price (RunPod's active rate), with the flex
+    # rate's effect
+    caveats: list[PriceCaveat] = field(default_factory=list)
 
     @property
     def billed_tokens_per_day(self) -> float:
@@ -244,6 +248,7 @@ def compare(
             "request.reasoning_tokens to count them (counted as 0)"
         )
     answered = answer(verdicts, profile.model_class)  # featured and recommended agree
+    featured = feature(answered, options)
     return Comparison(
         profile=profile, requests_per_day=volume, tokens=tokens, weights=weights,
         options=options, skipped=skipped, pairs=pairs, range_requests_per_day=(low, high),
@@ -251,10 +256,11 @@ def compare(
         serving_accuracy=catalog.serving.leave_one_out if catalog.serving else None,
         cheapest=eligible[0].id if eligible else None,
         default_set=default_set_text,
-        featured=feature(answered, options),
+        featured=featured,
         recommended=recommend(answered),
         verdicts=verdicts,
         warnings=warnings, stale=old,
+        caveats=price_caveats(options, featured.hosted, volume, low, high),
     )  # fmt: skip
 
 
