@@ -13,6 +13,7 @@ from costcalc.schema.base import CatalogId, PlainId, Share, Strict, UsdPerMtok
 from costcalc.schema.catalog_parts import (
     PRICE_BASIS_NOTE,
     ComputePrice,
+    HostedPrice,
     PriceBasis,
     basis_of,
     cached_not_above_input,
@@ -52,6 +53,17 @@ class HostedOffer(Dated):
         return cached_not_above_input(self)
 
     rate_limits_source: str | None = None
+    price_basis: PriceBasis | dict[HostedPrice, PriceBasis] = Field(
+        default="list", description=PRICE_BASIS_NOTE
+    )
+    price_basis_note: str = Field(
+        default="", description="why, since when, and the source (a price sources disagree on)"
+    )
+
+    @model_validator(mode="after")
+    def _basis_names_prices(self) -> Any:
+        return check_price_basis(self)
+
     latency: PublishedLatency | None = Field(
         default=None,
         description="published median TTFT and output speed; without it latency is unknown",

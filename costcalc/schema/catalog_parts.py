@@ -68,6 +68,10 @@ ComputePrice = Literal[
     "usd_per_hour", "usd_per_gpu_hour", "usd_per_second_flex", "usd_per_second_active",
     "storage_usd_per_gb_month",
 ]  # fmt: skip
+HostedPrice = Literal[
+    "usd_per_mtok_input", "usd_per_mtok_output", "usd_per_mtok_cached_input",
+    "usd_per_mtok_cache_write",
+]  # fmt: skip
 PRICE_BASIS_NOTE = (
     "Whether the entry's prices are public list prices (`list`, the default), a deal of "
     "yours (`negotiated`) or figures the provider no longer publishes (`unlisted`): one "

@@ -123,3 +123,22 @@ def test_a_negotiated_hourly_price_is_a_caveat_without_a_flex_alternative() -> N
         "usd_per_hour", "negotiated", None, 0,
     )  # fmt: skip
     assert prices_used(result.self_hosted[0]) == ["usd_per_hour"]
+
+
+def test_a_hosted_price_sources_disagree_on_is_said_beside_it() -> None:
+    from costcalc.io.catalog import load_catalog
+
+    offer = load_catalog().hosted["fireworks/llama-3.1-8b-instruct"]
+    assert offer.price_basis == "list" and "sources disagree" in offer.price_basis_note
+    import pytest as _pytest
+    from pydantic import ValidationError
+
+    from costcalc.schema.catalog import HostedOffer
+
+    data = offer.model_dump() | {"price_basis": {"usd_per_mtok_cache_write": "negotiated"}}
+    with _pytest.raises(ValidationError, match="no price for"):  # it has no cache-write price
+        HostedOffer.model_validate(data)
+    data["price_basis"] = {"usd_per_mtok_input": "unlisted"}
+    data["price_basis_note"] = ""
+    with _pytest.raises(ValidationError, match="needs price_basis_note"):
+        HostedOffer.model_validate(data)

@@ -118,6 +118,14 @@ def price_hosted(
             notes.append(f"cache hit {hit:.0%}")
     if cost.offer.reasoning and tokens.reasoning_tokens == 0:
         notes.append("reasoning tokens not counted")
+    if cost.offer.price_basis != "list" or cost.offer.price_basis_note:
+        # a price that is not a public list price, or that sources disagree on, is said
+        # beside the figure (Fireworks' 8B: 0.10 in LiteLLM, 0.20 on its own page)
+        basis = cost.offer.price_basis
+        shown = basis if isinstance(basis, str) else ", ".join(f"{k} {v}" for k, v in basis.items())
+        why = cost.offer.price_basis_note
+        head = "price" if shown == "list" else f"price {shown}"
+        notes.insert(0, head + (f": {why}" if why else ""))
     slo_met, latency_note = published_latency_meets(cost.offer, slo)
     if slo_met is False:  # first: a one-line note keeps it
         notes.insert(0, latency_note)
