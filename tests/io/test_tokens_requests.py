@@ -46,3 +46,11 @@ def test_a_json_file_of_tool_schemas_is_counted_as_text(tmp_path: Path, real_cl1
     found = json.loads(result.stdout)["files"][0]
     # the schemas are sent as JSON: the JSON is what is counted
     assert found["counted"] == "text" and found["tokens"] == len(enc.encode_ordinary(schema))
+
+
+def test_a_batch_error_file_sends_a_model_nothing(tmp_path: Path) -> None:
+    error = {"code": "batch_expired", "message": "could not be executed in time"}
+    lines = [{"id": "batch_req_1", "custom_id": "r1", "response": None, "error": error}]
+    log = logs.write_jsonl(tmp_path / "errors.jsonl", lines)
+    found = json.loads(runner.invoke(app, ["tokens", str(log), "-f", "json"]).stdout)["files"][0]
+    assert (found["tokens"], found["counted"]) == (0, "contents of no requests")

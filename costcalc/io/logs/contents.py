@@ -48,7 +48,8 @@ def is_request_file(path: Path) -> bool:
         return False
     try:
         records = read_records(path, False, LineCounts(), _span())
-        return any(r.messages or r.answer for _, r in itertools.islice(records, PROBE_RECORDS))
+        first = itertools.islice(records, PROBE_RECORDS)  # a Batch error file too: it sends
+        return any(r.messages or r.answer or r.custom_id for _, r in first)  # nothing
     except InputFileError:  # unreadable, or zstd: counted as text, which says why
         return False
 
