@@ -276,13 +276,15 @@ def measure_logs(
     span = TimeRange.until(time.time() if now_s is None else now_s)
     measured = Measured(span=span, strict=strict, per_model={} if split_by_model else None)
     unique: list[Path] = []
+    resolved: set[Path] = set()
     for path in paths:
         if not path.is_file():
             why = "is a folder; name the log files in it" if path.is_dir() else "no such file"
             raise InputFileError(path, why)
-        if any(path.resolve() == seen.resolve() for seen in unique):
+        if path.resolve() in resolved:
             measured.note(f"{path} is named twice: read once")
             continue
+        resolved.add(path.resolve())
         unique.append(path)
     run = _Run(measured, model, utc_offset_h)
     done = [0]
