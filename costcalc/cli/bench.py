@@ -17,7 +17,7 @@ from costcalc.cli.common import (
     write_output,
 )
 from costcalc.io.analyze import today
-from costcalc.schema.profile import Precision
+from costcalc.schema.choices import Precision
 
 app = typer.Typer(
     help=(

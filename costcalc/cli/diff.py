@@ -22,7 +22,6 @@ from costcalc.cli.common import (
 )
 from costcalc.errors import UserError
 from costcalc.io.analyze import analyze
-from costcalc.io.project import is_report
 
 if TYPE_CHECKING:
     from costcalc.io.project import LoadedProject
@@ -188,6 +187,8 @@ def diff(
         return
     if base is None or head is None:
         raise typer.BadParameter("give BASE and HEAD (or --baseline FILE)")
+    from costcalc.io.project import is_report  # here: pydantic's models load only when needed
+
     entry = project.entry_for(head) if project and not is_report(head) else None
     project_option = entry.budget.option if entry and entry.budget else None
     result = run_diff(_report(base, catalogs), _report(head, catalogs), option, max_increase_pct,

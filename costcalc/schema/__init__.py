@@ -1,22 +1,5 @@
-"""Pydantic schemas of the files costcalc reads (profiles, catalog) and the JSON it writes."""
+"""Pydantic schemas of the files costcalc reads (profiles, catalog) and the JSON it writes.
 
-from costcalc.schema.catalog import (
-    Catalog,
-    ComputeOffer,
-    GpuSpec,
-    HostedOffer,
-    OpenModel,
-    ThroughputPoint,
-)
-from costcalc.schema.profile import Profile, SelfHostedChoice
-
-__all__ = [
-    "Catalog",
-    "ComputeOffer",
-    "GpuSpec",
-    "HostedOffer",
-    "OpenModel",
-    "Profile",
-    "SelfHostedChoice",
-    "ThroughputPoint",
-]
+Import the module that holds a model (costcalc.schema.profile, costcalc.schema.catalog, …): this
+package loads none of them itself, so a command that needs none starts without pydantic.
+"""

@@ -7,10 +7,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, model_validator
 
 from costcalc.schema.base import Share, Strict, Tokens, Usd
+from costcalc.schema.choices import Precision as Precision  # re-exported: its home before
 
 Pattern = Literal["flat", "business-hours", "consumer-evening", "custom"]
 ModelClass = Literal["small", "large", "frontier"]
-Precision = Literal["bf16", "fp8", "int4"]
+
 ServiceTier = Literal["standard", "priority", "flex"]
 
 
