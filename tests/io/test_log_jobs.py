@@ -127,3 +127,29 @@ def test_strict_names_the_first_bad_line_even_across_chunks(tmp_path: Path) -> N
     result = runner.invoke(app, ["profile", "from-logs", str(log), "--strict", "-o",
                                  str(tmp_path / "p.yaml")])  # fmt: skip
     assert result.exit_code == 2 and "log.jsonl:1500: failed requests" in result.stderr
+
+
+def test_progress_on_a_compressed_log_ends_at_its_size(tmp_path: Path) -> None:
+    import gzip
+
+    from costcalc.io.logs.read import LineCounts, read_records
+    from costcalc.io.logs.values import TimeRange
+
+    lines = [logs.chat_line([{"role": "user", "content": "x" * 2000}], logs.T0 + i)
+             for i in range(3000)]  # fmt: skip
+    path = tmp_path / "log.jsonl.gz"
+    path.write_bytes(gzip.compress("".join(json.dumps(x) + "\n" for x in lines).encode()))
+    seen: list[int] = []
+    span = TimeRange.until(logs.T0 + 86_400)
+    assert len(list(read_records(path, False, LineCounts(), span, seen.append))) == 3000
+    # the bar's total is the file's size: the position is in compressed bytes, not the 6 MB
+    # the lines take uncompressed
+    assert 0 < max(seen) <= path.stat().st_size
+
+
+def test_a_model_must_be_a_name(tmp_path: Path) -> None:
+    line = logs.chat_line([{"role": "user", "content": "a"}], logs.T0) | {"conversation_id": 7}
+    line["request"]["model"] = 5  # type: ignore[index]
+    counts = measure_logs([logs.write_jsonl(tmp_path / "l.jsonl", [line])], None, False, 0.0)
+    assert counts.counts.buckets == {"malformed": 1}
+    assert "field `request.model`: not a model name: 5" in counts.counts.first["malformed"]

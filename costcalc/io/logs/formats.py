@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from costcalc.io.logs.outcome import failure, record_id, status_of
 from costcalc.io.logs.values import (
     MAX_TOKENS,
     BadValue,
@@ -190,12 +191,12 @@ def from_json(obj: Any, span: TimeRange) -> LogRecord:
     if request is None and "messages" in obj:
         request = obj
     response, response_at = mapping(obj.get("response"), "response"), "response"
-    status = _status(obj, response)
+    status = status_of(obj, response)
     if response is not None and response.get("body") is not None:
         response, response_at = mapping(response["body"], "response.body"), "response.body"
     if response is None and ("usage" in obj or "choices" in obj) and request is not obj:
         response, response_at = obj, ""  # a usage record, or a response logged on its own
-    failed = _failure(obj, response, status)
+    failed = failure(obj, response, status)
     if request is None and response is None and failed is None:
         raise BadValue(None, "not a chat request, response or usage record")
     candidates = [("created", obj.get("created")), ("timestamp", obj.get("timestamp"))]
@@ -203,7 +204,7 @@ def from_json(obj: Any, span: TimeRange) -> LogRecord:
         candidates.append((_at(response_at, "created"), response.get("created")))
     when, outlier = _first_time([(f, v) for f, v in candidates if v is not None and v != ""], span)
     model = next(
-        (name(part["model"], _at(at, "model")) for part, at in
+        (_model(part["model"], _at(at, "model")) for part, at in
          ((request, request_at), (response, response_at), (obj, "")) if part and part.get("model")),
         None,
     )  # fmt: skip
@@ -229,55 +230,15 @@ def from_json(obj: Any, span: TimeRange) -> LogRecord:
         failed=failed,
         # a Batch input line names its endpoint; an output line carries the HTTP status
         batch=custom_id is not None and ("url" in obj or status is not None or "error" in obj),
-        record_id=_record_id(obj, response, custom_id),
+        record_id=record_id(obj, response, custom_id),
     )
 
 
-def _status(obj: dict[str, Any], response: dict[str, Any] | None) -> int | None:
-    """The HTTP status a Batch output line (`response.status_code`) or a proxy logged."""
-    for where, holder in (("response.status_code", response), ("status_code", obj)):
-        value = (holder or {}).get("status_code")
-        if value is None:
-            continue
-        if isinstance(value, str) and value.strip().isdigit():
-            value = int(value)
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise BadValue(where, f"not an HTTP status: {show(value)}")
-        return value
-    return None
-
-
-def _failure(
-    obj: dict[str, Any], response: dict[str, Any] | None, status: int | None
-) -> str | None:
-    """Why the request failed, or None: an HTTP status of 400 or more, or an `error` (beside
-    the response, as in a Batch error file, or inside its body)."""
-    holders = [obj] if response is None or response is obj else [obj, response]
-    for holder in holders:
-        error = holder.get("error")
-        if error is None or error == "" or error == {}:
-            continue
-        detail = (error.get("code") or error.get("type") or error.get("message")
-                  if isinstance(error, dict) else error)  # fmt: skip
-        text = printable(str(detail), 80) if detail not in (None, "") else "unspecified"
-        return f"status {status}, error: {text}" if status and status >= 400 else f"error: {text}"
-    if status is not None and status >= 400:
-        return f"status {status}"
-    return None
-
-
-def _record_id(
-    obj: dict[str, Any], response: dict[str, Any] | None, custom_id: str | None
-) -> str | None:
-    """The response's id (chatcmpl-…), else the line's request id: logged twice is a
-    duplicate. A Batch line's own `id` (batch_req_…) is the custom_id's, so not needed."""
-    if custom_id is not None:
-        return None
-    for holder, key, at in ((response, "id", "response.id"), (obj, "request_id", "request_id"),
-                            (obj, "id", "id")):  # fmt: skip
-        if holder is not None and holder.get(key) not in (None, ""):
-            return name(holder[key], at if holder is not obj or key != "id" else "id")
-    return None
+def _model(value: Any, field: str) -> str | None:
+    """A model name: text (an id may be a number; a model may not)."""
+    if value is not None and not isinstance(value, str):
+        raise BadValue(field, f"not a model name: {show(value)}")
+    return name(value, field)
 
 
 def from_csv(row: dict[str | None, Any], span: TimeRange) -> LogRecord:

@@ -67,6 +67,13 @@ class LineCounts:
         ]
 
 
+def _position(handle: IO[Any]) -> int:
+    """Bytes of the file read so far: of the compressed file for a gzip, bzip2 or xz log, so a
+    progress bar whose total is the file's size ends at it (not 5 times past it)."""
+    raw = getattr(handle, "fileobj", None) or getattr(handle, "_fp", None)
+    return int(raw.tell()) if raw is not None and hasattr(raw, "tell") else int(handle.tell())
+
+
 def _where(path: Path, number: int, field: str | None, problem: str) -> str:
     return f"{path}:{number}: " + (f"field `{field}`: {problem}" if field else problem)
 
@@ -88,7 +95,7 @@ class _Reader:
         counts = self.counts
         counts.lines += 1
         if self.progress and counts.lines % PROGRESS_EVERY == 0:
-            self.progress(handle.tell())
+            self.progress(_position(handle))
         try:
             record = parse()
         except BadValue as exc:
