@@ -99,3 +99,27 @@ def test_a_broken_catalog_lists_every_problem_and_exits_2(tmp_path: Path) -> Non
     assert "ERROR error       cat/hosted.yaml  (cat/hosted.yaml:" in out
     assert "duplicate id `test/old`" in out
     assert "unknown GPU `no-such-gpu`" in out and "cat/compute.yaml:" in out
+
+
+def test_a_catalog_that_does_not_load_is_a_finding_in_the_format_asked(tmp_path: Path) -> None:
+    cat = overlay(tmp_path / "cat", price_basis={"usd_per_mtok_input": "unlisted"})
+    code, out, _ = run("--catalog", str(cat), "-f", "json")
+    report = json.loads(out)
+    assert code == 2 and report["fails"] and report["findings"][0]["kind"] == "error"
+    assert "needs price_basis_note" in report["findings"][0]["text"]
+    assert report["summary"].startswith("1 failing: 1 error")
+
+
+def test_annotations_are_from_the_repository_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "ci").mkdir()
+    cat = overlay(tmp_path / "ci" / "cat", deprecation_date="2026-12-10")
+    monkeypatch.chdir(tmp_path / "ci")
+    code, out, _ = run("--catalog", "cat", "-f", "github")
+    line = next(x for x in out.splitlines() if "test/old" in x)
+    assert code == 0 and line.startswith("::warning file=ci/cat/hosted.yaml,line=3,")
+    assert cat.is_dir()
+    # the installed catalog is no file of the repository: its annotations name none
+    assert all("file=" not in x for x in out.splitlines() if "openai/gpt-5 " in x)

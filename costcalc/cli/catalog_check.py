@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -23,6 +26,7 @@ from costcalc.cli.common import (
 if TYPE_CHECKING:
     from costcalc.core.analysis.audit import Finding
     from costcalc.core.analysis.options import Option
+    from costcalc.io.project import LoadedProject
     from costcalc.render.catalog_check import Located
     from costcalc.schema.catalog import Catalog
 
@@ -68,9 +72,7 @@ def check(
       costcalc catalog check                       (the profiles of costcalc.yaml)
       costcalc catalog check profiles/*.yaml --max-age-days 90 --format github
     """
-    from costcalc.core.analysis.audit import audit
-    from costcalc.io.analyze import analyze, today
-    from costcalc.io.catalog import Origins, Problems, load_catalog
+    from costcalc.io.analyze import today
     from costcalc.render import catalog_check as render
 
     project = project_context(project_file, no_project)
@@ -79,34 +81,62 @@ def check(
     if not paths and project is not None:
         paths = [e.path for e in project.entries]
     date = on or today()
-    problems: Problems = []
-    origins: Origins = {}
-    prices = load_catalog(dirs, problems=problems, origins=origins)
-    named: dict[str, list[str]] = {}
-    if not problems:  # a broken catalog cannot price a profile
-        for path in paths:
-            shown = project.relative(path) if project else str(path)
-            _, comparison, _ = analyze(path, dirs, on=date)
-            for option in comparison.options:
-                for oid in _ids(option):
-                    named.setdefault(oid, []).append(shown)
-    found = [_locate(f, prices, origins) for f in audit(prices, date, max_age_days, named)]
-    found = [*(_problem(p) for p in problems), *found]
+    if output_format is CheckFormat.github:
+        from costcalc.io.project import repository_root
+
+        root = repository_root(Path.cwd())
+        shown: Callable[[str], str | None] = functools.partial(_from_root, root)
+    else:
+        shown = _shown
+    found = _findings(dirs, paths, project, date, max_age_days, shown)
     checked = f"{len(paths)} profile(s), catalog {' + '.join(['built-in', *map(str, dirs)])}"
     if output_format is CheckFormat.json:
         text = render.render_json(found, checked, date.isoformat(), max_age_days)
     elif output_format is CheckFormat.github:
-        from costcalc.io.project import repository_root
-
-        root = repository_root(Path.cwd())
-        text = render.render_github(found, str(root) if root else None)
+        text = render.render_github(found, None)  # paths are from the repository root already
     else:
         text = render.render_text(found, checked)
     write_output(text, output)
-    if problems:
+    if any(x.finding.kind == "error" for x in found):
         raise typer.Exit(2)
     if any(x.finding.fails for x in found):
         raise typer.Exit(1)
+
+
+def _findings(
+    dirs: list[Path], paths: list[Path], project: LoadedProject | None, date: dt.date,
+    max_age_days: int, shown: Callable[[str], str | None],
+) -> list[Located]:  # fmt: skip
+    """Every finding, located; a catalog or profile that does not load is an "error" finding
+    (in the format asked for, so CI shows it), not a message on stderr."""
+    from costcalc.core.analysis.audit import Finding, audit
+    from costcalc.errors import InputFileError, UserError
+    from costcalc.io.analyze import analyze
+    from costcalc.io.catalog import Origins, Problems, load_catalog
+    from costcalc.render.catalog_check import Located
+
+    problems: Problems = []
+    origins: Origins = {}
+    try:
+        prices = load_catalog(dirs, problems=problems, origins=origins)
+    except UserError as exc:
+        file = str(exc.path) if isinstance(exc, InputFileError) else "catalog"
+        where = shown(file) if isinstance(exc, InputFileError) else None
+        return [Located(Finding("error", where or file, str(exc)), where)]
+    found = [_problem(p, shown) for p in problems]
+    named: dict[str, list[str]] = {}
+    for path in paths if not problems else []:  # a broken catalog cannot price a profile
+        label = project.relative(path) if project else str(path)
+        try:
+            _, comparison, _ = analyze(path, dirs, on=date)
+        except UserError as exc:
+            found.append(Located(Finding("error", label, str(exc)), shown(str(path))))
+            continue
+        for option in comparison.options:
+            for oid in _ids(option):
+                named.setdefault(oid, []).append(label)
+    audited = audit(prices, date, max_age_days, named)
+    return found + [_locate(f, prices, origins, shown) for f in audited]
 
 
 def _ids(option: Option) -> list[str]:
@@ -120,7 +150,9 @@ def _ids(option: Option) -> list[str]:
     return []
 
 
-def _locate(finding: Finding, prices: Catalog, origins: dict[int, str]) -> Located:
+def _locate(
+    finding: Finding, prices: Catalog, origins: dict[int, str], shown: Callable[[str], str | None]
+) -> Located:
     """The finding with its entry's file and line, read from where the loader found it."""
     from costcalc.io.yamlfile import locate
     from costcalc.render.catalog_check import Located
@@ -132,7 +164,18 @@ def _locate(finding: Finding, prices: Catalog, origins: dict[int, str]) -> Locat
     if not file or not index.isdigit():
         return Located(finding)
     found = locate(Path(file), [key, int(index), "id"])
-    return Located(finding, _shown(file), found[0] if found else None)
+    return Located(finding, shown(file), found[0] if found else None)
+
+
+def _from_root(root: Path | None, file: str) -> str | None:
+    """A file's path from the repository root, as GitHub annotations want it; None outside the
+    repository (the installed package's own catalog), where an annotation cannot point."""
+    if root is None:
+        return None
+    try:
+        return Path(file).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
 
 
 def _shown(file: str) -> str:
@@ -144,7 +187,9 @@ def _shown(file: str) -> str:
         return file
 
 
-def _problem(problem: tuple[str, list[int | str], str]) -> Located:
+def _problem(
+    problem: tuple[str, list[int | str], str], shown: Callable[[str], str | None]
+) -> Located:
     from costcalc.core.analysis.audit import Finding
     from costcalc.io.yamlfile import locate
     from costcalc.render.catalog_check import Located
@@ -152,4 +197,5 @@ def _problem(problem: tuple[str, list[int | str], str]) -> Located:
     file, keys, message = problem
     found = locate(Path(file), keys) if keys else None
     text = message.split(": ", 1)[-1] if message.startswith(file) else message
-    return Located(Finding("error", _shown(file), text), _shown(file), found[0] if found else None)
+    where = shown(file)
+    return Located(Finding("error", where or file, text), where, found[0] if found else None)

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from costcalc.cli.catalog import app as catalog_app
-from costcalc.cli.common import CatalogOption, user_errors
+from costcalc.cli.common import CatalogOption, parse_date, user_errors
 
 
 class ChangesFormat(StrEnum):
@@ -27,12 +27,16 @@ def _folder(path: Path | None) -> Path | None:
 
 
 def _date(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"{text!r}: expected YYYY-MM-DD", param_hint="'--as-of'") from None
+    """--as-of: YYYY-MM-DD, not after today (a price dated in the future would never age)."""
+    from costcalc.io.analyze import today
+
+    date = parse_date(text, "--as-of")
+    if date is not None and date > today():
+        raise typer.BadParameter(
+            f"{text}: after today ({today().isoformat()}); give the day the file was read",
+            param_hint="'--as-of'",
+        )
+    return date
 
 
 @catalog_app.command("update")
@@ -122,6 +126,7 @@ def update(
     offers, report = plan_update(base.hosted, prices, add_new)
     report["added"] = bool(add_new and output is not None)
     if output is not None:
+        offers += _carried(output / "hosted.yaml", offers, report)
         header = [
             "Hosted offers refreshed by `costcalc catalog update` (USD per million tokens) from",
             f"LiteLLM {prices.version or '(unknown version)'} {VIA},",
@@ -136,6 +141,32 @@ def update(
         report["written"] = str(output / "hosted.yaml")
     out = render_changes_json(report) if output_format is ChangesFormat.json else None
     typer.echo(out or render_changes_text(report, add_new), nl=False)
+
+
+def _carried(path: Path, offers: list[Any], report: dict[str, Any]) -> list[Any]:
+    """The offers of the hosted.yaml about to be replaced that the update does not write (a
+    negotiated price, a model of your own): kept, never silently dropped."""
+    if not path.exists():
+        return []
+    from costcalc.errors import InputFileError, UserError
+    from costcalc.io.catalog import CATALOG_FILES
+    from costcalc.io.validation import read_validated
+
+    try:
+        parsed, _ = read_validated(path, CATALOG_FILES["hosted.yaml"][0])
+    except InputFileError as exc:
+        raise UserError(
+            f"{path}: exists and does not load ({exc.problem}); it would be replaced: move it "
+            "away or name another folder with -o"
+        ) from None
+    written = {o.id for o in offers}
+    kept = [o for o in parsed.offers if o.id not in written]  # type: ignore[attr-defined]
+    if kept:
+        ids = ", ".join(o.id for o in kept)
+        report["warnings"].append(
+            f"{path}: {len(kept)} of its offers kept as they are (not from LiteLLM): {ids}"
+        )
+    return kept
 
 
 def _check_loads(text: str, catalog: list[Path]) -> Any:

@@ -259,13 +259,18 @@ def write_plot(result: Comparison, path: Path, image_format: str | None) -> None
     typer.echo(f"wrote {path}", err=True)
 
 
-def _date(value: str | None) -> dt.date | None:
+def parse_date(value: str | None, option: str = "--today") -> dt.date | None:
+    """YYYY-MM-DD only: Python also reads 20261205 and 2026-W49-1, which nobody means."""
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            raise ValueError(value)
+        return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise typer.BadParameter(f"{value!r}: expected a date such as 2026-12-31") from None
+        raise typer.BadParameter(
+            f"{value!r}: expected a date such as 2026-12-31", param_hint=f"'{option}'"
+        ) from None
 
 
 TodayOption = Annotated[
@@ -273,7 +278,7 @@ TodayOption = Annotated[
     typer.Option(
         "--today",
         metavar="YYYY-MM-DD",
-        parser=_date,
+        parser=parse_date,
         help="Judge deprecations and price ages at this date (default: today, or COSTCALC_TODAY).",
     ),
 ]

@@ -47,7 +47,9 @@ def read_price_map(
         except OSError as exc:
             raise InputFileError(path, f"cannot read it: {exc.strerror or exc}") from None
         text = raw.decode("utf-8", errors="replace")
-    found = _VERSION.search(Path(where).name) or _VERSION.search(where)
+    # the file's own name says the version (model_prices_1.110.2.json), or a folder named for
+    # the package (litellm-1.110.2/); a Python version elsewhere in the path is not LiteLLM's
+    found = _VERSION.search(Path(where).name) or re.search(r"litellm[-_]v?(\d+\.\d+\.\d+)", where)
     return PriceMap(
         entries=parse_price_map(text, where),
         origin=where,

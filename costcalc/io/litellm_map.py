@@ -193,11 +193,19 @@ def plan_update(
             report["kept_from_catalog"].append({"id": offer.id, "key": key, "fields": kept})
         data = offer.model_dump() | {f: None for f in OWNED if f not in kept} | fields
         data["min_cacheable_tokens"] = data["min_cacheable_tokens"] or 0
+        _scale_kept(data, offer, kept, report)
         data |= {
             "as_of": prices.as_of,
             "source": _source(entries[key], offer.source, prices.version),
         }
-        new = _validated(data, origin, key)
+        try:
+            new = _validated(data, origin, key)
+        except InputFileError as exc:  # a kept catalog value the new prices contradict
+            report["skipped"].append({"id": offer.id, "why": exc.problem})
+            continue
+        if offer.price_basis_note and new.usd_per_mtok_input != offer.usd_per_mtok_input:
+            report["warnings"].append(f"{offer.id}: its price changed; its price_basis_note "
+                                      f"may no longer hold: {offer.price_basis_note}")  # fmt: skip
         if (mismatch := batch_mismatch(entries[key], origin, key)) is not None:
             report["warnings"].append(f"{offer.id} ({key}): {mismatch}; batch_discount is input's")
         _changes(offer.id, offer, new, report)
@@ -214,6 +222,25 @@ def plan_update(
 
 
 PROVIDERS_BY_PREFIX = dict(PROVIDERS.values())  # "google" → "gemini/"
+RELATIVE = ("usd_per_mtok_cached_input", "usd_per_mtok_cache_write")  # shares of the input
+
+
+def _scale_kept(
+    data: dict[str, Any], offer: HostedOffer, kept: list[str], report: dict[str, Any]
+) -> None:
+    """A cached-input or cache-write price kept from the catalog is a share of the input price
+    (Fireworks: cached at 50 %): when LiteLLM moves the input price, it moves with it (0.05 of
+    0.10 becomes 0.10 of 0.20), and the change list says so."""
+    ratio = data["usd_per_mtok_input"] / offer.usd_per_mtok_input
+    if ratio == 1:
+        return
+    for field in RELATIVE:
+        if field in kept:
+            data[field] = round(getattr(offer, field) * ratio, 10)
+            report["warnings"].append(
+                f"{offer.id}: {field} kept from the catalog, scaled with the input price "
+                f"({getattr(offer, field):g} → {data[field]:g})"
+            )
 
 
 def _new_offers(
@@ -234,7 +261,10 @@ def _new_offers(
         ):
             continue
         offer_id = catalog_id(prefix, snapshot.group(1) if snapshot else name)
-        fields = offer_fields(entry, prices.origin, key)
+        try:  # a model the catalog does not have yet: a bad entry skips it, not the update
+            fields = offer_fields(entry, prices.origin, key)
+        except InputFileError:
+            continue
         usd = (fields.get("usd_per_mtok_input"), fields.get("usd_per_mtok_output"))
         # 0/0 is LiteLLM not knowing (Gemini's Lyria music models), not a free chat model
         if offer_id in hosted or offer_id in found or None in usd or usd == (0, 0):
@@ -245,5 +275,8 @@ def _new_offers(
                 "source": _source(entry, None, prices.version),
                 "notes": "added by `costcalc catalog update --add-new`: model_class guessed "
                          "from the name and reasoning left off; check both"} | fields  # fmt: skip
-        found[offer_id] = (key, _validated(data, prices.origin, key))
+        try:
+            found[offer_id] = (key, _validated(data, prices.origin, key))
+        except InputFileError:
+            continue
     return list(found.values())

@@ -51,7 +51,8 @@ def render_json(found: Sequence[Located], checked: str, today: str, max_age_days
     ]  # fmt: skip
     return json.dumps({
         "checked": checked, "today": today, "max_age_days": max_age_days,
-        "fails": any(x.finding.fails for x in found), "findings": findings,
+        "fails": any(x.finding.fails or x.finding.kind == "error" for x in found),
+        "findings": findings,
         "summary": summary([x.finding for x in found]),
     }, indent=2) + "\n"  # fmt: skip
 

@@ -249,3 +249,62 @@ def test_help_teaches_with_examples() -> None:
     assert result.exit_code == 0
     assert "costcalc catalog update --from-litellm prices.json -o our-prices" in result.stdout
     assert "1.25e-06 → 1.25" in result.stdout
+
+
+# ---- what a review found ------------------------------------------------------------------------
+
+FW8B = "fireworks_ai/accounts/fireworks/models/llama-v3p1-8b-instruct"
+
+
+def test_a_kept_cached_price_moves_with_the_input_price() -> None:
+    data = subset()
+    data[FW8B] = {**data[FW8B], "input_cost_per_token": 2e-07}  # $0.20/M, Fireworks' own page
+    offers, report = plan(data)
+    fw = next(o for o in offers if o.id == "fireworks/llama-3.1-8b-instruct")
+    # cached input kept from the catalog is 50 % of input: 0.05 of 0.10 becomes 0.10 of 0.20
+    assert (fw.usd_per_mtok_input, fw.usd_per_mtok_cached_input) == (0.2, 0.1)
+    assert any("scaled with the input price (0.05 → 0.1)" in w for w in report["warnings"])
+    assert any("price_basis_note may no longer hold" in w for w in report["warnings"])
+
+
+def test_a_bad_new_model_is_skipped_not_fatal() -> None:
+    data = subset() | {"gpt-99-new": {"litellm_provider": "openai", "mode": "chat",
+                                      "input_cost_per_token": "1e-6",
+                                      "output_cost_per_token": 1e-6}}  # fmt: skip
+    offers, report = plan(data)
+    assert len(offers) == 40 and "openai/gpt-99-new" not in {r["id"] for r in report["new"]}
+
+
+def test_o_keeps_the_offers_of_the_file_it_replaces(tmp_path: Path) -> None:
+    import yaml
+
+    mine = {"id": "acme/our-model", "provider": "Acme", "model": "ours", "model_class": "small",
+            "usd_per_mtok_input": 0.3, "usd_per_mtok_output": 0.6, "as_of": "2026-11-01",
+            "source": "our contract", "price_basis": "negotiated",
+            "price_basis_note": "contract of 2026-11-01"}  # fmt: skip
+    folder = tmp_path / "overrides"
+    folder.mkdir()
+    (folder / "hosted.yaml").write_text(yaml.safe_dump({"schema_version": 1, "offers": [mine]}))
+    result = run("--from-litellm", str(SUBSET), "--catalog", str(folder), "-o", str(folder))
+    assert result.exit_code == 0, result.output
+    written = yaml.safe_load((folder / "hosted.yaml").read_text())["offers"]
+    assert "acme/our-model" in {o["id"] for o in written} and len(written) == 41
+    assert "1 of its offers kept as they are (not from LiteLLM): acme/our-model" in result.output
+    (folder / "hosted.yaml").write_text("offers: [")  # a file that does not load is not replaced
+    result = run("--from-litellm", str(SUBSET), "-o", str(folder))
+    assert result.exit_code == 2 and "exists and does not load" in result.output
+
+
+def test_the_version_comes_from_the_file_name_not_a_python_path(tmp_path: Path) -> None:
+    folder = tmp_path / "versions" / "3.11.9" / "litellm"
+    folder.mkdir(parents=True)
+    (folder / "model_prices_and_context_window.json").write_text(SUBSET.read_text())
+    result = run("--from-litellm", str(folder / "model_prices_and_context_window.json"), "-f",
+                 "json")  # fmt: skip
+    assert json.loads(result.stdout)["litellm"]["version"] is None
+
+
+def test_as_of_is_a_plain_date_not_in_the_future() -> None:
+    for bad in ("2030-01-01", "20261101", "2026-W44-1"):
+        result = run("--from-litellm", str(SUBSET), "--as-of", bad)
+        assert result.exit_code == 2, bad

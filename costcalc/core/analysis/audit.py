@@ -50,7 +50,8 @@ def audit(
             continue
         users = tuple(named.get(offer.id, ()))
         after = successor(offer, catalog, today, BLEND_INPUT, BLEND_OUTPUT)
-        then = f"; successor: {after.id}" if after else ""
+        then = (f"; successor: {after.id}" if after else
+                f"; the catalog has no other {offer.provider} offer of its class")  # fmt: skip
         date = offer.deprecation_date.isoformat()
         if days <= 0:
             found.append(Finding("deprecated", offer.id, f"deprecated on {date}{then}", users,
@@ -62,8 +63,8 @@ def audit(
 
 
 def summary(findings: Sequence[Finding]) -> str:
-    """'2 failing: 1 deprecated, 1 stale; 5 more to look at' or 'catalog OK'."""
-    failing = [f for f in findings if f.fails]
+    """'2 failing: 1 error, 1 stale; 5 more to look at' or 'catalog OK'."""
+    failing = [f for f in findings if f.fails or f.kind == "error"]
     if not findings:
         return "catalog OK: nothing stale, deprecated or retiring"
     kinds: dict[str, int] = {}
@@ -73,5 +74,5 @@ def summary(findings: Sequence[Finding]) -> str:
         f"{len(failing)} failing: " + ", ".join(f"{n} {k}" for k, n in kinds.items())
         if failing else "nothing failing"
     )  # fmt: skip
-    rest = len(findings) - len(failing)
+    rest = len(findings) - len(failing)  # the retiring, and what no profile uses
     return head + (f"; {rest} more to look at" if rest else "")

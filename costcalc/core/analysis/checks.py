@@ -98,19 +98,23 @@ def all_stale(comparisons: Iterable[HasStale]) -> list[str]:
 def successor(offer: HostedOffer, catalog: Catalog, today: dt.date,
               input_tokens: float, output_tokens: float) -> HostedOffer | None:  # fmt: skip
     """The offer to move to from a deprecated one: same provider, same class, the cheapest for
-    this request (input × input price + output × output price) among those not deprecated
-    within RETIRING_WITHIN_DAYS (else among those not yet deprecated)."""
+    this request (input × input price + output × output price) among those with no
+    deprecation date; else those deprecated more than RETIRING_WITHIN_DAYS after the old one;
+    else any not yet deprecated (gpt-4o-mini, retiring a month after gpt-5-nano, is no
+    successor to it while an undated offer exists)."""
     same = [
         o for o in catalog.hosted.values()
         if o.provider == offer.provider and o.model_class == offer.model_class
         and o.id != offer.id and not o.retired_by(today)
     ]  # fmt: skip
-    lasting = [o for o in same if not o.retired_by(today + dt.timedelta(RETIRING_WITHIN_DAYS))]
+    until = max(today, offer.deprecation_date or today) + dt.timedelta(RETIRING_WITHIN_DAYS)
+    lasting = [o for o in same if not o.retired_by(until)]
 
     def usd_per_request(o: HostedOffer) -> tuple[float, str]:
         return o.usd_per_mtok_input * input_tokens + o.usd_per_mtok_output * output_tokens, o.id
 
-    return min(lasting or same, key=usd_per_request, default=None)
+    undated = [o for o in same if o.deprecation_date is None]
+    return min(undated or lasting or same, key=usd_per_request, default=None)
 
 
 def deprecation_warnings(named: list[str], catalog: Catalog, today: dt.date,
