@@ -48,9 +48,13 @@ def render_changes_json(report: dict[str, Any]) -> str:
 
 
 def _number(value: Any) -> str:
-    return (
-        "none" if value is None else f"{value:g}" if isinstance(value, float | int) else str(value)
-    )
+    """A price as it reads (0.125, 2.4), a count whole (a 1,047,576-token context window)."""
+    if value is None:
+        return "none"
+    whole = isinstance(value, float) and value.is_integer() and 1e6 <= value < 1e15
+    if whole or (isinstance(value, int) and not isinstance(value, bool)):
+        return f"{int(value):,}"
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _section(title: str, rows: list[str]) -> list[str]:
