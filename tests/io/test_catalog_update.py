@@ -308,3 +308,11 @@ def test_as_of_is_a_plain_date_not_in_the_future() -> None:
     for bad in ("2030-01-01", "20261101", "2026-W44-1"):
         result = run("--from-litellm", str(SUBSET), "--as-of", bad)
         assert result.exit_code == 2, bad
+
+
+def test_counts_print_whole_and_prices_as_they_read() -> None:
+    from costcalc.render.catalog_changes import _number
+
+    # gpt-4.1's 1,047,576-token context window used to print as 1.04758e+06
+    assert [_number(v) for v in (1047576.0, 1047576, 0.125, 2.4, None)] == [
+        "1,047,576", "1,047,576", "0.125", "2.4", "none"]  # fmt: skip
