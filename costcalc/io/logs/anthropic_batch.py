@@ -92,9 +92,6 @@ def _request(obj: dict[str, Any], custom_id: str | None) -> LogRecord:
         model=printable(name(params.get("model"), "params.model")),
         messages=_messages(params),
         tools=_tools(params),
-        answer=None,
-        usage=None,
-        conversation=None,
         custom_id=custom_id,
         side="input",
         batch=True,
@@ -124,8 +121,7 @@ def parse(obj: Any, span: TimeRange) -> LogRecord:
     kind = result.get("type")
     if isinstance(kind, str) and kind in UNANSWERED:
         failed = _error(result) if kind == "errored" else str(kind)
-        return LogRecord(None, None, None, None, None, None, None, custom_id,
-                         side="result", failed=failed, batch=True)  # fmt: skip
+        return LogRecord(custom_id=custom_id, side="result", failed=failed, batch=True)
     if kind != "succeeded":
         raise BadValue("result.type", f"not succeeded, errored, canceled or expired: {show(kind)}")
     message = mapping(result.get("message"), "result.message")
@@ -135,11 +131,8 @@ def parse(obj: Any, span: TimeRange) -> LogRecord:
     return LogRecord(
         time_s=None,  # results carry no per-request time
         model=printable(name(message.get("model"), "result.message.model")),
-        messages=None,
-        tools=None,
         answer=content_text(message.get("content"), "result.message.content"),
         usage=usage,
-        conversation=None,
         custom_id=custom_id,
         side="result",
         batch=True,

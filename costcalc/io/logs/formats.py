@@ -49,14 +49,17 @@ Side = str  # "input": a request awaiting its result (a Batch input line); "resu
 
 @dataclass(frozen=True)
 class LogRecord:
-    time_s: float | None
-    model: str | None
-    messages: tuple[Message, ...] | None
-    tools: str | None  # the request's tool/function schemas as compact JSON
-    answer: str | None  # the visible text of the response
-    usage: Usage | None
-    conversation: str | None
-    custom_id: str | None  # joins a Batch input line to its result, within one job
+    """One log line as costcalc reads it; None where the line does not say (a usage export has
+    no messages, a Batch error line no time)."""
+
+    time_s: float | None = None
+    model: str | None = None
+    messages: tuple[Message, ...] | None = None
+    tools: str | None = None  # the request's tool/function schemas as compact JSON
+    answer: str | None = None  # the visible text of the response
+    usage: Usage | None = None
+    conversation: str | None = None
+    custom_id: str | None = None  # joins a Batch input line to its result, within one job
     time_outlier: Outlier | None = None  # a logged time outside the plausible range, not used
     side: Side = "both"
     failed: str | None = None  # why the request failed ("status 400", "error: …"): not traffic
@@ -259,12 +262,8 @@ def from_csv(row: dict[str | None, Any], span: TimeRange) -> LogRecord:
     return LogRecord(
         time_s=when,
         model=printable(row.get("model") or None),
-        messages=None,
-        tools=None,
-        answer=None,
         usage=usage,
         conversation=row.get("conversation_id") or None,
-        custom_id=None,
         time_outlier=outlier,
     )
 

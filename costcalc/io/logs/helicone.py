@@ -123,7 +123,6 @@ def parse(obj: Any, span: TimeRange) -> LogRecord:
         answer=answer,
         usage=None if failed else _usage(obj, text),
         conversation=_conversation(obj),
-        custom_id=None,
         time_outlier=outlier,
         failed=failed,
         record_id=record_id,

@@ -143,7 +143,6 @@ def parse(obj: Any, span: TimeRange) -> LogRecord:
         answer=_answer(obj.get("output")) if generation and not failed else None,
         usage=_usage(obj, text) if generation and not failed else None,
         conversation=name(session, session_at),
-        custom_id=None,
         time_outlier=outlier,
         failed=failed if generation else None,
         record_id=name(obj.get("id"), "id"),

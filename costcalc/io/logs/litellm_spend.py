@@ -120,7 +120,6 @@ def _record(row: dict[Any, Any], span: TimeRange, text: bool) -> LogRecord:
         answer=_answer(response, "response") if response is not None and not failed else None,
         usage=usage,
         conversation=name(row.get("session_id"), "session_id"),
-        custom_id=None,
         time_outlier=outlier,
         failed=failed,
         record_id=name(row.get("request_id"), "request_id"),

@@ -94,12 +94,7 @@ def parse(row: dict[str | None, Any], span: TimeRange) -> LogRecord:
     return LogRecord(
         time_s=start,
         model=printable(row.get("model") or None),
-        messages=None,
-        tools=None,
-        answer=None,
         usage=usage,
-        conversation=None,
-        custom_id=None,
         time_outlier=outlier or end_outlier,
         batch=_batch(row.get("batch")),
         requests=requests,  # 0: a bucket with no traffic, counted as no request elsewhere

@@ -46,12 +46,7 @@ def parse(row: dict[str | None, Any], span: TimeRange) -> LogRecord:
         time_s=when,
         # the permaslug names the dated version served ("openai/gpt-4.1-2025-04-14")
         model=printable(row.get("model_permaslug") or row.get("model") or None),
-        messages=None,
-        tools=None,
-        answer=None,
         usage=usage,
-        conversation=None,
-        custom_id=None,
         time_outlier=outlier,
         failed=failed,
         record_id=row.get("generation_id") or None,
