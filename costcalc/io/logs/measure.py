@@ -24,8 +24,6 @@ class Measured:
     span: TimeRange | None = None  # the plausible times: others are not used for the volume
     strict: bool = False  # a line placed in any bucket but "used" is an error
     per_model: dict[str, LogStats] | None = None  # with --split-by-model: base model → stats
-    skipped_models: Counter[str] = field(default_factory=Counter)
-    with_usage: int = 0  # requests whose totals come from the provider's usage
     batch: int = 0  # requests sent through a Batch API
     batch_by_model: Counter[str] = field(default_factory=Counter)  # the same, per base model
     how: Counter[str] = field(default_factory=Counter)  # "input: usage", "output: cl100k_base" …
@@ -49,6 +47,11 @@ class Measured:
                 self.notes.append(text)
             else:
                 self.notes_left_off += 1
+
+    @property
+    def with_usage(self) -> int:
+        """Requests whose totals come from the provider's usage."""
+        return self.how["input: provider usage"]
 
     @property
     def all_notes(self) -> list[str]:

@@ -68,10 +68,7 @@ class _Run:
 
     def wanted(self, record: LogRecord) -> bool:
         """Not filtered out by --model (a record naming no model is kept)."""
-        if self.model and record.model and not model_matches(self.model, record.model):
-            self.measured.skipped_models[base_model(record.model)] += record.requests
-            return False
-        return True
+        return not (self.model and record.model and not model_matches(self.model, record.model))
 
     def counter_for(self, record: LogRecord) -> TokenCounter:
         encoding, note = encoding_for_model(self.model or record.model)
@@ -146,7 +143,6 @@ class _Run:
             self.outside += n
         tokenised = p is not None or (usage is None and answer is not None)
         counted = label(self.counter_for(request).method) if tokenised else "not logged"
-        m.with_usage += n if usage is not None else 0
         m.batch += n if request.batch else 0
         m.how["input: provider usage" if usage else f"input: {counted}" if p is not None
               else "input: not logged (0)"] += n  # fmt: skip

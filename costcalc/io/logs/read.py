@@ -54,10 +54,6 @@ class LineCounts:
     def malformed(self) -> int:
         return self.buckets["malformed"]
 
-    @property
-    def first_malformed(self) -> str | None:
-        return self.first.get("malformed")
-
     def skipped(self) -> list[str]:
         """'failed requests: 3 (first log.jsonl:4: status 400)', one per bucket but used."""
         return [
