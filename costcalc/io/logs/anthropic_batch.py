@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from costcalc.io.logs.formats import LogRecord, Message, _usage
+from costcalc.io.logs.formats import LogRecord, Message, usage_of
 from costcalc.io.logs.registry import JsonFormat
 from costcalc.io.logs.values import BadValue, TimeRange, mapping, name, printable, sequence
 from costcalc.io.validation import show
@@ -127,7 +127,7 @@ def parse(obj: Any, span: TimeRange) -> LogRecord:
     message = mapping(result.get("message"), "result.message")
     if message is None:
         raise BadValue("result.message", "missing from a succeeded result")
-    usage = _usage(message.get("usage"), "result.message.usage")
+    usage = usage_of(message.get("usage"), "result.message.usage")
     return LogRecord(
         time_s=None,  # results carry no per-request time
         model=printable(name(message.get("model"), "result.message.model")),

@@ -92,7 +92,7 @@ def _at(prefix: str, key: str) -> str:
     return f"{prefix}.{key}" if prefix else key
 
 
-def _usage(raw: Any, field: str) -> Usage | None:
+def usage_of(raw: Any, field: str) -> Usage | None:
     usage = mapping(raw, field)
     if usage is None:
         return None
@@ -135,7 +135,7 @@ def _consistent(usage: Usage, cached_at: str, reasoning_at: str) -> Usage:
     return usage
 
 
-def _answer(response: dict[str, Any], at: str) -> str | None:
+def answer_of(response: dict[str, Any], at: str) -> str | None:
     choices = sequence(response.get("choices"), _at(at, "choices"))
     if not choices:
         return None
@@ -153,7 +153,7 @@ def _answer(response: dict[str, Any], at: str) -> str | None:
     return text_of(message.get("content")) + "".join(arguments)
 
 
-def _messages(request: dict[str, Any], at: str) -> tuple[Message, ...] | None:
+def messages_of(request: dict[str, Any], at: str) -> tuple[Message, ...] | None:
     field = _at(at, "messages")
     raw = sequence(request.get("messages"), field)
     if raw is None:
@@ -172,7 +172,7 @@ def _messages(request: dict[str, Any], at: str) -> tuple[Message, ...] | None:
     return tuple(messages)
 
 
-def _tools(request: dict[str, Any], at: str) -> str | None:
+def tools_of(request: dict[str, Any], at: str) -> str | None:
     key = "tools" if request.get("tools") else "functions"
     tools = request.get(key)
     if not tools:
@@ -216,7 +216,7 @@ def from_json(obj: Any, span: TimeRange) -> LogRecord:
     custom_id = name(obj.get("custom_id"), "custom_id")
     usage = None
     if response is not None and not failed:
-        usage = _usage(response.get("usage"), _at(response_at, "usage"))
+        usage = usage_of(response.get("usage"), _at(response_at, "usage"))
     has_result = response is not None or failed is not None
     side = "both" if custom_id is None else "input" if not has_result else "result"
     if request is not None and has_result:
@@ -224,9 +224,9 @@ def from_json(obj: Any, span: TimeRange) -> LogRecord:
     return LogRecord(
         time_s=when,
         model=printable(model),
-        messages=_messages(request, request_at) if request is not None else None,
-        tools=_tools(request, request_at) if request is not None else None,
-        answer=_answer(response, response_at) if response is not None and not failed else None,
+        messages=messages_of(request, request_at) if request is not None else None,
+        tools=tools_of(request, request_at) if request is not None else None,
+        answer=answer_of(response, response_at) if response is not None and not failed else None,
         usage=usage,
         conversation=name(obj.get("conversation_id"), "conversation_id"),
         custom_id=custom_id,

@@ -13,7 +13,7 @@ import contextlib
 from typing import Any
 
 from costcalc.io.logs.anthropic_batch import content_text
-from costcalc.io.logs.formats import LogRecord, Usage, _answer, _messages, _tools
+from costcalc.io.logs.formats import LogRecord, Usage, answer_of, messages_of, tools_of
 from costcalc.io.logs.litellm_spend import is_csv_row, json_value
 from costcalc.io.logs.registry import JsonFormat
 from costcalc.io.logs.values import (
@@ -105,11 +105,11 @@ def parse(obj: Any, span: TimeRange) -> LogRecord:
                   if obj.get(k) not in (None, "")), None)  # fmt: skip
     messages = None
     if request is not None and isinstance(request.get("messages"), list):
-        messages = _messages(request, "request_body")
+        messages = messages_of(request, "request_body")
     answer = None
     if response is not None and not failed:
         if isinstance(response.get("choices"), list):  # an OpenAI-style response
-            answer = _answer(response, "response_body")
+            answer = answer_of(response, "response_body")
         elif isinstance(response.get("content"), list):  # an Anthropic one
             answer = content_text(response["content"], "response_body.content")
     record_id = name(obj.get("request_id"), "request_id") or name(
@@ -119,7 +119,7 @@ def parse(obj: Any, span: TimeRange) -> LogRecord:
         time_s=when,
         model=printable(model),
         messages=messages,
-        tools=_tools(request, "request_body") if request is not None else None,
+        tools=tools_of(request, "request_body") if request is not None else None,
         answer=answer,
         usage=None if failed else _usage(obj, text),
         conversation=_conversation(obj),

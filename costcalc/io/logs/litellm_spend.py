@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from costcalc.io.logs.formats import LogRecord, Usage, _answer, _messages, _tools
+from costcalc.io.logs.formats import LogRecord, Usage, answer_of, messages_of, tools_of
 from costcalc.io.logs.registry import JsonFormat
 from costcalc.io.logs.values import (
     BadValue,
@@ -115,9 +115,9 @@ def _record(row: dict[Any, Any], span: TimeRange, text: bool) -> LogRecord:
     return LogRecord(
         time_s=when,
         model=printable(model),
-        messages=_messages(request, "") if request["messages"] is not None else None,
-        tools=_tools(proxy, "proxy_server_request") if isinstance(proxy, dict) else None,
-        answer=_answer(response, "response") if response is not None and not failed else None,
+        messages=messages_of(request, "") if request["messages"] is not None else None,
+        tools=tools_of(proxy, "proxy_server_request") if isinstance(proxy, dict) else None,
+        answer=answer_of(response, "response") if response is not None and not failed else None,
         usage=usage,
         conversation=name(row.get("session_id"), "session_id"),
         time_outlier=outlier,
