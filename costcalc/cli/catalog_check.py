@@ -26,6 +26,7 @@ from costcalc.cli.common import (
 if TYPE_CHECKING:
     from costcalc.core.analysis.audit import Finding
     from costcalc.core.analysis.options import Option
+    from costcalc.io.catalog import Origins
     from costcalc.io.project import LoadedProject
     from costcalc.render.catalog_check import Located
     from costcalc.schema.catalog import Catalog
@@ -112,7 +113,7 @@ def _findings(
     from costcalc.core.analysis.audit import Finding, audit
     from costcalc.errors import InputFileError, UserError
     from costcalc.io.analyze import analyze
-    from costcalc.io.catalog import Origins, Problems, load_catalog
+    from costcalc.io.catalog import Problems, load_catalog
     from costcalc.render.catalog_check import Located
 
     problems: Problems = []
@@ -151,19 +152,17 @@ def _ids(option: Option) -> list[str]:
 
 
 def _locate(
-    finding: Finding, prices: Catalog, origins: dict[int, str], shown: Callable[[str], str | None]
+    finding: Finding, prices: Catalog, origins: Origins, shown: Callable[[str], str | None]
 ) -> Located:
     """The finding with its entry's file and line, read from where the loader found it."""
     from costcalc.io.yamlfile import locate
     from costcalc.render.catalog_check import Located
 
     entry = prices.hosted.get(finding.id) or prices.compute.get(finding.id)
-    origin = origins.get(id(entry), "")
-    file, _, record = origin.partition(": ")
-    key, _, index = record.rstrip("]").partition("[")
-    if not file or not index.isdigit():
+    if id(entry) not in origins:
         return Located(finding)
-    found = locate(Path(file), [key, int(index), "id"])
+    file, key, index = origins[id(entry)]
+    found = locate(Path(file), [key, index, "id"])
     return Located(finding, shown(file), found[0] if found else None)
 
 

@@ -47,9 +47,10 @@ def builtin_schema(name: str) -> Path:
     return folder / name
 
 
-# where each loaded entry came from ("pricing/compute.yaml: offers[3]"), by object identity,
-# so a dangling reference found after layering names its file and record
-Origins = dict[int, str]
+# where each loaded entry came from, by object identity: (file, list key, index), so that a
+# dangling reference found after layering names its file and record ("compute.yaml: offers[3]")
+# and `catalog check` finds its line
+Origins = dict[int, tuple[str, str, int]]
 # what `catalog check` collects instead of stopping at the first: (file, keys to the field,
 # the message); keys let a GitHub annotation find the line
 Problems = list[tuple[str, list[int | str], str]]
@@ -59,7 +60,7 @@ def _entries(path: Path, origins: Origins, problems: Problems | None = None) -> 
     schema, key = CATALOG_FILES[path.name]
     parsed, _ = read_validated(path, schema)
     entries: list[Any] = getattr(parsed, key)
-    origins.update({id(e): f"{path}: {key}[{i}]" for i, e in enumerate(entries)})
+    origins.update({id(e): (str(path), key, i) for i, e in enumerate(entries)})
     if key != "points":
         seen: set[str] = set()
         for i, entry in enumerate(entries):
@@ -117,14 +118,12 @@ def serving_calibration(path: Path) -> ServingFile | None:
 
 def _check_references(catalog: Catalog, origins: Origins, problems: Problems | None) -> None:
     def dangling(entry: object, field: str, kind: str, wanted: str, known: Any) -> None:
-        origin = origins.get(id(entry), "catalog")
-        error = UnknownIdError(kind, wanted, known, f"{origin}: field `{field}`")
+        file, key, index = origins.get(id(entry), ("catalog", "", -1))
+        at = f"{file}: {key}[{index}]" if key else file
+        error = UnknownIdError(kind, wanted, known, f"{at}: field `{field}`")
         if problems is None:
             raise error
-        file, _, record = origin.partition(": ")
-        key, _, index = record.rstrip("]").partition("[")
-        keys: list[int | str] = [key, int(index), field] if index.isdigit() else []
-        problems.append((file, keys, str(error)))
+        problems.append((file, [key, index, field] if key else [], str(error)))
 
     for offer in catalog.compute.values():
         if offer.gpu not in catalog.gpus:
