@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -156,7 +157,7 @@ def _per_day(text: str | None) -> float | None:
     return value
 
 
-def _measure(logs: list[Path], run: object) -> Measured:
+def _measure(logs: list[Path], run: Callable[[Callable[[int], None] | None], Measured]) -> Measured:
     """Run the measurement with a progress bar on a terminal."""
     progress = None
     bar = None
@@ -173,7 +174,7 @@ def _measure(logs: list[Path], run: object) -> Measured:
             bar.update(task, completed=position)
 
     try:
-        return run(progress)  # type: ignore[operator, no-any-return]
+        return run(progress)
     finally:
         if bar is not None:
             bar.stop()
