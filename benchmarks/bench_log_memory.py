@@ -9,7 +9,8 @@ repository root after `pip install -e ".[test]"`:
 
 Each log is generated in --dir (about --gb each: 2 GB takes a minute or two to write), read
 by the installed `costcalc profile from-logs` in a child process, and removed. Printed: the
-wall time, the throughput and the child's peak resident memory (ru_maxrss).
+wall time, the throughput and the peak memory of the child and its worker processes (summed
+PSS, sampled every 20 ms, or the child's ru_maxrss if larger).
 """
 
 from __future__ import annotations

@@ -27,6 +27,10 @@ class InputFileError(UserError):
         where = f"{self.path}: field `{field}`" if field else self.path
         super().__init__(f"{where}: {problem}")
 
+    def __reduce__(self) -> tuple[type, tuple[str, str, str | None]]:
+        # rebuilt from its parts when a worker process sends it back (from-logs on many cores)
+        return (type(self), (self.path, self.problem, self.field))
+
 
 class UnknownIdError(UserError):
     """An id that is not in the catalog; lists the closest ids."""

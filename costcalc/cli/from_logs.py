@@ -70,6 +70,12 @@ def from_logs(
         typer.Option("--utc-offset", min=-14, max=14, metavar="HOURS",
                      help="Shift the daily shape to local time."),
     ] = 0.0,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, max=256, metavar="N",
+                     help="Processes a large plain JSONL log is read with, in parts "
+                     "(default: every core; 1: one process)."),
+    ] = None,
 ) -> None:  # fmt: skip
     """Measure a traffic profile from request logs.
 
@@ -78,7 +84,8 @@ def from_logs(
     `conversation_id`); OpenAI Batch API input, output and error files; Anthropic Message
     Batches requests and results; LiteLLM spend logs; Langfuse observations; Helicone and
     OpenRouter exports; the OpenAI usage export; CSV with timestamp, prompt_tokens,
-    completion_tokens. Gzip, bzip2 and xz are read as they are.
+    completion_tokens. Gzip, bzip2 and xz are read as they are. A plain JSONL log over 16 MB
+    is read in parts on every core (--workers) and the parts merged.
 
     Every line ends in one bucket, printed and written in the profile: requests used, failed
     requests, inputs without a result, results without an input, duplicates, other models,
@@ -103,7 +110,8 @@ def from_logs(
         raise UserError("give --requests-per-day or --jobs-per-month, not both")
     per_day = _per_day(requests_per_day)
     measured = _measure(logs, lambda progress: measure_logs(
-        logs, model, strict, utc_offset, progress, split_by_model=split_by_model))  # fmt: skip
+        logs, model, strict, utc_offset, progress, split_by_model=split_by_model,
+        workers=workers))  # fmt: skip
     if measured.stats.attempts == 0:
         _report(measured)
         raise UserError(f"no requests found in {', '.join(map(str, logs))}{_why_none(measured)}")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from costcalc.io.logs import pipeline, read
+from costcalc.io.logs import read, runstate
 from costcalc.io.logs.measure import KeySet
 from costcalc.io.logs.pipeline import measure_logs
 from costcalc.io.logs.values import BadValue
@@ -52,8 +52,8 @@ def test_with_usage_only_a_sample_is_tokenised_and_said(
 ) -> None:
     path = write(tmp_path, [line(i) for i in range(400)])
     whole = measure_logs([path], None, False, 0.0).stats
-    monkeypatch.setattr(pipeline, "SAMPLE_FIRST", 40)
-    monkeypatch.setattr(pipeline, "SAMPLE_EVERY", 10)
+    monkeypatch.setattr(runstate, "SAMPLE_FIRST", 40)
+    monkeypatch.setattr(runstate, "SAMPLE_EVERY", 10)
     measured = measure_logs([path], None, False, 0.0)
     stats, m = measured.stats, measured.stats.metrics
     # 40 first, then 1 in 10 at random of the other 360: about 76 tokenised of 400
@@ -75,7 +75,7 @@ def test_with_usage_only_a_sample_is_tokenised_and_said(
 def test_without_usage_every_request_is_tokenised(
     real_cl100k: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pipeline, "SAMPLE_FIRST", 5)
+    monkeypatch.setattr(runstate, "SAMPLE_FIRST", 5)
     path = write(tmp_path, [line(i, usage=False) for i in range(60)])
     measured = measure_logs([path], None, False, 0.0)
     assert measured.stats.metrics["system"].count == 60
@@ -108,11 +108,11 @@ def test_lines_read_or_fail_as_json_has_them(text: bytes) -> None:
     def plain(raw: bytes) -> Any:
         fast, read._fast_loads = read._fast_loads, None
         try:
-            return read._decode(raw)
+            return read.decode(raw)
         finally:
             read._fast_loads = fast
 
-    got, expected = outcome(read._decode), outcome(plain)
+    got, expected = outcome(read.decode), outcome(plain)
     assert json.dumps(got, default=str) == json.dumps(expected, default=str)
 
 

@@ -92,24 +92,37 @@ def _at(prefix: str, key: str) -> str:
     return f"{prefix}.{key}" if prefix else key
 
 
+def _count_at(holder: dict[str, Any] | None, key: str, field: str) -> float:
+    """holder[key] as a token count; the field's name is built only for an error."""
+    value = None if holder is None else holder.get(key)
+    if type(value) is int and 0 <= value <= MAX_TOKENS:  # nearly every line
+        return float(value)
+    return tokens(value, f"{field}.{key}")
+
+
+def _object_at(holder: dict[str, Any], key: str, field: str) -> dict[str, Any] | None:
+    value = holder.get(key)
+    return value if value is None or type(value) is dict else mapping(value, f"{field}.{key}")
+
+
 def usage_of(raw: Any, field: str) -> Usage | None:
-    usage = mapping(raw, field)
+    usage = raw if type(raw) is dict else mapping(raw, field)
     if usage is None:
         return None
     if "prompt_tokens" in usage:  # OpenAI: prompt_tokens include the cached ones
-        details = mapping(usage.get("prompt_tokens_details"), f"{field}.prompt_tokens_details")
-        out = mapping(usage.get("completion_tokens_details"), f"{field}.completion_tokens_details")
-        cached_at = f"{field}.prompt_tokens_details.cached_tokens"
-        reasoning_at = f"{field}.completion_tokens_details.reasoning_tokens"
+        details = _object_at(usage, "prompt_tokens_details", field)
+        out = _object_at(usage, "completion_tokens_details", field)
+        cached_at = f"{field}.prompt_tokens_details"
+        reasoning_at = f"{field}.completion_tokens_details"
         return _consistent(
             Usage(
-                tokens(usage.get("prompt_tokens"), f"{field}.prompt_tokens"),
-                tokens(usage.get("completion_tokens"), f"{field}.completion_tokens"),
-                tokens((details or {}).get("cached_tokens"), cached_at),
-                tokens((out or {}).get("reasoning_tokens"), reasoning_at),
+                _count_at(usage, "prompt_tokens", field),
+                _count_at(usage, "completion_tokens", field),
+                _count_at(details, "cached_tokens", cached_at),
+                _count_at(out, "reasoning_tokens", reasoning_at),
             ),
-            cached_at,
-            reasoning_at,
+            f"{cached_at}.cached_tokens",
+            f"{reasoning_at}.reasoning_tokens",
         )
     if "input_tokens" in usage:  # Anthropic: input_tokens exclude cache reads and writes
         read = tokens(usage.get("cache_read_input_tokens"), f"{field}.cache_read_input_tokens")

@@ -4,168 +4,23 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import random
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
 from pathlib import Path
 
-from costcalc.core.demand.logstats import LogStats
 from costcalc.errors import InputFileError
+from costcalc.io.logs import parallel, runstate
 from costcalc.io.logs.formats import LogRecord
-from costcalc.io.logs.jobs import Held, Job, Joiner, base_model, jobs, model_matches, survey
-from costcalc.io.logs.measure import KeySet, Measured, Parts, combine, known, label, parts
-from costcalc.io.logs.read import LineCounts, read_records
+from costcalc.io.logs.jobs import Held, Job, Joiner, jobs, survey
+from costcalc.io.logs.measure import KeySet, Measured, parts
+from costcalc.io.logs.read import LineCounts, Part, read_records
+from costcalc.io.logs.runstate import Run, shifted
 from costcalc.io.logs.values import TimeRange
-from costcalc.io.tokens import TokenCounter, encoding_for_model
-
-CHUNK = 2_000  # records tokenised per batch
-# With usage, a request's prompt total is known: tokenising its messages only splits it into
-# parts, whose means a sample gives. The first SAMPLE_FIRST requests of each model are all
-# tokenised (a small log's profile is exact), then one in SAMPLE_EVERY at random (not every
-# 10th: a log alternating first and later turns would give only one kind): of 1,000,000,
-# about 101,800.
-SAMPLE_FIRST = 2_000
-SAMPLE_EVERY = 10
+from costcalc.io.tokens import encoder, encoding_for_model
 
 
-def _prepare_all(counters: list[tuple[TokenCounter, list[str]]]) -> None:
-    for counter, texts in counters:
-        counter.prepare(texts)
-
-
-def _shifted(progress: Callable[[int], None], base: int, position: int) -> None:
-    progress(base + position)
-
-
-class _Run:
-    """The state of one `from-logs` run: counters per encoding, the buckets, the statistics."""
-
-    def __init__(self, measured: Measured, model: str | None, utc_offset_h: float) -> None:
-        self.measured, self.model, self.utc_offset_h = measured, model, utc_offset_h
-        self.counters: dict[str, TokenCounter] = {}
-        # custom_ids failed in a result file of no job (an error file naming no model, when
-        # there are several jobs): an input of that id was answered, with a failure
-        self.failed_ids: set[int] = set()
-        self.tokeniser = ThreadPoolExecutor(1, thread_name_prefix="prepare")
-        self.rng = random.Random(0)  # the same sample on every run of the same logs
-        self.eligible: Counter[str | None] = Counter()  # requests with usage and messages
-        self.outside = 0  # of those, requests whose parts were not tokenised
-        # base model → [known tokens, requests] over the tokenised requests with usage
-        self.known: dict[str | None, list[float]] = {}
-
-    def sampled(self, record: LogRecord) -> bool:
-        """Whether to tokenise the record's messages: always, but for a request with usage
-        outside the sample (decided once per record, when its chunk is prepared)."""
-        if record.usage is None or not record.messages or record.failed:
-            return True
-        if self.model and record.model and not model_matches(self.model, record.model):
-            return False  # another model's line: never measured
-        model = base_model(record.model) if record.model else None
-        self.eligible[model] += 1
-        return self.eligible[model] <= SAMPLE_FIRST or self.rng.random() * SAMPLE_EVERY < 1
-
-    def wanted(self, record: LogRecord) -> bool:
-        """Not filtered out by --model (a record naming no model is kept)."""
-        return not (self.model and record.model and not model_matches(self.model, record.model))
-
-    def counter_for(self, record: LogRecord) -> TokenCounter:
-        encoding, note = encoding_for_model(self.model or record.model)
-        self.measured.note(note)
-        if encoding not in self.counters:
-            self.counters[encoding] = TokenCounter(encoding)
-            self.measured.note(self.counters[encoding].warning)
-        return self.counters[encoding]
-
-    def chunks(
-        self, path: Path, counts: LineCounts, progress: Callable[[int], None] | None
-    ) -> Iterator[list[tuple[str, LogRecord, bool]]]:
-        """The file's records, CHUNK at a time, each with whether its messages are tokenised
-        (then already are). Chunk k is tokenised in a thread while chunk k+1 is parsed:
-        tiktoken lets go of the GIL while it encodes, so parsing and encoding share 2 cores."""
-        span = self.measured.span or TimeRange.until(time.time())
-        chunk: list[tuple[str, LogRecord, bool]] = []
-        pending: tuple[list[tuple[str, LogRecord, bool]], Future[None]] | None = None
-        strict = self.measured.strict
-        for number, record in read_records(path, strict, counts, span, progress):
-            chunk.append((f"{path}:{number}", record, self.sampled(record)))
-            if len(chunk) >= CHUNK and strict:  # placed before the next chunk is parsed, so
-                self._prepare(chunk).result()  # the first bad line is the one named
-                yield chunk
-                chunk = []
-            elif len(chunk) >= CHUNK:
-                if pending is not None:
-                    pending[1].result()
-                    yield pending[0]
-                pending, chunk = (chunk, self._prepare(chunk)), []
-        if pending is not None:
-            pending[1].result()
-            yield pending[0]
-        self._prepare(chunk).result()
-        yield chunk
-
-    def _prepare(self, chunk: list[tuple[str, LogRecord, bool]]) -> Future[None]:
-        """Start counting the texts of the chunk's sampled records, distinct ones once."""
-        by_encoding: dict[str, list[str]] = {}
-        for _, record, sampled in chunk:
-            if not sampled:
-                continue
-            texts = [text for _, text in record.messages or ()]
-            answer = record.answer if record.usage is None else None
-            texts += [t for t in (record.tools, answer) if t]
-            if texts:  # a usage-only line needs no encoding (nor its "not loaded" note)
-                by_encoding.setdefault(self.counter_for(record).encoding, []).extend(texts)
-        counters = [(self.counters[encoding], texts) for encoding, texts in by_encoding.items()]
-        return self.tokeniser.submit(_prepare_all, counters)
-
-    def add(self, request: LogRecord, p: Parts | None, result: LogRecord | None,
-            answer: float | None) -> None:  # fmt: skip
-        """Measure one used request: `request` holds its messages, `result` its usage."""
-        m = self.measured
-        usage = result.usage if result is not None else None
-        if result is not None and result is not request:
-            request = dataclasses.replace(
-                request, time_s=result.time_s or request.time_s,
-                model=request.model or result.model, usage=usage,
-                batch=request.batch or result.batch,
-            )  # fmt: skip
-        n = request.requests
-        model = base_model(request.model) if request.model else None
-        sampled_known = 0.0
-        if p is not None and usage is not None and p.counted:
-            tally = self.known.setdefault(model, [0.0, 0])
-            tally[0] += known(p) * n
-            tally[1] += n
-        elif p is not None and not p.counted:
-            tally = self.known.get(model) or [0.0, 1]  # the model's first requests are counted
-            sampled_known = tally[0] / tally[1]
-            self.outside += n
-        tokenised = p is not None or (usage is None and answer is not None)
-        counted = label(self.counter_for(request).method) if tokenised else "not logged"
-        m.batch += n if request.batch else 0
-        m.how["input: provider usage" if usage else f"input: {counted}" if p is not None
-              else "input: not logged (0)"] += n  # fmt: skip
-        m.how["output: provider usage" if usage else f"output: {counted}" if answer is not None
-              else "output: not logged (0)"] += n  # fmt: skip
-        if p is not None:
-            m.encodings[counted if p.counted else f"{counted} in a sample"] += n
-        tokens = combine(request, p, usage, answer, sampled_known)
-        if request.batch:  # each Batch request is its own (custom_id): never a retry or a turn
-            tokens = dataclasses.replace(tokens, fingerprint=None, thread=None)
-        m.stats.add(tokens, self.utc_offset_h)
-        if m.per_model is not None:
-            key = base_model(request.model) if request.model else "unknown-model"
-            m.per_model.setdefault(key, LogStats()).add(tokens, self.utc_offset_h)
-            m.batch_by_model[key] += n if request.batch else 0
-
-    def answer_tokens(self, record: LogRecord) -> float | None:
-        if record.usage is None and record.answer:
-            return float(self.counter_for(record)[record.answer])
-        return None
-
-
-def _job(run: _Run, job: Job, progress: Callable[[int], None] | None, done: list[int]) -> None:
+def _job(run: Run, job: Job, progress: Callable[[int], None] | None, done: list[int]) -> None:
     """Results first (kept by id when the job has inputs), then inputs, joined on the fly."""
     m = run.measured
     joiner: Joiner[Held] = Joiner()
@@ -176,7 +31,10 @@ def _job(run: _Run, job: Job, progress: Callable[[int], None] | None, done: list
         # a file holding both sides is read twice; its lines are counted the first time only
         again = pass_side == "input" and path in both_sides
         counts = LineCounts() if again else m.counts
-        at = None if progress is None or again else functools.partial(_shifted, progress, done[0])
+        at = None if progress is None or again else functools.partial(shifted, progress, done[0])
+        if not job.paired and _in_parts(run, path, at):
+            done[0] += path.stat().st_size if progress else 0
+            continue
         seen = KeySet()  # keys of this file's lines: the same one again is a duplicate
         for chunk in run.chunks(path, counts, at):
             for where, record, sampled in chunk:
@@ -202,8 +60,67 @@ def _job(run: _Run, job: Job, progress: Callable[[int], None] | None, done: list
             m.place("orphaned", f"{held.where}: custom_id {held.record.custom_id}")
 
 
+def _in_parts(run: Run, path: Path, progress: Callable[[int], None] | None) -> bool:
+    """Measure a large plain JSONL log in parts, one worker process each, merged in order;
+    False when it is read in one process (small, compressed, CSV, --strict, one core, or its
+    parts share an id: then a duplicate could span two parts)."""
+    cut = [] if run.measured.strict else parallel.parts(path, run.workers)
+    if not cut:
+        return False
+    first = next(read_records(path, False, LineCounts(), run.span), None)
+    if first is not None and (first[1].messages or first[1].answer):
+        # loaded here, before the fork, so that every worker shares the one tokenizer
+        encoder(encoding_for_model(run.model or first[1].model)[0])
+    results = parallel.run_parts(cut, functools.partial(_measure_part, run, path), progress)
+    if results is None or parallel.overlapping(results):
+        why = "a worker process ended early" if results is None else "ids repeat far apart"
+        run.measured.note(f"{path} was read in one process: {why}")
+        return False
+    for k, result in enumerate(results):
+        parallel.merge_into(run.measured, result.measured, first=k == 0)
+        run.eligible.update(result.eligible)
+        run.outside += result.outside
+        run.failed_ids |= result.failed_ids
+        for model, (tokens, requests) in result.known.items():
+            tally = run.known.setdefault(model, [0.0, 0])
+            tally[0] += tokens
+            tally[1] += requests
+    run.parts_read += len(cut)
+    return True
+
+
+def _measure_part(
+    run: Run, path: Path, k: int, part: Part, progress: Callable[[int], None]
+) -> parallel.PartResult:
+    """In a worker process: measure one part of the log as `_job` measures a file."""
+    m = run.measured
+    sub = Run(Measured(span=m.span, per_model=None if m.per_model is None else {}),
+              run.model, run.utc_offset_h, run.workers)  # fmt: skip
+    sub.known = {model: list(tally) for model, tally in run.known.items()}
+    if k == 0:  # the first part samples as one process would
+        sub.eligible = Counter(run.eligible)
+    else:
+        sub.first_sample = runstate.SAMPLE_LATER
+    seen, joiner = KeySet(), Joiner[Held]()
+    for chunk in sub.chunks(path, sub.measured.counts, progress, part):
+        for where, record, sampled in chunk:
+            _line(sub, Job(), joiner, seen, where, record, sampled)
+    sub.tokeniser.shutdown(wait=True)
+    known = {model: [tally[0] - run.known.get(model, [0.0, 0])[0],
+                     tally[1] - run.known.get(model, [0.0, 0])[1]]
+             for model, tally in sub.known.items()}  # fmt: skip
+    return parallel.PartResult(
+        sub.measured,
+        dict(sub.eligible - run.eligible if k == 0 else sub.eligible),
+        sub.outside,
+        sub.failed_ids,
+        known,
+        seen.table[seen.table != 0],
+    )
+
+
 def _line(
-    run: _Run, job: Job, joiner: Joiner[Held], seen: KeySet, where: str, record: LogRecord,
+    run: Run, job: Job, joiner: Joiner[Held], seen: KeySet, where: str, record: LogRecord,
     sampled: bool = True,
 ) -> None:  # fmt: skip
     """Place one line: not a request, another model, a duplicate, failed, joined or used."""
@@ -265,6 +182,7 @@ def measure_logs(
     progress: Callable[[int], None] | None = None,
     now_s: float | None = None,
     split_by_model: bool = False,
+    workers: int | None = None,
 ) -> Measured:
     """Every line of every log in one bucket (read.BUCKETS), used requests measured, in
     bounded memory but for a Batch job's waiting side. `progress` gets the bytes read of all
@@ -282,7 +200,7 @@ def measure_logs(
             continue
         resolved.add(path.resolve())
         unique.append(path)
-    run = _Run(measured, model, utc_offset_h)
+    run = Run(measured, model, utc_offset_h, parallel.workers_wanted(workers))
     done = [0]
     try:
         for job in jobs([survey(path, span) for path in unique]):
@@ -291,11 +209,13 @@ def measure_logs(
         run.tokeniser.shutdown(wait=True)
     if run.outside:
         with_messages = sum(run.eligible.values())
+        later = f"; {runstate.SAMPLE_LATER:,} in each later part" if run.parts_read else ""
         measured.note(
             f"prompt parts (system, tools, context, history) tokenised for a sample of "
             f"{with_messages - run.outside:,} of {with_messages:,} requests with usage (the "
-            f"first {SAMPLE_FIRST:,} of each model, then 1 in {SAMPLE_EVERY} at random); input "
-            "totals from usage for all, the user's input being the total less the sample's mean "
-            "parts"
+            f"first {runstate.SAMPLE_FIRST:,} of each model{later}, then 1 in "
+            f"{runstate.SAMPLE_EVERY} at random); "
+            "input totals from usage for all, the user's input being the total less the "
+            "sample's mean parts"
         )
     return measured

@@ -11,14 +11,14 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any
 
 from costcalc.errors import InputFileError
 from costcalc.io.logs import registry
 from costcalc.io.logs.formats import LogRecord
+from costcalc.io.logs.opening import BOM, one_array, open_log, plain_suffix
 from costcalc.io.logs.values import BadValue, TimeRange
 
-BOM = b"\xef\xbb\xbf"
 PROGRESS_EVERY = 1000  # lines between progress reports
 
 
@@ -122,7 +122,7 @@ except ImportError:  # pragma: no cover - orjson is a dependency; json stands in
     _fast_loads = None
 
 
-def _decode(line: bytes) -> Any:
+def decode(line: bytes) -> Any:
     """The line's JSON value. orjson reads the lines json reads alike, but for integers over
     64 bits (a float then) and what it rejects: NaN and Infinity literals, invalid UTF-8, lone
     surrogate escapes, numbers over 1e308, nesting over 1,024 deep. Those lines go to json, so
@@ -156,16 +156,38 @@ class _Detected:
         return self.format.parse(obj, self.reader.span)
 
     def line(self, line: bytes) -> LogRecord:
-        return self.parse(_decode(line))
+        return self.parse(decode(line))
 
 
 def _fail(exc: BadValue) -> LogRecord:
     raise exc
 
 
-def _jsonl(reader: _Reader, handle: IO[bytes]) -> Iterator[tuple[int, LogRecord]]:
+@dataclass(frozen=True)
+class Part:
+    """Lines of a JSONL file read by one worker process: the bytes from `start` (a line's
+    first) to `end`, the first being line `first_line`, all read in the file's format."""
+
+    start: int
+    end: int
+    first_line: int
+    format: registry.JsonFormat
+
+
+def _jsonl(
+    reader: _Reader, handle: IO[bytes], part: Part | None = None
+) -> Iterator[tuple[int, LogRecord]]:
     detected = _Detected(reader)
-    for number, line in enumerate(handle, 1):
+    left, first = (part.end - part.start, part.first_line) if part else (-1, 1)
+    if part is not None:
+        handle.seek(part.start)
+        detected.format = part.format
+        reader.counts.formats[part.format.title] += 1  # the first part's count is kept
+    for number, line in enumerate(handle, first):
+        if left >= 0:  # a part ends at the first line starting at or after its end
+            if left == 0:
+                return
+            left = max(left - len(line), 0)
         if number == 1 and line.startswith(BOM):  # Notepad and PowerShell write one
             line = line[len(BOM) :]
         if line.isspace() or not line:  # as strip() would, without copying a 10 kB line
@@ -215,44 +237,13 @@ def _csv(reader: _Reader, handle: IO[bytes]) -> Iterator[tuple[int, LogRecord]]:
             yield taken
 
 
-COMPRESSED = {b"\x1f\x8b": "gzip", b"BZh": "bz2", b"\xfd7zXZ\x00": "xz"}
-ZSTD = b"\x28\xb5\x2f\xfd"
-
-
-def open_log(path: Path) -> IO[bytes]:
-    """The log's bytes, decompressed when its first bytes say it is compressed."""
-    import bz2
-    import gzip
-    import lzma
-
-    with path.open("rb") as probe:
-        head = probe.read(6)
-    if head.startswith(ZSTD):
-        raise InputFileError(
-            path, "a zstd-compressed log: decompress it first (zstd -d FILE), then read that"
-        )
-    for magic, kind in COMPRESSED.items():
-        if head.startswith(magic):
-            if kind == "gzip":
-                return cast(IO[bytes], gzip.open(path, "rb"))
-            return bz2.open(path, "rb") if kind == "bz2" else lzma.open(path, "rb")
-    return path.open("rb")
-
-
-def _plain_suffix(path: Path) -> str:
-    """'.csv' for logs.csv and logs.csv.gz alike."""
-    suffixes = [s.lower() for s in path.suffixes]
-    while suffixes and suffixes[-1] in (".gz", ".gzip", ".bz2", ".xz"):
-        suffixes.pop()
-    return suffixes[-1] if suffixes else ""
-
-
 def read_records(
     path: Path, strict: bool, counts: LineCounts, span: TimeRange,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None, part: Part | None = None,
 ) -> Iterator[tuple[int, LogRecord]]:  # fmt: skip
     """The records of one log (JSONL, a JSON array or CSV, in any format the registry knows)
-    with their line numbers, streamed; `progress` gets the bytes read so far.
+    with their line numbers, streamed; `progress` gets the bytes read so far. With `part`,
+    only that part of a plain JSONL file (see splittable).
     A gzip, bzip2 or xz log is read through its decompressor (told by its first bytes, not
     its name: logs.jsonl.gz, or a rotated log without the suffix)."""
     try:
@@ -262,29 +253,13 @@ def read_records(
     reader = _Reader(path, strict, counts, span, progress)
     with handle:
         try:
-            if _plain_suffix(path) == ".csv":
+            if part is not None:
+                yield from _jsonl(reader, handle, part)
+            elif plain_suffix(path) == ".csv":
                 yield from _csv(reader, handle)
-            elif _one_array(handle):
+            elif one_array(handle):
                 yield from _array(reader, handle)
             else:
                 yield from _jsonl(reader, handle)
         except OSError as exc:  # a disk or network share failing mid-file
             raise InputFileError(path, f"cannot be read: {exc.strerror or exc}") from None
-
-
-def _one_array(handle: IO[bytes]) -> bool:
-    """Whether the file is one JSON array (an export saved as .json), not JSONL: it opens with
-    `[`, and its first line is not a whole JSON value followed by more lines (a JSONL log whose
-    first line happens to be an array). The handle is left where it was."""
-    peek = getattr(handle, "peek", None)
-    head = (peek(1 << 20) if peek is not None else b"").removeprefix(BOM).lstrip()
-    if not head.startswith(b"["):
-        return False
-    first, newline, rest = head.partition(b"\n")
-    if not newline or not rest.strip():
-        return True  # one line (or too long a first line to tell): the array
-    try:
-        json.loads(first)
-    except ValueError:
-        return True  # an array over many lines
-    return False

@@ -1,0 +1,60 @@
+"""How a log file is opened: decompressed as its first bytes say, told a JSONL log from one
+JSON array, a CSV log by its name."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import IO, cast
+
+from costcalc.errors import InputFileError
+
+BOM = b"\xef\xbb\xbf"
+COMPRESSED = {b"\x1f\x8b": "gzip", b"BZh": "bz2", b"\xfd7zXZ\x00": "xz"}
+ZSTD = b"\x28\xb5\x2f\xfd"
+
+
+def open_log(path: Path) -> IO[bytes]:
+    """The log's bytes, decompressed when its first bytes say it is compressed."""
+    import bz2
+    import gzip
+    import lzma
+
+    with path.open("rb") as probe:
+        head = probe.read(6)
+    if head.startswith(ZSTD):
+        raise InputFileError(
+            path, "a zstd-compressed log: decompress it first (zstd -d FILE), then read that"
+        )
+    for magic, kind in COMPRESSED.items():
+        if head.startswith(magic):
+            if kind == "gzip":
+                return cast(IO[bytes], gzip.open(path, "rb"))
+            return bz2.open(path, "rb") if kind == "bz2" else lzma.open(path, "rb")
+    return path.open("rb")
+
+
+def plain_suffix(path: Path) -> str:
+    """'.csv' for logs.csv and logs.csv.gz alike."""
+    suffixes = [s.lower() for s in path.suffixes]
+    while suffixes and suffixes[-1] in (".gz", ".gzip", ".bz2", ".xz"):
+        suffixes.pop()
+    return suffixes[-1] if suffixes else ""
+
+
+def one_array(handle: IO[bytes]) -> bool:
+    """Whether the file is one JSON array (an export saved as .json), not JSONL: it opens with
+    `[`, and its first line is not a whole JSON value followed by more lines (a JSONL log whose
+    first line happens to be an array). The handle is left where it was."""
+    peek = getattr(handle, "peek", None)
+    head = (peek(1 << 20) if peek is not None else b"").removeprefix(BOM).lstrip()
+    if not head.startswith(b"["):
+        return False
+    first, newline, rest = head.partition(b"\n")
+    if not newline or not rest.strip():
+        return True  # one line (or too long a first line to tell): the array
+    try:
+        json.loads(first)
+    except ValueError:
+        return True  # an array over many lines
+    return False

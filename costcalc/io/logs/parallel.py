@@ -1,0 +1,226 @@
+"""One large JSONL log read by several worker processes, each a part of it, merged in order.
+
+A part's worker measures its lines exactly as one process would (the same buckets, records
+and statistics), and the parts are merged in file order: counts added, the first line of each
+bucket taken from the earliest part, statistics merged (LogStats.merge). Workers are forked,
+so they share the parent's loaded tokenizer and its string hashes (ids and messages hash
+alike in every part). Two lines of one id in different parts would make a duplicate no part
+sees: when the parts' ids overlap, the file is read again in one process instead.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from costcalc.core.demand.logstats import LogStats
+from costcalc.io.logs import registry
+from costcalc.io.logs.measure import Measured
+from costcalc.io.logs.opening import BOM, COMPRESSED, ZSTD, one_array, plain_suffix
+from costcalc.io.logs.read import Part, decode
+from costcalc.io.logs.values import BadValue
+
+MIN_PART_BYTES = 16 << 20  # a smaller log is read in one process: forking costs ~20 ms a part
+PROGRESS_S = 0.2  # how often the parent reports the workers' progress
+
+
+def workers_wanted(asked: int | None) -> int:
+    """Processes to read a log with: `asked`, else COSTCALC_WORKERS, else every core this
+    process may run on."""
+    if asked is None and os.environ.get("COSTCALC_WORKERS", "").isdigit():
+        asked = int(os.environ["COSTCALC_WORKERS"])
+    if asked is None:
+        affinity = getattr(os, "sched_getaffinity", None)
+        asked = len(affinity(0)) if affinity else os.cpu_count() or 1
+    return max(asked, 1)
+
+
+def parts(path: Path, workers: int) -> list[Part]:
+    """The file cut into up to `workers` parts of about equal bytes (MIN_PART_BYTES at least),
+    each starting a line, with their first line numbers; [] when it is too small to share or
+    cannot be read in parts."""
+    size = path.stat().st_size
+    count = min(workers, size // max(MIN_PART_BYTES, 1))
+    if count < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return []
+    found = splittable(path)
+    if found is None:
+        return []
+    starts = [0]
+    with path.open("rb") as handle:
+        for k in range(1, count):
+            handle.seek(max(size * k // count - 1, starts[-1]))
+            handle.readline()  # to the end of the line the cut falls in
+            if handle.tell() < size and handle.tell() > starts[-1]:
+                starts.append(handle.tell())
+        lines, first_lines, at = 1, [], 0
+        handle.seek(0)
+        for start in starts[1:]:  # lines are numbered as one pass numbers them: by b"\n"
+            first_lines.append(lines)
+            lines += _newlines(handle, start - at)
+            at = start
+        first_lines.append(lines)
+    ends = [*starts[1:], size]
+    return [Part(s, e, n, found) for s, e, n in zip(starts, ends, first_lines, strict=True)]
+
+
+def splittable(path: Path) -> registry.JsonFormat | None:
+    """The format of a JSONL log that can be read in parts by several processes: plain (a
+    compressed stream has no place to start but its beginning), not CSV (a quoted cell may
+    hold a newline), not one JSON array; None otherwise, or when no line is a JSON object."""
+    if plain_suffix(path) == ".csv":
+        return None
+    with path.open("rb") as handle:
+        head = handle.peek(8)[:8]
+        if head.startswith(ZSTD) or any(head.startswith(m) for m in COMPRESSED) or (
+            one_array(handle)
+        ):  # fmt: skip
+            return None
+        for number, line in enumerate(handle, 1):
+            try:
+                obj = decode(line.removeprefix(BOM) if number == 1 else line)
+            except BadValue:
+                continue
+            if isinstance(obj, dict):
+                return registry.json_format(obj)
+            if number >= 1000:
+                break
+    return None
+
+
+def _newlines(handle: Any, length: int) -> int:
+    count = 0
+    while length > 0:
+        block = handle.read(min(length, 8 << 20))
+        if not block:
+            break
+        count += block.count(b"\n")
+        length -= len(block)
+    return count
+
+
+@dataclass
+class PartResult:
+    """What a worker measured: the part's Measured and the run state it changed."""
+
+    measured: Measured
+    eligible: dict[str | None, int]
+    outside: int
+    failed_ids: set[int]
+    known: dict[str | None, list[float]]
+    keys: np.ndarray  # the 64-bit hashes of the part's record ids, to find ids in two parts
+
+
+def run_parts(
+    parts_: list[Part],
+    measure: Callable[[int, Part, Callable[[int], None]], PartResult],
+    progress: Callable[[int], None] | None,
+) -> list[PartResult] | None:
+    """`measure(k, part, progress)` of every part in its own forked process; the results in
+    file order, or None when a worker ended without one (killed, out of memory). An error
+    raised in a worker (a bad line with --strict) is raised here, the earliest part's first."""
+    context = multiprocessing.get_context("fork")
+    done = context.Array("q", len(parts_), lock=False)  # bytes read, per part
+    pipes: list[Connection] = []
+    processes = []
+    for k, part in enumerate(parts_):
+        here, there = context.Pipe(duplex=False)
+        process = context.Process(
+            target=_worker, args=(measure, k, part, done, there), daemon=True,
+            name=f"costcalc-log-part-{k}",
+        )  # fmt: skip
+        process.start()
+        there.close()
+        pipes.append(here)
+        processes.append(process)
+    results: dict[int, tuple[str, Any]] = {}
+    try:
+        waiting = dict(enumerate(pipes))
+        while waiting:
+            for ready in wait(list(waiting.values()), timeout=PROGRESS_S):
+                k = next(i for i, pipe in waiting.items() if pipe is ready)
+                try:
+                    results[k] = waiting[k].recv()
+                except EOFError:
+                    results[k] = ("died", None)
+                del waiting[k]
+            if progress is not None:
+                progress(sum(done))
+    finally:
+        for process in processes:
+            process.join(timeout=1.0)
+            if process.is_alive():
+                process.terminate()
+        for pipe in pipes:
+            pipe.close()
+    for k in range(len(parts_)):
+        kind, value = results[k]
+        if kind == "error":
+            raise value
+        if kind != "ok":
+            return None
+    return [results[k][1] for k in range(len(parts_))]
+
+
+def _worker(
+    measure: Callable[[int, Part, Callable[[int], None]], PartResult], k: int, part: Part,
+    done: Any, pipe: Connection,
+) -> None:  # fmt: skip
+    def progress(position: int) -> None:
+        done[k] = position - part.start
+
+    try:
+        result: tuple[str, Any] = ("ok", measure(k, part, progress))
+    except Exception as exc:  # sent to the parent, raised there in file order
+        try:
+            result = ("error", exc)
+            pipe.send(result)
+        except Exception:  # an exception that does not pickle: its text, as a crash
+            result = ("crash", traceback.format_exc())
+            pipe.send(result)
+        pipe.close()
+        return
+    done[k] = part.end - part.start
+    pipe.send(result)
+    pipe.close()
+
+
+def overlapping(results: list[PartResult]) -> bool:
+    """Whether an id is in two parts (a duplicate of a line in another part)."""
+    keys = [r.keys for r in results if len(r.keys)]
+    if len(keys) < 2:
+        return False
+    every = np.concatenate(keys)
+    return len(np.unique(every)) < len(every)
+
+
+def merge_into(measured: Measured, part: Measured, first: bool) -> None:
+    """Add a later part's measurement to the file's so far (part 0's first)."""
+    counts, theirs = measured.counts, part.counts
+    counts.lines += theirs.lines
+    counts.buckets.update(theirs.buckets)
+    for bucket, where in theirs.first.items():
+        counts.first.setdefault(bucket, where)
+    counts.outliers += theirs.outliers
+    counts.first_outlier = counts.first_outlier or theirs.first_outlier
+    if first:  # the file's format, counted once
+        counts.formats.update(theirs.formats)
+    measured.stats.merge(part.stats)
+    if measured.per_model is not None and part.per_model is not None:
+        for model, stats in part.per_model.items():
+            measured.per_model.setdefault(model, LogStats()).merge(stats)
+    measured.batch += part.batch
+    measured.batch_by_model.update(part.batch_by_model)
+    measured.how.update(part.how)
+    measured.encodings.update(part.encodings)
+    for note in part.notes:
+        measured.note(note)
+    measured.notes_left_off += part.notes_left_off

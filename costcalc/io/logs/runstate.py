@@ -1,0 +1,182 @@
+"""The state of one `from-logs` run: tokenizers, the sample of requests tokenised, the tallies."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+
+from costcalc.core.demand.logstats import LogStats
+from costcalc.io.logs.formats import LogRecord
+from costcalc.io.logs.jobs import base_model, model_matches
+from costcalc.io.logs.measure import Measured, Parts, combine, known, label
+from costcalc.io.logs.read import LineCounts, Part, read_records
+from costcalc.io.logs.values import TimeRange
+from costcalc.io.tokens import TokenCounter, encoding_for_model
+
+CHUNK = 2_000  # records tokenised per batch
+# With usage, a request's prompt total is known: tokenising its messages only splits it into
+# parts, whose means a sample gives. The first SAMPLE_FIRST requests of each model are all
+# tokenised (a small log's profile is exact), then one in SAMPLE_EVERY at random (not every
+# 10th: a log alternating first and later turns would give only one kind): of 1,000,000,
+# about 101,800. A log read by several processes in parts (see parallel.py): the first part
+# as one process would, each later part's first SAMPLE_LATER of each model (so that its
+# requests outside the sample have a mean to be measured against from the start), then the same.
+SAMPLE_FIRST = 2_000
+SAMPLE_EVERY = 10
+SAMPLE_LATER = 200
+
+
+def _prepare_all(counters: list[tuple[TokenCounter, list[str]]]) -> None:
+    for counter, texts in counters:
+        counter.prepare(texts)
+
+
+def shifted(progress: Callable[[int], None], base: int, position: int) -> None:
+    progress(base + position)
+
+
+class Run:
+    """The state of one `from-logs` run: counters per encoding, the buckets, the statistics."""
+
+    def __init__(
+        self, measured: Measured, model: str | None, utc_offset_h: float, workers: int = 1
+    ) -> None:
+        self.measured, self.model, self.utc_offset_h = measured, model, utc_offset_h
+        self.workers = workers  # processes a large log is read with (see parallel.py)
+        self.parts_read = 0  # parts of logs read by worker processes
+        self.counters: dict[str, TokenCounter] = {}
+        # custom_ids failed in a result file of no job (an error file naming no model, when
+        # there are several jobs): an input of that id was answered, with a failure
+        self.failed_ids: set[int] = set()
+        self.tokeniser = ThreadPoolExecutor(1, thread_name_prefix="prepare")
+        self.rng = random.Random(0)  # the same sample on every run of the same logs
+        self.eligible: Counter[str | None] = Counter()  # requests with usage and messages
+        self.outside = 0  # of those, requests whose parts were not tokenised
+        # base model → [known tokens, requests] over the tokenised requests with usage
+        self.known: dict[str | None, list[float]] = {}
+        self.first_sample = SAMPLE_FIRST  # requests of each model tokenised before sampling
+        self._counter: dict[str | None, TokenCounter] = {}  # by model name, as counter_for says
+
+    @property
+    def span(self) -> TimeRange:
+        return self.measured.span or TimeRange.until(time.time())
+
+    def sampled(self, record: LogRecord) -> bool:
+        """Whether to tokenise the record's messages: always, but for a request with usage
+        outside the sample (decided once per record, when its chunk is prepared)."""
+        if record.usage is None or not record.messages or record.failed:
+            return True
+        if self.model and record.model and not model_matches(self.model, record.model):
+            return False  # another model's line: never measured
+        model = base_model(record.model) if record.model else None
+        self.eligible[model] += 1
+        return self.eligible[model] <= self.first_sample or self.rng.random() * SAMPLE_EVERY < 1
+
+    def wanted(self, record: LogRecord) -> bool:
+        """Not filtered out by --model (a record naming no model is kept)."""
+        return not (self.model and record.model and not model_matches(self.model, record.model))
+
+    def counter_for(self, record: LogRecord) -> TokenCounter:
+        found = self._counter.get(record.model)
+        if found is not None:
+            return found
+        encoding, note = encoding_for_model(self.model or record.model)
+        self.measured.note(note)
+        if encoding not in self.counters:
+            self.counters[encoding] = TokenCounter(encoding)
+            self.measured.note(self.counters[encoding].warning)
+        if len(self._counter) < 10_000:  # a log of countless model names asks each time
+            self._counter[record.model] = self.counters[encoding]
+        return self.counters[encoding]
+
+    def chunks(
+        self, path: Path, counts: LineCounts, progress: Callable[[int], None] | None,
+        part: Part | None = None,
+    ) -> Iterator[list[tuple[str, LogRecord, bool]]]:  # fmt: skip
+        """The file's records, CHUNK at a time, each with whether its messages are tokenised
+        (then already are). Chunk k is tokenised in a thread while chunk k+1 is parsed:
+        tiktoken lets go of the GIL while it encodes, so parsing and encoding share 2 cores."""
+        span = self.span
+        chunk: list[tuple[str, LogRecord, bool]] = []
+        pending: tuple[list[tuple[str, LogRecord, bool]], Future[None]] | None = None
+        strict = self.measured.strict
+        for number, record in read_records(path, strict, counts, span, progress, part):
+            chunk.append((f"{path}:{number}", record, self.sampled(record)))
+            if len(chunk) >= CHUNK and strict:  # placed before the next chunk is parsed, so
+                self._prepare(chunk).result()  # the first bad line is the one named
+                yield chunk
+                chunk = []
+            elif len(chunk) >= CHUNK:
+                if pending is not None:
+                    pending[1].result()
+                    yield pending[0]
+                pending, chunk = (chunk, self._prepare(chunk)), []
+        if pending is not None:
+            pending[1].result()
+            yield pending[0]
+        self._prepare(chunk).result()
+        yield chunk
+
+    def _prepare(self, chunk: list[tuple[str, LogRecord, bool]]) -> Future[None]:
+        """Start counting the texts of the chunk's sampled records, distinct ones once."""
+        by_encoding: dict[str, list[str]] = {}
+        for _, record, sampled in chunk:
+            if not sampled:
+                continue
+            texts = [text for _, text in record.messages or ()]
+            answer = record.answer if record.usage is None else None
+            texts += [t for t in (record.tools, answer) if t]
+            if texts:  # a usage-only line needs no encoding (nor its "not loaded" note)
+                by_encoding.setdefault(self.counter_for(record).encoding, []).extend(texts)
+        counters = [(self.counters[encoding], texts) for encoding, texts in by_encoding.items()]
+        return self.tokeniser.submit(_prepare_all, counters)
+
+    def add(self, request: LogRecord, p: Parts | None, result: LogRecord | None,
+            answer: float | None) -> None:  # fmt: skip
+        """Measure one used request: `request` holds its messages, `result` its usage."""
+        m = self.measured
+        usage = result.usage if result is not None else None
+        if result is not None and result is not request:
+            request = dataclasses.replace(
+                request, time_s=result.time_s or request.time_s,
+                model=request.model or result.model, usage=usage,
+                batch=request.batch or result.batch,
+            )  # fmt: skip
+        n = request.requests
+        model = base_model(request.model) if request.model else None
+        sampled_known = 0.0
+        if p is not None and usage is not None and p.counted:
+            tally = self.known.setdefault(model, [0.0, 0])
+            tally[0] += known(p) * n
+            tally[1] += n
+        elif p is not None and not p.counted:
+            tally = self.known.get(model) or [0.0, 1]  # the model's first requests are counted
+            sampled_known = tally[0] / tally[1]
+            self.outside += n
+        tokenised = p is not None or (usage is None and answer is not None)
+        counted = label(self.counter_for(request).method) if tokenised else "not logged"
+        m.batch += n if request.batch else 0
+        m.how["input: provider usage" if usage else f"input: {counted}" if p is not None
+              else "input: not logged (0)"] += n  # fmt: skip
+        m.how["output: provider usage" if usage else f"output: {counted}" if answer is not None
+              else "output: not logged (0)"] += n  # fmt: skip
+        if p is not None:
+            m.encodings[counted if p.counted else f"{counted} in a sample"] += n
+        tokens = combine(request, p, usage, answer, sampled_known)
+        if request.batch:  # each Batch request is its own (custom_id): never a retry or a turn
+            tokens = dataclasses.replace(tokens, fingerprint=None, thread=None)
+        m.stats.add(tokens, self.utc_offset_h)
+        if m.per_model is not None:
+            key = base_model(request.model) if request.model else "unknown-model"
+            m.per_model.setdefault(key, LogStats()).add(tokens, self.utc_offset_h)
+            m.batch_by_model[key] += n if request.batch else 0
+
+    def answer_tokens(self, record: LogRecord) -> float | None:
+        if record.usage is None and record.answer:
+            return float(self.counter_for(record)[record.answer])
+        return None
