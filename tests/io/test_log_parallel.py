@@ -160,7 +160,10 @@ def test_with_usage_totals_are_exact_and_the_sample_is_said(
     total = sum(30 + 9 * (i % 3) + i % 11 for i in wanted)
     assert many.stats.metrics["prompt_total"].total == total
     note = next(n for n in many.all_notes if "sample" in n)
-    assert "the first 30 of each model; 10 in each later part, then 1 in 10" in note
+    assert (
+        "the first 30 of each model; 10 in each later part, then the requests of 1 in 10 conv"
+        in note
+    )
 
 
 def test_an_id_in_two_parts_reads_the_file_again_in_one_process(
@@ -216,3 +219,29 @@ def test_workers_default_to_the_cores_and_can_be_set(monkeypatch: pytest.MonkeyP
     assert parallel.workers_wanted(1) == 1
     monkeypatch.delenv("COSTCALC_WORKERS")
     assert parallel.workers_wanted(None) == len(os.sched_getaffinity(0))
+
+
+def test_the_cli_writes_the_same_profile_on_one_core_or_three(
+    real_cl100k: str, tmp_path: Path, small_parts: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from costcalc.cli import app
+
+    monkeypatch.setenv("COSTCALC_TODAY", "2026-11-25")
+    log = write_log(tmp_path / "log.jsonl", 300, usage=False, bad={7: "[1, 2"})
+    written = {}
+    for workers in ("1", "3"):
+        out = tmp_path / f"w{workers}.yaml"
+        done = CliRunner().invoke(app, ["profile", "from-logs", str(log), "--model",
+                                        "gpt-4o-mini", "--name", "m", "--workers", workers,
+                                        "-o", str(out)])  # fmt: skip
+        assert done.exit_code == 0, done.output
+        written[workers] = out.read_text()
+    assert written["1"] == written["3"]
+    # the bucket's first line is the file's line 8 (the profile's comments wrap long lines)
+    flat = " ".join(line.lstrip("# ") for line in written["3"].splitlines())
+    assert "log.jsonl:8: not JSON" in flat and "malformed 1 first: " in " ".join(flat.split())
+    bad = CliRunner().invoke(app, ["profile", "from-logs", str(log), "--workers", "0",
+                                   "-o", str(tmp_path / "x.yaml")])  # fmt: skip
+    assert bad.exit_code == 2 and "--workers" in bad.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -56,9 +57,14 @@ def test_with_usage_only_a_sample_is_tokenised_and_said(
     monkeypatch.setattr(runstate, "SAMPLE_EVERY", 10)
     measured = measure_logs([path], None, False, 0.0)
     stats, m = measured.stats, measured.stats.metrics
-    # 40 first, then 1 in 10 at random of the other 360: about 76 tokenised of 400
+    # 40 first, then the requests of 1 in 10 of the other 180 conversations of 2 turns:
+    # about 76 tokenised of 400
     sampled = m["system"].count
     assert 60 <= sampled <= 95 and m["prompt_total"].count == 400
+    # exactly: both turns of each conversation c20…c199 whose id's CRC-32 is a multiple of 10
+    # (21 of the 180), the same on every run
+    drawn = [c for c in range(20, 200) if zlib.crc32(f"c{c}".encode()) % 10 == 0]
+    assert sampled == 40 + 2 * len(drawn) == 40 + 2 * 21
     said = f"sample of {sampled} of 400 requests with usage"
     assert any(said in note for note in measured.all_notes)
     counted = f"tokenised ({real_cl100k})"

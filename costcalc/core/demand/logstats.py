@@ -151,13 +151,16 @@ class LogStats:
                 local = r.time_s + utc_offset_h * 3600.0
                 self.hours[int(local // 3600) % 24] += n
                 self.minutes[int(r.time_s // 60)] += n
-        for name in ("system", "tools", "retrieval", "retrieval_chunks", "history", "cached",
-                     "prompt_total", "carried_turns"):  # fmt: skip
-            value = getattr(r, name)
+        metrics = self.metrics
+        for name, value in (
+            ("system", r.system), ("tools", r.tools), ("retrieval", r.retrieval),
+            ("retrieval_chunks", r.retrieval_chunks), ("history", r.history),
+            ("cached", r.cached), ("prompt_total", r.prompt_total),
+            ("carried_turns", r.carried_turns), ("user", r.user), ("output", r.output),
+            ("reasoning", r.reasoning),
+        ):  # fmt: skip
             if value is not None:
-                self.metrics[name].add(float(value), n)
-        for name in ("user", "output", "reasoning"):
-            self.metrics[name].add(float(getattr(r, name)), n)
+                metrics[name].add(float(value), n)
         if r.carried_turns is not None:
             self.max_carried = max(self.max_carried, r.carried_turns)
         thread = r.conversation if r.conversation is not None else r.thread

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -114,6 +115,7 @@ class Parts:
     counted: bool = True  # False: only the shape (hashes, turns); the tokens are a sample's
 
 
+@functools.lru_cache(maxsize=64)  # asked for every request, of one or two methods
 def label(method: str) -> str:
     """'tokenised (cl100k_base)' or 'estimated (characters / 4)', from a counter's method."""
     if method.startswith("estimate"):

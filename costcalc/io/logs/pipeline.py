@@ -67,7 +67,9 @@ def _in_parts(run: Run, path: Path, progress: Callable[[int], None] | None) -> b
     cut = [] if run.measured.strict else parallel.parts(path, run.workers)
     if not cut:
         return False
-    first = next(read_records(path, False, LineCounts(), run.span), None)
+    records = read_records(path, False, LineCounts(), run.span)
+    first = next(records, None)
+    records.close()
     if first is not None and (first[1].messages or first[1].answer):
         # loaded here, before the fork, so that every worker shares the one tokenizer
         encoder(encoding_for_model(run.model or first[1].model)[0])
@@ -213,8 +215,8 @@ def measure_logs(
         measured.note(
             f"prompt parts (system, tools, context, history) tokenised for a sample of "
             f"{with_messages - run.outside:,} of {with_messages:,} requests with usage (the "
-            f"first {runstate.SAMPLE_FIRST:,} of each model{later}, then 1 in "
-            f"{runstate.SAMPLE_EVERY} at random); "
+            f"first {runstate.SAMPLE_FIRST:,} of each model{later}, then the requests of 1 in "
+            f"{runstate.SAMPLE_EVERY} conversations); "
             "input totals from usage for all, the user's input being the total less the "
             "sample's mean parts"
         )

@@ -8,7 +8,7 @@ import functools
 import io
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -240,7 +240,7 @@ def _csv(reader: _Reader, handle: IO[bytes]) -> Iterator[tuple[int, LogRecord]]:
 def read_records(
     path: Path, strict: bool, counts: LineCounts, span: TimeRange,
     progress: Callable[[int], None] | None = None, part: Part | None = None,
-) -> Iterator[tuple[int, LogRecord]]:  # fmt: skip
+) -> Generator[tuple[int, LogRecord], None, None]:  # fmt: skip
     """The records of one log (JSONL, a JSON array or CSV, in any format the registry knows)
     with their line numbers, streamed; `progress` gets the bytes read so far. With `part`,
     only that part of a plain JSONL file (see splittable).

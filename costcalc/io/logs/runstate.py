@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import random
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -21,14 +21,26 @@ from costcalc.io.tokens import TokenCounter, encoding_for_model
 CHUNK = 2_000  # records tokenised per batch
 # With usage, a request's prompt total is known: tokenising its messages only splits it into
 # parts, whose means a sample gives. The first SAMPLE_FIRST requests of each model are all
-# tokenised (a small log's profile is exact), then one in SAMPLE_EVERY at random (not every
-# 10th: a log alternating first and later turns would give only one kind): of 1,000,000,
-# about 101,800. A log read by several processes in parts (see parallel.py): the first part
-# as one process would, each later part's first SAMPLE_LATER of each model (so that its
-# requests outside the sample have a mean to be measured against from the start), then the same.
+# tokenised (a small log's profile is exact), then the requests of one conversation in
+# SAMPLE_EVERY, told by a checksum of its id (else of its first user message), so the same
+# on every run: about 101,800 of 1,000,000 requests. Whole conversations, not requests at
+# random: a sampled turn's history is its conversation's earlier turns, tokenised already,
+# where a turn drawn alone has all its history to tokenise (on a log of 8.6 kB turns, 4 times
+# the text). A log read by several processes in parts (see parallel.py): the first part as
+# one process would, each later part's first SAMPLE_LATER of each model (so that its requests
+# outside the sample have a mean to be measured against from the start), then the same.
 SAMPLE_FIRST = 2_000
 SAMPLE_EVERY = 10
 SAMPLE_LATER = 200
+
+
+def _drawn(record: LogRecord) -> bool:
+    """Whether the record's conversation is in the sample (one in SAMPLE_EVERY)."""
+    key = record.conversation
+    if key is None:
+        key = next((text for role, text in record.messages or () if role == "user"), "")
+    checksum = zlib.crc32(key.encode("utf-8", "surrogatepass"))
+    return checksum % SAMPLE_EVERY == 0
 
 
 def _prepare_all(counters: list[tuple[TokenCounter, list[str]]]) -> None:
@@ -54,7 +66,6 @@ class Run:
         # there are several jobs): an input of that id was answered, with a failure
         self.failed_ids: set[int] = set()
         self.tokeniser = ThreadPoolExecutor(1, thread_name_prefix="prepare")
-        self.rng = random.Random(0)  # the same sample on every run of the same logs
         self.eligible: Counter[str | None] = Counter()  # requests with usage and messages
         self.outside = 0  # of those, requests whose parts were not tokenised
         # base model → [known tokens, requests] over the tokenised requests with usage
@@ -75,7 +86,7 @@ class Run:
             return False  # another model's line: never measured
         model = base_model(record.model) if record.model else None
         self.eligible[model] += 1
-        return self.eligible[model] <= self.first_sample or self.rng.random() * SAMPLE_EVERY < 1
+        return self.eligible[model] <= self.first_sample or _drawn(record)
 
     def wanted(self, record: LogRecord) -> bool:
         """Not filtered out by --model (a record naming no model is kept)."""
