@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,15 @@ from costcalc.schema.profile import Profile
 settings.register_profile("costcalc", deadline=None, derandomize=True)
 settings.load_profile("costcalc")
 
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under xdist (addopts: -n auto) the `slow` tests, subprocesses and mypy (some 20 s on a
+    fresh clone), are handed out first, so no worker is left with one of them at the end while
+    the others idle. Otherwise in file order; a plain `-n 0` run keeps that order throughout."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable
+
+
 ROOT = Path(__file__).resolve().parents[1]
 PROFILES = sorted((ROOT / "profiles").glob("*.yaml"))
 TODAY = dt.date(2026, 11, 27)
@@ -33,6 +43,21 @@ BASE_PROFILE: dict[str, Any] = {
     "traffic": {"requests_per_day": 86_400},
     "request": {"user_tokens": 100, "output_tokens": 100},
 }
+
+
+def check_golden(golden: Path, text: str) -> None:
+    """`text` must be the golden file's. With COSTCALC_UPDATE_GOLDEN set it is written first,
+    to a file of this process beside it and renamed into place: a test on another xdist worker
+    reading the same golden file (test_schemas validates one) sees the old text or the new,
+    never a half-written file."""
+    if os.environ.get("COSTCALC_UPDATE_GOLDEN"):
+        part = golden.with_name(f".{golden.name}.{os.getpid()}.part")
+        try:
+            part.write_text(text, encoding="utf-8")
+            os.replace(part, golden)
+        finally:
+            part.unlink(missing_ok=True)
+    assert text == golden.read_text(encoding="utf-8")
 
 
 def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import jsonschema
@@ -12,7 +11,7 @@ from typer.testing import CliRunner
 
 from costcalc.cli import app
 from costcalc.io.catalog import load_catalog
-from tests.conftest import PROFILES, ROOT
+from tests.conftest import PROFILES, ROOT, check_golden
 
 SCHEMA = json.loads((ROOT / "schemas" / "compare.schema.json").read_text(encoding="utf-8"))
 GOLDEN = ROOT / "tests" / "golden"
@@ -96,10 +95,7 @@ def test_golden_text_report() -> None:
         ],
     )
     assert result.exit_code == 0
-    golden = GOLDEN / "rag-support-chatbot.txt"
-    if os.environ.get("COSTCALC_UPDATE_GOLDEN"):
-        golden.write_text(result.stdout, encoding="utf-8")
-    assert result.stdout == golden.read_text(encoding="utf-8")
+    check_golden(GOLDEN / "rag-support-chatbot.txt", result.stdout)
 
 
 @pytest.mark.parametrize("fmt", ["markdown", "json", "html"])
@@ -122,10 +118,7 @@ def test_golden_markdown_json_and_html(fmt: str, tmp_path: Path) -> None:
         if fmt == "json":
             text = re.sub(r'"costcalc_version": "[^"]+"', '"costcalc_version": "VERSION"', text)
     assert result.exit_code == 0, result.stderr
-    golden = GOLDEN / f"rag-support-chatbot.{ {'markdown': 'md'}.get(fmt, fmt) }"
-    if os.environ.get("COSTCALC_UPDATE_GOLDEN"):
-        golden.write_text(text, encoding="utf-8")
-    assert text == golden.read_text(encoding="utf-8")
+    check_golden(GOLDEN / f"rag-support-chatbot.{ {'markdown': 'md'}.get(fmt, fmt) }", text)
 
 
 def test_repository_project_file_checks_the_examples() -> None:

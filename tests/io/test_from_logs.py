@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from costcalc.cli import app
 from costcalc.io.logs.pipeline import measure_logs
 from costcalc.io.profiles import load_profile
-from tests.conftest import ROOT
+from tests.conftest import ROOT, check_golden
 from tests.io import log_samples as logs
 
 runner = CliRunner()
@@ -249,10 +249,7 @@ def test_golden_derived_profile(tmp_path: Path, real_cl100k: str) -> None:
     assert first == f"# yaml-language-server: $schema={written}"
     assert (tmp_path / written).resolve() == schema.resolve()
     text = "# yaml-language-server: $schema=../../schemas/profile.schema.json\n" + rest
-    golden = GOLDEN / "derived-profile.yaml"
-    if os.environ.get("COSTCALC_UPDATE_GOLDEN"):
-        golden.write_text(text, encoding="utf-8")
-    assert text == golden.read_text(encoding="utf-8")
+    check_golden(GOLDEN / "derived-profile.yaml", text)
 
 
 def test_tokens_command(tmp_path: Path, real_cl100k: str) -> None:
