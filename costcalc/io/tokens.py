@@ -27,6 +27,7 @@ BLOCK_CHARS = 1 << 20  # characters encoded at a time when counting a file
 
 _encoders: dict[str, Any] = {}
 _failures: dict[str, str] = {}
+_loading: dict[str, threading.Thread] = {}  # encoders being loaded by preload
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,26 @@ def _load(encoding: str) -> Any:
     raise RuntimeError(result.get("error", f"timed out after {LOAD_TIMEOUT_S:.0f} s"))
 
 
+def preload(encoding: str) -> None:
+    """Start loading an encoder in the background (about 0.3 s for cl100k_base), so that
+    reading a log's first lines and loading overlap; `encoder` waits for it."""
+    if encoding not in _encoders and encoding not in _failures and encoding not in _loading:
+        _loading[encoding] = threading.Thread(target=encoder, args=(encoding,), daemon=True)
+        _loading[encoding].start()
+
+
+def loaded() -> None:
+    """Wait for every encoder preload has started (before a fork: a worker process must not
+    start with a half-loaded encoder, or an import lock held by a thread it does not have)."""
+    for encoding in list(_loading):
+        encoder(encoding)
+
+
 def encoder(encoding: str) -> Any | None:
     """The cached encoder, or None (once failed, never retried in this process)."""
+    loading = _loading.get(encoding)
+    if loading is not None and loading is not threading.current_thread():
+        loading.join(2 * LOAD_TIMEOUT_S)
     if encoding in _encoders:
         return _encoders[encoding]
     if encoding in _failures:

@@ -156,6 +156,7 @@ def test_merged_percentiles_are_a_uniform_sample_of_both_chunks() -> None:
     low.merge(high)
     assert low.count == 40_000 and low.mean == pytest.approx(19_999.5)
     assert len(low.samples) == RESERVOIR
+    assert len(set(low.samples)) == RESERVOIR  # drawn without replacement: no value twice
     # 10,000 of 40,000 values are 30,000 or more: about a quarter of the sample (5,000 ± 2 %)
     share = sum(v >= 30_000 for v in low.samples) / RESERVOIR
     assert share == pytest.approx(0.25, abs=0.02)

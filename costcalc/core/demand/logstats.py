@@ -38,27 +38,22 @@ class Metric:
     def merge(self, other: Metric) -> None:
         """Add another chunk's metric: totals summed, samples kept as a uniform sample of both.
         Under RESERVOIR values in all they are simply joined (as one pass would keep them);
-        above, each slot draws from a side in proportion to its count (30,000 and 10,000
-        values: 15,000 and 5,000 of the 20,000 slots), without replacement within a side."""
+        above, the slots are split between the sides as draws without replacement from their
+        counts would split them (hypergeometric: 30,000 and 10,000 values give about 15,000
+        and 5,000 of the 20,000 slots), each side's share taken at random from its samples."""
         count = self.count + other.count
         if len(self.samples) + len(other.samples) <= RESERVOIR:
             self.samples = self.samples + other.samples
         elif count:
-            mine, theirs = self.samples[:], other.samples[:]
-            self._rng.shuffle(mine)
-            self._rng.shuffle(theirs)
-            picked: list[float] = []
-            left_mine, left_theirs = self.count, other.count
-            while len(picked) < RESERVOIR and (mine or theirs):
-                if theirs and (
-                    not mine or self._rng.randrange(left_mine + left_theirs) >= left_mine
-                ):
-                    picked.append(theirs.pop())
-                    left_theirs -= 1
-                else:
-                    picked.append(mine.pop())
-                    left_mine -= 1
-            self.samples = picked
+            draw = np.random.default_rng(self._rng.getrandbits(64))
+            mine = int(draw.hypergeometric(self.count, other.count, RESERVOIR))
+            # a side with more values than RESERVOIR keeps RESERVOIR samples, one with fewer
+            # keeps them all, so neither share exceeds the samples it is taken from
+            mine = min(mine, len(self.samples))
+            theirs = min(RESERVOIR - mine, len(other.samples))
+            kept = draw.choice(np.asarray(self.samples), mine, replace=False)
+            taken = draw.choice(np.asarray(other.samples), theirs, replace=False)
+            self.samples = [*kept.tolist(), *taken.tolist()]
         self.total += other.total
         self.count = count
 

@@ -65,6 +65,7 @@ class Survey:
     sides: Counter[str] = field(default_factory=Counter)
     model: str | None = None
     ids: set[str] = field(default_factory=set)  # the first records' custom_ids
+    texts: bool = False  # whether the first records have messages or answers to tokenise
 
     @property
     def inputs(self) -> bool:
@@ -83,6 +84,7 @@ def survey(path: Path, span: TimeRange) -> Survey:
         for _, record in itertools.islice(records, SURVEY_LINES):
             found.sides[record.side] += 1
             found.model = found.model or record.model
+            found.texts = found.texts or bool(record.messages or record.answer)
             if record.custom_id is not None:
                 found.ids.add(record.custom_id)
         one_side = bool(found.sides["input"]) != bool(found.sides["result"])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -177,6 +178,8 @@ def _worker(
     def progress(position: int) -> None:
         done[k] = position - part.start
 
+    # Ctrl-C is the parent's to handle: it stops the workers, without a traceback from each
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         result: tuple[str, Any] = ("ok", measure(k, part, progress))
     except Exception as exc:  # sent to the parent, raised there in file order

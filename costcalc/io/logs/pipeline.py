@@ -14,10 +14,10 @@ from costcalc.io.logs import parallel, runstate
 from costcalc.io.logs.formats import LogRecord
 from costcalc.io.logs.jobs import Held, Job, Joiner, jobs, survey
 from costcalc.io.logs.measure import KeySet, Measured, parts
-from costcalc.io.logs.read import LineCounts, Part, read_records
+from costcalc.io.logs.read import LineCounts, Part
 from costcalc.io.logs.runstate import Run, shifted
 from costcalc.io.logs.values import TimeRange
-from costcalc.io.tokens import encoder, encoding_for_model
+from costcalc.io.tokens import encoding_for_model, loaded, preload
 
 
 def _job(run: Run, job: Job, progress: Callable[[int], None] | None, done: list[int]) -> None:
@@ -67,12 +67,7 @@ def _in_parts(run: Run, path: Path, progress: Callable[[int], None] | None) -> b
     cut = [] if run.measured.strict else parallel.parts(path, run.workers)
     if not cut:
         return False
-    records = read_records(path, False, LineCounts(), run.span)
-    first = next(records, None)
-    records.close()
-    if first is not None and (first[1].messages or first[1].answer):
-        # loaded here, before the fork, so that every worker shares the one tokenizer
-        encoder(encoding_for_model(run.model or first[1].model)[0])
+    loaded()  # the tokenizer preloaded, before the fork: every worker shares the one
     results = parallel.run_parts(cut, functools.partial(_measure_part, run, path), progress)
     if results is None or parallel.overlapping(results):
         why = "a worker process ended early" if results is None else "ids repeat far apart"
@@ -205,7 +200,11 @@ def measure_logs(
     run = Run(measured, model, utc_offset_h, parallel.workers_wanted(workers))
     done = [0]
     try:
-        for job in jobs([survey(path, span) for path in unique]):
+        surveys = [survey(path, span) for path in unique]
+        for found in surveys:
+            if found.texts:
+                preload(encoding_for_model(model or found.model)[0])
+        for job in jobs(surveys):
             _job(run, job, progress, done)
     finally:
         run.tokeniser.shutdown(wait=True)
