@@ -245,3 +245,17 @@ def test_the_cli_writes_the_same_profile_on_one_core_or_three(
     bad = CliRunner().invoke(app, ["profile", "from-logs", str(log), "--workers", "0",
                                    "-o", str(tmp_path / "x.yaml")])  # fmt: skip
     assert bad.exit_code == 2 and "--workers" in bad.output
+
+
+def _interrupted(k: int, part: Part, progress: Any) -> parallel.PartResult:
+    import signal
+
+    os.kill(os.getpid(), signal.SIGINT)  # as Ctrl-C sends it to every process of the terminal
+    return parallel.PartResult(Measured(), {}, 0, set(), {}, np.array([k], dtype=np.int64))
+
+
+def test_workers_leave_ctrl_c_to_the_parent(tmp_path: Path, small_parts: None) -> None:
+    # the parent stops the workers when it is interrupted; a worker never dies of it itself
+    path = write_log(tmp_path / "log.jsonl", 300, usage=True)
+    results = parallel.run_parts(parallel.parts(path, 2), _interrupted, None)
+    assert results is not None and [int(r.keys[0]) for r in results] == [0, 1]
