@@ -259,3 +259,19 @@ def test_workers_leave_ctrl_c_to_the_parent(tmp_path: Path, small_parts: None) -
     path = write_log(tmp_path / "log.jsonl", 300, usage=True)
     results = parallel.run_parts(parallel.parts(path, 2), _interrupted, None)
     assert results is not None and [int(r.keys[0]) for r in results] == [0, 1]
+
+
+def test_a_line_longer_than_a_part_stays_whole(
+    real_cl100k: str, tmp_path: Path, small_parts: None
+) -> None:
+    # line 151 holds 40 kB of question: the cuts at a quarter, a half and three quarters of the
+    # file may all fall in it; each part still starts a line, none is empty, and none splits it
+    long_line = chat(150, False)
+    long_line["request"]["messages"][-1]["content"] = "why " * 10_000
+    path = write_log(tmp_path / "log.jsonl", 200, usage=False, bad={150: json.dumps(long_line)})
+    data = path.read_bytes()
+    cut = parallel.parts(path, 8)
+    assert 2 <= len(cut) <= 8
+    assert all(data[p.start - 1 : p.start] == b"\n" for p in cut[1:])
+    assert all(p.start < p.end for p in cut)
+    same(measure(path, 1), measure(path, 8))

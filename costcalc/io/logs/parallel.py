@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -58,10 +58,9 @@ def parts(path: Path, workers: int) -> list[Part]:
     starts = [0]
     with path.open("rb") as handle:
         for k in range(1, count):
-            handle.seek(max(size * k // count - 1, starts[-1]))
-            handle.readline()  # to the end of the line the cut falls in
-            if handle.tell() < size and handle.tell() > starts[-1]:
-                starts.append(handle.tell())
+            start = _line_after(handle, max(size * k // count - 1, starts[-1]))
+            if starts[-1] < start < size:
+                starts.append(start)
         lines, first_lines, at = 1, [], 0
         handle.seek(0)
         for start in starts[1:]:  # lines are numbered as one pass numbers them: by b"\n"
@@ -97,7 +96,19 @@ def splittable(path: Path) -> registry.JsonFormat | None:
     return None
 
 
-def _newlines(handle: Any, length: int) -> int:
+def _line_after(handle: BinaryIO, at: int) -> int:
+    """Where the line after the one holding byte `at` starts (read a block at a time, not
+    with readline: a line may be larger than memory allows)."""
+    handle.seek(at)
+    while block := handle.read(1 << 20):
+        found = block.find(b"\n")
+        if found >= 0:
+            return at + found + 1
+        at += len(block)
+    return at
+
+
+def _newlines(handle: BinaryIO, length: int) -> int:
     count = 0
     while length > 0:
         block = handle.read(min(length, 8 << 20))
