@@ -161,3 +161,22 @@ def test_merged_percentiles_are_a_uniform_sample_of_both_chunks() -> None:
     share = sum(v >= 30_000 for v in low.samples) / RESERVOIR
     assert share == pytest.approx(0.25, abs=0.02)
     assert low.percentile(50) == pytest.approx(20_000, rel=0.03)
+
+
+def test_a_retry_of_a_request_made_in_the_part_before_is_a_retry_after_the_merge() -> None:
+    # request 7 at T0, again 60 s later (in the next part) and 10 minutes after that: the
+    # second attempt is a retry (60 s ≤ 300 s), the third a new request (600 s > 300 s)
+    times = [T0, T0 + 60.0, T0 + 660.0]
+    rows = [record(t, fingerprint=7) for t in times]
+    whole = LogStats()
+    for row in rows:
+        whole.add(row)
+    assert (whole.attempts, whole.retries, whole.requests) == (3, 1, 2)
+    for tracked, retries in ((True, 1), (False, 0)):
+        first, second = LogStats(), LogStats(first_seen=tracked)
+        first.add(rows[0])
+        second.add(rows[1])
+        second.add(rows[2])
+        first.merge(second)
+        # without first_seen the part cannot tell its first attempt repeats the part before's
+        assert (first.attempts, first.retries) == (3, retries)

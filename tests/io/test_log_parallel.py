@@ -275,3 +275,33 @@ def test_a_line_longer_than_a_part_stays_whole(
     assert all(data[p.start - 1 : p.start] == b"\n" for p in cut[1:])
     assert all(p.start < p.end for p in cut)
     same(measure(path, 1), measure(path, 8))
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "logs"
+ID_KEYS = {"id", "custom_id", "request_id", "response_id", "trace_id", "generation_id"}
+
+
+def _renamed(value: Any, copy: int) -> Any:
+    """The record with every id made unique to this copy (request_id → request_id-c7)."""
+    if isinstance(value, dict):
+        return {
+            key: f"{item}-c{copy}" if key in ID_KEYS and isinstance(item, str)
+            else _renamed(item, copy)
+            for key, item in value.items()
+        }  # fmt: skip
+    return [_renamed(item, copy) for item in value] if isinstance(value, list) else value
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("*.jsonl")))
+def test_every_jsonl_format_measures_alike_in_parts(
+    name: str, real_cl100k: str, tmp_path: Path, small_parts: None
+) -> None:
+    # the format's sample (tests/fixtures/logs) copied 40 times with its ids made unique
+    lines = [json.loads(line) for line in (FIXTURES / name).read_text().splitlines() if line]
+    path = tmp_path / name
+    path.write_text("".join(json.dumps(_renamed(r, k)) + "\n" for k in range(40) for r in lines))
+    assert len(parallel.parts(path, 3)) >= 2
+    one = measure_logs([path], None, False, 0.0, now_s=NOW, workers=1)
+    many = measure_logs([path], None, False, 0.0, now_s=NOW, workers=3)
+    assert not any("read in one process" in note for note in many.all_notes)
+    same(one, many)

@@ -92,7 +92,7 @@ class RecordTokens:
 class LogStats:
     """Accumulates RecordTokens; every structure is bounded or grows with distinct minutes."""
 
-    def __init__(self) -> None:
+    def __init__(self, first_seen: bool = False) -> None:
         self.attempts = 0
         self.retries = 0
         self.max_repeats = 0
@@ -112,6 +112,12 @@ class LogStats:
         self.closed_turns = 0
         self.coarse = 0  # requests logged only per hour or coarser: no hourly shape from them
         self._recent: OrderedDict[int, tuple[int, float | None]] = OrderedDict()
+        # with first_seen (a part of a log, to be merged after the part before it): each
+        # request's first attempt here, by key, so that merge can tell the retries of requests
+        # first made in the part before (the first RECENT_REQUESTS keys)
+        self.first_seen = first_seen
+        self._first: dict[int, float | None] = {}
+        self._first_retries: set[int] = set()  # set by _retried during a merge
 
     def add(self, r: RecordTokens, utc_offset_h: float = 0.0) -> None:
         n = r.requests
@@ -119,6 +125,8 @@ class LogStats:
         if r.fingerprint is not None:
             key = hash((r.fingerprint, r.conversation))
             seen, last = self._recent.pop(key, (0, None))
+            if self.first_seen and not seen and len(self._first) < RECENT_REQUESTS:
+                self._first.setdefault(key, r.time_s)
             if (
                 seen
                 and last is not None
@@ -175,7 +183,7 @@ class LogStats:
         the other chunk is not seen, and conversations closed (more than OPEN_CONVERSATIONS
         open) in either chunk are not joined to their turns in the other."""
         self.attempts += other.attempts
-        self.retries += other.retries
+        self.retries += other.retries + self._retried(other)
         self.max_repeats = max(self.max_repeats, other.max_repeats)
         times = [t for t in (self.first_time, other.first_time) if t is not None]
         self.first_time = min(times) if times else None
@@ -197,11 +205,31 @@ class LogStats:
         self.closed_turns += other.closed_turns
         self.by_id += other.by_id
         self.coarse += other.coarse
-        for key, value in other._recent.items():
-            self._recent.pop(key, None)
-            self._recent[key] = value
+        for key, (seen, last) in other._recent.items():
+            before, _ = self._recent.pop(key, (0, None))
+            # the requests the other part first made as retries of ours: one chain of repeats
+            self._recent[key] = (seen + before if key in other._first_retries else seen, last)
+        other._first_retries = set()
+        if self.first_seen:
+            for key, first in other._first.items():
+                if len(self._first) >= RECENT_REQUESTS:
+                    break
+                self._first.setdefault(key, first)
         while len(self._recent) > RECENT_REQUESTS:
             self._recent.popitem(last=False)
+
+    def _retried(self, other: LogStats) -> int:
+        """Requests `other` (the next part of the logs) first made that repeat one of ours as
+        LogStats.add would tell a retry: seen here, within RETRY_WINDOW_S of its last attempt
+        (or without a time). Kept in other._first_retries for the merge of _recent."""
+        found = set()
+        for key, first in other._first.items():
+            seen, last = self._recent.get(key, (0, None))
+            if seen and (last is None or first is None or first - last <= RETRY_WINDOW_S):
+                found.add(key)
+                self.max_repeats = max(self.max_repeats, seen)
+        other._first_retries = found
+        return len(found)
 
     @property
     def requests(self) -> int:

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+from costcalc.core.demand.logstats import LogStats
 from costcalc.errors import InputFileError
 from costcalc.io.logs import parallel, runstate
 from costcalc.io.logs.formats import LogRecord
@@ -93,6 +94,7 @@ def _measure_part(
     m = run.measured
     sub = Run(Measured(span=m.span, per_model=None if m.per_model is None else {}),
               run.model, run.utc_offset_h, run.workers)  # fmt: skip
+    sub.measured.stats = LogStats(first_seen=True)  # merged after the part before it
     sub.known = {model: list(tally) for model, tally in run.known.items()}
     if k == 0:  # the first part samples as one process would
         sub.eligible = Counter(run.eligible)

@@ -184,7 +184,7 @@ class Run:
         m.stats.add(tokens, self.utc_offset_h)
         if m.per_model is not None:
             key = base_model(request.model) if request.model else "unknown-model"
-            m.per_model.setdefault(key, LogStats()).add(tokens, self.utc_offset_h)
+            m.per_model.setdefault(key, LogStats(m.stats.first_seen)).add(tokens, self.utc_offset_h)
             m.batch_by_model[key] += n if request.batch else 0
 
     def answer_tokens(self, record: LogRecord) -> float | None:
