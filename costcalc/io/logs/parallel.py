@@ -10,6 +10,7 @@ sees: when the parts' ids overlap, the file is read again in one process instead
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -141,6 +142,10 @@ def run_parts(
     raised in a worker (a bad line with --strict) is raised here, the earliest part's first."""
     context = multiprocessing.get_context("fork")
     done = context.Array("q", len(parts_), lock=False)  # bytes read, per part
+    # the parent's objects out of the collector's reach while the workers live: a collection
+    # in a worker would otherwise touch, and so copy, every page of them (Python's advice for
+    # forked workers; about 40 MB a worker here)
+    gc.freeze()
     pipes: list[Connection] = []
     processes = []
     for k, part in enumerate(parts_):
@@ -167,6 +172,7 @@ def run_parts(
             if progress is not None:
                 progress(sum(done))
     finally:
+        gc.unfreeze()
         for process in processes:
             process.join(timeout=1.0)
             if process.is_alive():

@@ -18,7 +18,10 @@ from costcalc.io.logs.read import LineCounts, Part, read_records
 from costcalc.io.logs.values import TimeRange
 from costcalc.io.tokens import TokenCounter, encoding_for_model
 
-CHUNK = 2_000  # records tokenised per batch
+CHUNK = 2_000  # records tokenised per batch, at most …
+# … and messages of at most this many characters: two chunks are held at once (one parsed, one
+# tokenised), 2 × 2,000 conversation turns of 8.6 kB would be 34 MB of text a process
+CHUNK_CHARS = 4_000_000
 # With usage, a request's prompt total is known: tokenising its messages only splits it into
 # parts, whose means a sample gives. The first SAMPLE_FIRST requests of each model are all
 # tokenised (a small log's profile is exact), then the requests of one conversation in
@@ -109,24 +112,29 @@ class Run:
         self, path: Path, counts: LineCounts, progress: Callable[[int], None] | None,
         part: Part | None = None,
     ) -> Iterator[list[tuple[str, LogRecord, bool]]]:  # fmt: skip
-        """The file's records, CHUNK at a time, each with whether its messages are tokenised
-        (then already are). Chunk k is tokenised in a thread while chunk k+1 is parsed:
-        tiktoken lets go of the GIL while it encodes, so parsing and encoding share 2 cores."""
+        """The file's records, CHUNK at a time (fewer when long), each with whether its
+        messages are tokenised (then already are). Chunk k is tokenised in a thread while chunk
+        k+1 is parsed: tiktoken lets go of the GIL while it encodes, so the two overlap."""
         span = self.span
         chunk: list[tuple[str, LogRecord, bool]] = []
         pending: tuple[list[tuple[str, LogRecord, bool]], Future[None]] | None = None
         strict = self.measured.strict
+        chars = 0  # of the chunk's messages
         for number, record in read_records(path, strict, counts, span, progress, part):
             chunk.append((f"{path}:{number}", record, self.sampled(record)))
-            if len(chunk) >= CHUNK and strict:  # placed before the next chunk is parsed, so
+            if record.messages:
+                chars += sum(len(text) for _, text in record.messages)
+            if len(chunk) < CHUNK and chars < CHUNK_CHARS:
+                continue
+            if strict:  # placed before the next chunk is parsed, so
                 self._prepare(chunk).result()  # the first bad line is the one named
                 yield chunk
-                chunk = []
-            elif len(chunk) >= CHUNK:
+            else:
                 if pending is not None:
                     pending[1].result()
                     yield pending[0]
-                pending, chunk = (chunk, self._prepare(chunk)), []
+                pending = (chunk, self._prepare(chunk))
+            chunk, chars = [], 0
         if pending is not None:
             pending[1].result()
             yield pending[0]
