@@ -180,3 +180,38 @@ def test_a_retry_of_a_request_made_in_the_part_before_is_a_retry_after_the_merge
         first.merge(second)
         # without first_seen the part cannot tell its first attempt repeats the part before's
         assert (first.attempts, first.retries) == (3, retries)
+
+
+def test_a_run_of_retries_across_parts_counts_its_repeats_whole() -> None:
+    # one request sent 4 times, 10 s apart: 3 retries, and its last attempt had been sent 3
+    # times before it (max_repeats 3); two attempts in each part
+    rows = [record(T0 + 10.0 * i, fingerprint=7) for i in range(4)]
+    whole, first, second = LogStats(), LogStats(), LogStats(first_seen=True)
+    for row in rows:
+        whole.add(row)
+    for row in rows[:2]:
+        first.add(row)
+    for row in rows[2:]:
+        second.add(row)
+    first.merge(second)
+    assert (whole.retries, whole.max_repeats) == (3, 3)
+    assert (first.retries, first.max_repeats) == (3, 3)
+    # a fifth attempt in a third part continues the same run: 4 retries, 4 repeats
+    third = LogStats(first_seen=True)
+    third.add(record(T0 + 40.0, fingerprint=7))
+    first.merge(third)
+    assert (first.retries, first.max_repeats) == (4, 4)
+
+
+def test_merging_samples_of_billions_of_requests() -> None:
+    # an aggregated usage row of 2e9 requests (one value, weight 2e9), then 20,000 single
+    # requests: over numpy's hypergeometric limit (1e9 a side) the split is drawn binomial,
+    # and nearly every slot goes to the row's side (2e9 of 2.00002e9 requests), which holds
+    # one sample: it keeps it, and the other 19,999 slots are the log's
+    row, log = Metric(), Metric()
+    row.add(5.0, 2_000_000_000)
+    for value in range(20_000):
+        log.add(float(value + 10))
+    row.merge(log)
+    assert row.count == 2_000_020_000 and row.total == 10_000_000_000 + sum(range(10, 20_010))
+    assert len(row.samples) == RESERVOIR and row.samples.count(5.0) == 1

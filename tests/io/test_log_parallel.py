@@ -68,9 +68,12 @@ def same(one: Measured, many: Measured, sampled: bool = False) -> None:
         b.lines, b.buckets, b.first, b.outliers, b.first_outlier, b.formats
     )  # fmt: skip
     s, t = one.stats, many.stats
-    assert (s.attempts, s.retries, s.first_time, s.last_time, s.models, s.minutes) == (
-        t.attempts, t.retries, t.first_time, t.last_time, t.models, t.minutes
+    assert (s.attempts, s.retries, s.max_repeats, s.first_time, s.last_time) == (
+        t.attempts, t.retries, t.max_repeats, t.first_time, t.last_time
     )  # fmt: skip
+    assert (s.models, s.minutes) == (t.models, t.minutes)
+    notes = [note for note in many.all_notes if "read in one process" not in note]
+    assert notes == one.all_notes or sampled
     assert np.array_equal(s.hours, t.hours)
     assert s.turns() == t.turns() and s.max_carried == t.max_carried
     assert one.how == many.how and one.batch == many.batch
@@ -200,12 +203,19 @@ def _fails(k: int, part: Part, progress: Any) -> parallel.PartResult:
     raise InputFileError(f"log.jsonl:{part.first_line}", "a disk error", "request")
 
 
+def _buggy(k: int, part: Part, progress: Any) -> parallel.PartResult:
+    raise ValueError("a bug")
+
+
 def test_a_worker_that_dies_gives_no_result_and_an_error_comes_back_whole(
     tmp_path: Path, small_parts: None
 ) -> None:
     path = write_log(tmp_path / "log.jsonl", 300, usage=True)
     cut = parallel.parts(path, 2)
     assert parallel.run_parts(cut, _dies, None) is None
+    # a bug is not the user's error: no result, so the file is read again in one process,
+    # where the bug shows its own traceback
+    assert parallel.run_parts(cut, _buggy, None) is None
     with pytest.raises(InputFileError) as caught:
         parallel.run_parts(cut, _fails, None)
     # the earliest part's error, rebuilt with its parts
@@ -304,4 +314,32 @@ def test_every_jsonl_format_measures_alike_in_parts(
     one = measure_logs([path], None, False, 0.0, now_s=NOW, workers=1)
     many = measure_logs([path], None, False, 0.0, now_s=NOW, workers=3)
     assert not any("read in one process" in note for note in many.all_notes)
+    same(one, many)
+
+
+def test_a_first_line_too_deep_to_read_is_malformed_in_parts_too(
+    real_cl100k: str, tmp_path: Path, small_parts: None
+) -> None:
+    deep = '{"a": ' * 5000 + "1" + "}" * 5000
+    path = write_log(tmp_path / "log.jsonl", 300, usage=False, bad={0: deep})
+    assert len(parallel.parts(path, 2)) == 2  # the format is told by the next line
+    one, many = measure(path, 1), measure(path, 2)
+    same(one, many)
+    assert many.counts.first["malformed"] == f"{path}:1: nested too deeply"
+
+
+def test_notes_over_the_limit_are_counted_once(tmp_path: Path, small_parts: None) -> None:
+    # 30 models no OpenAI tokenizer counts, each with its note, and (offline) the note that
+    # o200k_base, standing in, cannot be loaded: 31, of which 20 are kept and 11 left off,
+    # whether one process or three read them
+    rows = [chat(i, False) for i in range(300)]
+    for i, row in enumerate(rows):
+        row["request"]["model"] = f"llama-{i % 30}"
+    path = tmp_path / "log.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    one = measure_logs([path], None, False, 0.0, now_s=NOW, workers=1)
+    many = measure_logs([path], None, False, 0.0, now_s=NOW, workers=3)
+    offline = sum("could not load" in note for note in one.said)  # 1 here, 0 with o200k cached
+    left_off = 30 + offline - 20
+    assert one.all_notes[-1] == many.all_notes[-1] == f"… and {left_off} more notes like these"
     same(one, many)

@@ -11,6 +11,7 @@ import numpy as np
 RESERVOIR = 20_000  # samples kept per metric for percentiles (exact means are kept apart)
 RECENT_REQUESTS = 100_000  # request fingerprints remembered to spot retries
 OPEN_CONVERSATIONS = 200_000  # ids tracked at once (≈ 40 MB); the least recently active close
+HYPERGEOMETRIC_MAX = 10**9  # numpy draws a hypergeometric split of fewer values a side
 RETRY_WINDOW_S = 300.0  # an identical request this soon after is a retry, later a new request
 
 
@@ -46,7 +47,10 @@ class Metric:
             self.samples = self.samples + other.samples
         elif count:
             draw = np.random.default_rng(self._rng.getrandbits(64))
-            mine = int(draw.hypergeometric(self.count, other.count, RESERVOIR))
+            if max(self.count, other.count) < HYPERGEOMETRIC_MAX:
+                mine = int(draw.hypergeometric(self.count, other.count, RESERVOIR))
+            else:  # numpy's limit; from 10⁹ values a side, with or without replacement is alike
+                mine = int(draw.binomial(RESERVOIR, self.count / count))
             # a side with more values than RESERVOIR keeps RESERVOIR samples, one with fewer
             # keeps them all, so neither share exceeds the samples it is taken from
             mine = min(mine, len(self.samples))
@@ -117,6 +121,7 @@ class LogStats:
         # first made in the part before (the first RECENT_REQUESTS keys)
         self.first_seen = first_seen
         self._first: dict[int, float | None] = {}
+        self._broken: set[int] = set()  # keys of _first whose first run of attempts ended
         self._first_retries: set[int] = set()  # set by _retried during a merge
 
     def add(self, r: RecordTokens, utc_offset_h: float = 0.0) -> None:
@@ -125,8 +130,8 @@ class LogStats:
         if r.fingerprint is not None:
             key = hash((r.fingerprint, r.conversation))
             seen, last = self._recent.pop(key, (0, None))
-            if self.first_seen and not seen and len(self._first) < RECENT_REQUESTS:
-                self._first.setdefault(key, r.time_s)
+            if self.first_seen:
+                self._note_first(key, seen, r.time_s)
             if (
                 seen
                 and last is not None
@@ -134,6 +139,8 @@ class LogStats:
                 and r.time_s - last > RETRY_WINDOW_S
             ):
                 seen = 0  # the same question asked again later is a new request
+                if self.first_seen and key in self._first:
+                    self._broken.add(key)
             self._recent[key] = (seen + 1, r.time_s)
             if seen:
                 self.retries += 1
@@ -208,7 +215,8 @@ class LogStats:
         for key, (seen, last) in other._recent.items():
             before, _ = self._recent.pop(key, (0, None))
             # the requests the other part first made as retries of ours: one chain of repeats
-            self._recent[key] = (seen + before if key in other._first_retries else seen, last)
+            chained = key in other._first_retries and key not in other._broken
+            self._recent[key] = (seen + before if chained else seen, last)
         other._first_retries = set()
         if self.first_seen:
             for key, first in other._first.items():
@@ -217,6 +225,15 @@ class LogStats:
                 self._first.setdefault(key, first)
         while len(self._recent) > RECENT_REQUESTS:
             self._recent.popitem(last=False)
+
+    def _note_first(self, key: int, seen: int, time_s: float | None) -> None:
+        """Remember a request's first attempt in this part; a request whose first run of
+        attempts ended (forgotten, or asked again after RETRY_WINDOW_S) is `_broken`."""
+        if key not in self._first:
+            if not seen and len(self._first) < RECENT_REQUESTS:
+                self._first[key] = time_s
+        elif not seen:
+            self._broken.add(key)
 
     def _retried(self, other: LogStats) -> int:
         """Requests `other` (the next part of the logs) first made that repeat one of ours as
@@ -227,7 +244,9 @@ class LogStats:
             seen, last = self._recent.get(key, (0, None))
             if seen and (last is None or first is None or first - last <= RETRY_WINDOW_S):
                 found.add(key)
-                self.max_repeats = max(self.max_repeats, seen)
+                # one run of attempts across the parts: its last attempt had seen all before it
+                theirs = other._recent.get(key, (1, None))[0] if key not in other._broken else 1
+                self.max_repeats = max(self.max_repeats, seen + theirs - 1)
         other._first_retries = found
         return len(found)
 

@@ -31,7 +31,7 @@ class Measured:
     encodings: Counter[str] = field(default_factory=Counter)  # how prompt parts were counted
     notes: list[str] = field(default_factory=list)
     notes_left_off: int = 0
-    _said: set[str] = field(default_factory=set)
+    said: set[str] = field(default_factory=set)  # every note, kept or left off
 
     def place(self, bucket: str, where: str, lines: int = 1) -> None:
         """Put a line in its bucket; with --strict any bucket but "used" stops the run."""
@@ -42,8 +42,8 @@ class Measured:
         self.counts.put(bucket, where, lines)
 
     def note(self, text: str | None) -> None:
-        if text and text not in self._said:
-            self._said.add(text)
+        if text and text not in self.said:
+            self.said.add(text)
             if len(self.notes) < MAX_NOTES:
                 self.notes.append(text)
             else:

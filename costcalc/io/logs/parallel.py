@@ -14,6 +14,7 @@ import gc
 import multiprocessing
 import os
 import signal
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from costcalc.core.demand.logstats import LogStats
+from costcalc.errors import UserError
 from costcalc.io.logs import registry
 from costcalc.io.logs.measure import Measured
 from costcalc.io.logs.opening import BOM, COMPRESSED, ZSTD, one_array, plain_suffix
@@ -31,7 +33,9 @@ from costcalc.io.logs.read import Part, decode
 from costcalc.io.logs.values import BadValue
 
 MIN_PART_BYTES = 16 << 20  # a smaller log is read in one process: forking costs ~20 ms a part
+SURVEY_LINES = 1000  # lines searched for the first JSON object, that tells the format
 PROGRESS_S = 0.2  # how often the parent reports the workers' progress
+STOP_S = 2.0  # how long stopped workers are waited for before they are killed
 
 
 def workers_wanted(asked: int | None) -> int:
@@ -86,14 +90,14 @@ def splittable(path: Path) -> registry.JsonFormat | None:
         ):  # fmt: skip
             return None
         for number, line in enumerate(handle, 1):
+            if number > SURVEY_LINES:
+                break  # no JSON object so far: read in one process, which says what it is
             try:
                 obj = decode(line.removeprefix(BOM) if number == 1 else line)
-            except BadValue:
+            except (BadValue, RecursionError):  # as read.py counts them: malformed
                 continue
             if isinstance(obj, dict):
                 return registry.json_format(obj)
-            if number >= 1000:
-                break
     return None
 
 
@@ -142,26 +146,26 @@ def run_parts(
     raised in a worker (a bad line with --strict) is raised here, the earliest part's first."""
     context = multiprocessing.get_context("fork")
     done = context.Array("q", len(parts_), lock=False)  # bytes read, per part
+    pipes: list[Connection] = []
+    processes: list[multiprocessing.process.BaseProcess] = []
+    results: dict[int, tuple[str, Any]] = {}
     # the parent's objects out of the collector's reach while the workers live: a collection
     # in a worker would otherwise touch, and so copy, every page of them (Python's advice for
     # forked workers; about 40 MB a worker here)
     gc.freeze()
-    pipes: list[Connection] = []
-    processes = []
-    for k, part in enumerate(parts_):
-        here, there = context.Pipe(duplex=False)
-        process = context.Process(
-            target=_worker, args=(measure, k, part, done, there), daemon=True,
-            name=f"costcalc-log-part-{k}",
-        )  # fmt: skip
-        process.start()
-        there.close()
-        pipes.append(here)
-        processes.append(process)
-    results: dict[int, tuple[str, Any]] = {}
     try:
+        for k, part in enumerate(parts_):
+            here, there = context.Pipe(duplex=False)
+            process = context.Process(
+                target=_worker, args=(measure, k, part, done, there, os.getpid()),
+                daemon=True, name=f"costcalc-log-part-{k}",
+            )  # fmt: skip
+            process.start()
+            there.close()
+            pipes.append(here)
+            processes.append(process)
         waiting = dict(enumerate(pipes))
-        while waiting:
+        while waiting and _settled(results, len(parts_)) is None:
             for ready in wait(list(waiting.values()), timeout=PROGRESS_S):
                 k = next(i for i, pipe in waiting.items() if pipe is ready)
                 try:
@@ -173,44 +177,75 @@ def run_parts(
                 progress(sum(done))
     finally:
         gc.unfreeze()
-        for process in processes:
-            process.join(timeout=1.0)
-            if process.is_alive():
-                process.terminate()
+        _stop(processes)
         for pipe in pipes:
             pipe.close()
-    for k in range(len(parts_)):
-        kind, value = results[k]
-        if kind == "error":
-            raise value
-        if kind != "ok":
+    settled = _settled(results, len(parts_))
+    if settled is not None and settled[0] == "error":
+        raise settled[1]
+    return None if settled is not None else [results[k][1] for k in range(len(parts_))]
+
+
+def _settled(results: dict[int, tuple[str, Any]], count: int) -> tuple[str, Any] | None:
+    """The first part's in file order that did not end well, once every part before it did
+    (an error then need not wait for the parts after it); None while there is none."""
+    for k in range(count):
+        if k not in results:
             return None
-    return [results[k][1] for k in range(len(parts_))]
+        if results[k][0] != "ok":
+            return results[k]
+    return None
+
+
+def _stop(processes: list[multiprocessing.process.BaseProcess]) -> None:
+    """Workers still running (after an error, or Ctrl-C in the parent) are stopped at once,
+    then all are waited for together: not a second each in turn."""
+    for process in processes:
+        if process.is_alive() and process.exitcode is None:
+            process.terminate()
+    deadline = time.monotonic() + STOP_S
+    for process in processes:
+        process.join(timeout=max(deadline - time.monotonic(), 0.0))
+        if process.is_alive():
+            process.kill()
+            process.join()
 
 
 def _worker(
     measure: Callable[[int, Part, Callable[[int], None]], PartResult], k: int, part: Part,
-    done: Any, pipe: Connection,
+    done: Any, pipe: Connection, parent: int,
 ) -> None:  # fmt: skip
     def progress(position: int) -> None:
         done[k] = position - part.start
+        if os.getppid() != parent:  # the parent was killed: nobody wants the result
+            os._exit(1)
 
+    _die_with(parent)
     # Ctrl-C is the parent's to handle: it stops the workers, without a traceback from each
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         result: tuple[str, Any] = ("ok", measure(k, part, progress))
-    except Exception as exc:  # sent to the parent, raised there in file order
-        try:
-            result = ("error", exc)
-            pipe.send(result)
-        except Exception:  # an exception that does not pickle: its text, as a crash
-            result = ("crash", traceback.format_exc())
-            pipe.send(result)
-        pipe.close()
-        return
-    done[k] = part.end - part.start
+    except UserError as exc:  # a bad line with --strict, a disk error: raised in the parent
+        result = ("error", exc)
+    except Exception:  # a bug: the parent reads the file again itself, and fails with its
+        result = ("crash", traceback.format_exc())  # own traceback, where it can be seen
+    else:
+        done[k] = part.end - part.start
     pipe.send(result)
     pipe.close()
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel stop this worker when the parent process ends (Linux's
+    PR_SET_PDEATHSIG; elsewhere the progress callback looks for a new parent)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # ended before the call above
+        os._exit(1)
 
 
 def overlapping(results: list[PartResult]) -> bool:
@@ -241,6 +276,6 @@ def merge_into(measured: Measured, part: Measured, first: bool) -> None:
     measured.batch_by_model.update(part.batch_by_model)
     measured.how.update(part.how)
     measured.encodings.update(part.encodings)
-    for note in part.notes:
+    # every note the part made, those it kept first: one said by several parts counts once
+    for note in [*part.notes, *sorted(part.said - set(part.notes))]:
         measured.note(note)
-    measured.notes_left_off += part.notes_left_off
