@@ -174,8 +174,8 @@ class TokenCounter:
     def warning(self) -> str | None:
         return None if self._encoder is not None else count_tokens("", self.encoding).warning
 
-    def prepare(self, texts: list[str]) -> None:
-        """Count every text not counted yet, in one batch."""
+    def prepare(self, texts: list[str], threads: bool = True) -> None:
+        """Count every text not counted yet, in one batch (on THREADS threads, or this one)."""
         if len(self._counts) > self.MAX_CACHED:
             self._counts.clear()
         todo = list({hash(t): t for t in texts if hash(t) not in self._counts}.items())
@@ -184,7 +184,7 @@ class TokenCounter:
         texts = [t for _, t in todo]
         if self._encoder is None:
             counts = [math.ceil(len(t) / CHARS_PER_TOKEN) for t in texts]
-        elif self.THREADS == 1 or len(texts) < 2 * self.THREADS:
+        elif not threads or self.THREADS == 1 or len(texts) < 2 * self.THREADS:
             counts = _lengths(self._encoder, texts)
         else:
             if self._pool is None:

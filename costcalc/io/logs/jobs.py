@@ -65,7 +65,8 @@ class Survey:
     sides: Counter[str] = field(default_factory=Counter)
     model: str | None = None
     ids: set[str] = field(default_factory=set)  # the first records' custom_ids
-    texts: bool = False  # whether the first records have messages or answers to tokenise
+    # the models of the first records that have messages or answers to tokenise
+    text_models: set[str | None] = field(default_factory=set)
 
     @property
     def inputs(self) -> bool:
@@ -84,7 +85,8 @@ def survey(path: Path, span: TimeRange) -> Survey:
         for _, record in itertools.islice(records, SURVEY_LINES):
             found.sides[record.side] += 1
             found.model = found.model or record.model
-            found.texts = found.texts or bool(record.messages or record.answer)
+            if record.messages or (record.answer and record.usage is None):
+                found.text_models.add(record.model)
             if record.custom_id is not None:
                 found.ids.add(record.custom_id)
         one_side = bool(found.sides["input"]) != bool(found.sides["result"])

@@ -141,7 +141,8 @@ def _line(
                 run.failed_ids.add(hash(record.custom_id))
             m.place("failed", f"{where}: {record.failed}")
             return
-        count = run.counter_for(record) if sampled else None
+        # a result without messages (a Batch output line) needs no tokenizer, nor its loading
+        count = run.counter_for(record) if sampled and record.messages else None
         p = parts(record, count) if record.messages else None
         run.add(record, p, record, run.answer_tokens(record))
         m.place("used", where)
@@ -203,9 +204,9 @@ def measure_logs(
     done = [0]
     try:
         surveys = [survey(path, span) for path in unique]
-        for found in surveys:
-            if found.texts:
-                preload(encoding_for_model(model or found.model)[0])
+        for found in surveys:  # each tokenizer the first records need (gpt-4o and gpt-4: two)
+            for logged in found.text_models:
+                preload(encoding_for_model(model or logged)[0])
         for job in jobs(surveys):
             _job(run, job, progress, done)
     finally:
