@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import sys
 from typing import Annotated
@@ -75,4 +76,10 @@ def main() -> None:
         # a terminal or CI log that cannot show `→` or `×` gets `?`, not a traceback
         if isinstance(stream, io.TextIOWrapper):
             stream.reconfigure(errors="replace")
-    app()
+    try:
+        app()
+    finally:
+        # Every object left is about to go with the process: out of the collector's reach,
+        # so Python's collections at exit do not walk them all (from-logs on 200 MB: the
+        # exit took 0.19–0.29 s, now 0.04 s). Objects are still freed; cycles are not sought.
+        gc.freeze()
