@@ -100,8 +100,11 @@ def test_parts_start_lines_number_them_and_cover_the_file(
     assert len(cut) == 4 and cut[0].start == 0 and cut[-1].end == len(data)
     for before, after in itertools.pairwise(cut):
         assert before.end == after.start and data[after.start - 1 : after.start] == b"\n"
-        # the part's first line number is 1 + the newlines before it
-        assert after.first_line == 1 + data[: after.start].count(b"\n")
+    # each worker numbers its part's first line: 1 + the newlines before it, as one pass does
+    lines = [-1] * len(cut)
+    numbered = [parallel._numbered(k, part, lines) for k, part in enumerate(cut)]
+    assert [p.first_line for p in numbered] == [1 + data[: p.start].count(b"\n") for p in cut]
+    assert lines == [data[p.start : p.end].count(b"\n") for p in cut]
     assert cut[0].format.name == "openai-chat"
 
 

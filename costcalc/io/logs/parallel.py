@@ -10,6 +10,7 @@ sees: when the parts' ids overlap, the file is read again in one process instead
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import multiprocessing
 import os
@@ -51,8 +52,7 @@ def workers_wanted(asked: int | None) -> int:
 
 def parts(path: Path, workers: int) -> list[Part]:
     """The file cut into up to `workers` parts of about equal bytes (MIN_PART_BYTES at least),
-    each starting a line, with their first line numbers; [] when it is too small to share or
-    cannot be read in parts."""
+    each starting a line; [] when it is too small to share or cannot be read in parts."""
     size = path.stat().st_size
     count = min(workers, size // max(MIN_PART_BYTES, 1))
     if count < 2 or "fork" not in multiprocessing.get_all_start_methods():
@@ -66,15 +66,9 @@ def parts(path: Path, workers: int) -> list[Part]:
             start = _line_after(handle, max(size * k // count - 1, starts[-1]))
             if starts[-1] < start < size:
                 starts.append(start)
-        lines, first_lines, at = 1, [], 0
-        handle.seek(0)
-        for start in starts[1:]:  # lines are numbered as one pass numbers them: by b"\n"
-            first_lines.append(lines)
-            lines += _newlines(handle, start - at)
-            at = start
-        first_lines.append(lines)
     ends = [*starts[1:], size]
-    return [Part(s, e, n, found) for s, e, n in zip(starts, ends, first_lines, strict=True)]
+    # first lines 0: not known yet; each worker counts its part's lines (see _numbered)
+    return [Part(path, s, e, 0, found) for s, e in zip(starts, ends, strict=True)]
 
 
 def splittable(path: Path) -> registry.JsonFormat | None:
@@ -146,6 +140,7 @@ def run_parts(
     raised in a worker (a bad line with --strict) is raised here, the earliest part's first."""
     context = multiprocessing.get_context("fork")
     done = context.Array("q", len(parts_), lock=False)  # bytes read, per part
+    lines = context.Array("q", [-1] * len(parts_), lock=False)  # lines, per part once counted
     pipes: list[Connection] = []
     processes: list[multiprocessing.process.BaseProcess] = []
     results: dict[int, tuple[str, Any]] = {}
@@ -157,7 +152,7 @@ def run_parts(
         for k, part in enumerate(parts_):
             here, there = context.Pipe(duplex=False)
             process = context.Process(
-                target=_worker, args=(measure, k, part, done, there, os.getpid()),
+                target=_worker, args=(measure, k, part, (done, lines), there, os.getpid()),
                 daemon=True, name=f"costcalc-log-part-{k}",
             )  # fmt: skip
             process.start()
@@ -213,8 +208,10 @@ def _stop(processes: list[multiprocessing.process.BaseProcess]) -> None:
 
 def _worker(
     measure: Callable[[int, Part, Callable[[int], None]], PartResult], k: int, part: Part,
-    done: Any, pipe: Connection, parent: int,
+    shared: tuple[Any, Any], pipe: Connection, parent: int,
 ) -> None:  # fmt: skip
+    done, lines = shared
+
     def progress(position: int) -> None:
         done[k] = position - part.start
         if os.getppid() != parent:  # the parent was killed: nobody wants the result
@@ -224,6 +221,7 @@ def _worker(
     # Ctrl-C is the parent's to handle: it stops the workers, without a traceback from each
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
+        part = _numbered(k, part, lines)
         result: tuple[str, Any] = ("ok", measure(k, part, progress))
     except UserError as exc:  # a bad line with --strict, a disk error: raised in the parent
         result = ("error", exc)
@@ -233,6 +231,19 @@ def _worker(
         done[k] = part.end - part.start
     pipe.send(result)
     pipe.close()
+
+
+def _numbered(k: int, part: Part, lines: Any) -> Part:
+    """The part with its first line's number, numbered as one pass numbers the file's lines
+    (by b"\\n"): every worker counts its own part's lines at once, then adds up those of the
+    parts before it as they come (a part whose worker died leaves the others waiting, until
+    the parent, told of it, stops them)."""
+    with open(part.path, "rb") as handle:
+        handle.seek(part.start)
+        lines[k] = _newlines(handle, part.end - part.start)
+    while any(lines[j] < 0 for j in range(k)):
+        time.sleep(0.001)
+    return dataclasses.replace(part, first_line=1 + sum(lines[j] for j in range(k)))
 
 
 def _die_with(parent: int) -> None:

@@ -168,6 +168,7 @@ class Part:
     """Lines of a JSONL file read by one worker process: the bytes from `start` (a line's
     first) to `end`, the first being line `first_line`, all read in the file's format."""
 
+    path: Path
     start: int
     end: int
     first_line: int
