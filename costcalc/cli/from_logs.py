@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from costcalc.cli.common import checked_output, parse_volume, user_errors
+from costcalc.cli.common import checked_output, output_path, parse_volume, user_errors
 from costcalc.cli.logs import profile_app
 from costcalc.io.analyze import today
 
@@ -31,7 +31,7 @@ def from_logs(
         typer.Option(
             "-o", "--output", metavar="PROFILE.yaml",
             help="Profile to write (with --split-by-model: one per model, NAME-MODEL.yaml).",
-            callback=checked_output,  # before reading gigabytes of logs
+            parser=output_path, callback=checked_output,  # before reading gigabytes of logs
         ),
     ],
     model: Annotated[

@@ -10,7 +10,7 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from costcalc.cli.common import checked_output, parse_volume, user_errors
+from costcalc.cli.common import checked_output, output_path, parse_volume, user_errors
 from costcalc.render.profile_template import TEMPLATES, UseCase
 
 T = TypeVar("T")
@@ -97,6 +97,7 @@ def init(
         typer.Argument(
             metavar="PATH",
             help="Profile to write; - prints it to stdout.",
+            parser=output_path,
             callback=checked_output,  # a folder or an unwritable path: exit 2 before asking
         ),
     ] = DEFAULT_PATH,
