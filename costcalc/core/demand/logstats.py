@@ -96,7 +96,7 @@ class RecordTokens:
 class LogStats:
     """Accumulates RecordTokens; every structure is bounded or grows with distinct minutes."""
 
-    def __init__(self, first_seen: bool = False) -> None:
+    def __init__(self, first_seen: bool = False, recent: int = RECENT_REQUESTS) -> None:
         self.attempts = 0
         self.retries = 0
         self.max_repeats = 0
@@ -118,8 +118,9 @@ class LogStats:
         self._recent: OrderedDict[int, tuple[int, float | None]] = OrderedDict()
         # with first_seen (a part of a log, to be merged after the part before it): each
         # request's first attempt here, by key, so that merge can tell the retries of requests
-        # first made in the part before (the first RECENT_REQUESTS keys)
+        # first made in the part before (the first `recent` keys)
         self.first_seen = first_seen
+        self.recent = recent  # requests remembered for retries (a part: its share)
         self._first: dict[int, float | None] = {}
         self._broken: set[int] = set()  # keys of _first whose first run of attempts ended
         self._first_retries: set[int] = set()  # set by _retried during a merge
@@ -145,7 +146,7 @@ class LogStats:
             if seen:
                 self.retries += 1
                 self.max_repeats = max(self.max_repeats, seen)
-            if len(self._recent) > RECENT_REQUESTS:
+            if len(self._recent) > self.recent:
                 self._recent.popitem(last=False)
         if r.model:
             self.models[r.model] += n
@@ -220,17 +221,21 @@ class LogStats:
         other._first_retries = set()
         if self.first_seen:
             for key, first in other._first.items():
-                if len(self._first) >= RECENT_REQUESTS:
+                if len(self._first) >= self.recent:
                     break
                 self._first.setdefault(key, first)
-        while len(self._recent) > RECENT_REQUESTS:
+        while len(self._recent) > max(self.recent, RECENT_REQUESTS):
             self._recent.popitem(last=False)
+
+    def like(self) -> LogStats:
+        """Empty statistics kept as these are (a part's, per model)."""
+        return LogStats(self.first_seen, self.recent)
 
     def _note_first(self, key: int, seen: int, time_s: float | None) -> None:
         """Remember a request's first attempt in this part; a request whose first run of
         attempts ended (forgotten, or asked again after RETRY_WINDOW_S) is `_broken`."""
         if key not in self._first:
-            if not seen and len(self._first) < RECENT_REQUESTS:
+            if not seen and len(self._first) < self.recent:
                 self._first[key] = time_s
         elif not seen:
             self._broken.add(key)

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from costcalc.core.demand.logstats import LogStats
+from costcalc.core.demand.logstats import RECENT_REQUESTS, LogStats
 from costcalc.errors import InputFileError
 from costcalc.io.logs import parallel, runstate
 from costcalc.io.logs.formats import LogRecord
@@ -18,7 +18,7 @@ from costcalc.io.logs.measure import KeySet, Measured, parts
 from costcalc.io.logs.read import LineCounts, Part
 from costcalc.io.logs.runstate import Run, shifted
 from costcalc.io.logs.values import TimeRange
-from costcalc.io.tokens import encoding_for_model, loaded, preload
+from costcalc.io.tokens import TokenCounter, encoding_for_model, loaded, preload
 
 
 def _job(run: Run, job: Job, progress: Callable[[int], None] | None, done: list[int]) -> None:
@@ -94,8 +94,11 @@ def _measure_part(
     m = run.measured
     sub = Run(Measured(span=m.span, per_model=None if m.per_model is None else {}),
               run.model, run.utc_offset_h, run.workers)  # fmt: skip
-    sub.measured.stats = LogStats(first_seen=True)  # merged after the part before it
+    # merged after the part before it; the workers share one process's memory: each
+    # remembers its share of the requests for retries, and of the distinct texts counted
+    sub.measured.stats = LogStats(True, max(RECENT_REQUESTS // run.workers, 10_000))
     sub.known = {model: list(tally) for model, tally in run.known.items()}
+    TokenCounter.MAX_CACHED = max(TokenCounter.MAX_CACHED // run.workers, 20_000)
     if k == 0:  # the first part samples as one process would
         sub.eligible = Counter(run.eligible)
     else:

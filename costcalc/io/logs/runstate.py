@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from costcalc.core.demand.logstats import LogStats
 from costcalc.io.logs.formats import LogRecord
 from costcalc.io.logs.jobs import base_model, model_matches
 from costcalc.io.logs.measure import Measured, Parts, combine, known, label
@@ -207,7 +206,7 @@ class Run:
         m.stats.add(tokens, self.utc_offset_h)
         if m.per_model is not None:
             key = base_model(request.model) if request.model else "unknown-model"
-            m.per_model.setdefault(key, LogStats(m.stats.first_seen)).add(tokens, self.utc_offset_h)
+            m.per_model.setdefault(key, m.stats.like()).add(tokens, self.utc_offset_h)
             m.batch_by_model[key] += n if request.batch else 0
 
     def answer_tokens(self, record: LogRecord) -> float | None:
