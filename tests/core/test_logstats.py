@@ -123,16 +123,23 @@ def _chunk_records(n: int) -> list[RecordTokens]:
     return out
 
 
-def test_stats_of_chunks_merged_equal_the_stats_of_the_whole() -> None:
-    rows = _chunk_records(5_000)
-    whole, first, second = LogStats(), LogStats(), LogStats()
+def _whole_and_merged(
+    rows: list[RecordTokens], at: int, first_seen: bool
+) -> tuple[LogStats, LogStats]:
+    """The rows' statistics in one pass, and as two parts cut at `at`, merged."""
+    whole, first, second = LogStats(), LogStats(), LogStats(first_seen=first_seen)
     for row in rows:
         whole.add(row)
-    for row in rows[:2_000]:
+    for row in rows[:at]:
         first.add(row)
-    for row in rows[2_000:]:
+    for row in rows[at:]:
         second.add(row)
     first.merge(second)
+    return whole, first
+
+
+def test_stats_of_chunks_merged_equal_the_stats_of_the_whole() -> None:
+    whole, first = _whole_and_merged(_chunk_records(5_000), 2_000, first_seen=False)
     assert (first.attempts, first.retries, first.max_repeats) == (
         whole.attempts, whole.retries, whole.max_repeats,
     )  # fmt: skip
@@ -186,14 +193,7 @@ def test_a_run_of_retries_across_parts_counts_its_repeats_whole() -> None:
     # one request sent 4 times, 10 s apart: 3 retries, and its last attempt had been sent 3
     # times before it (max_repeats 3); two attempts in each part
     rows = [record(T0 + 10.0 * i, fingerprint=7) for i in range(4)]
-    whole, first, second = LogStats(), LogStats(), LogStats(first_seen=True)
-    for row in rows:
-        whole.add(row)
-    for row in rows[:2]:
-        first.add(row)
-    for row in rows[2:]:
-        second.add(row)
-    first.merge(second)
+    whole, first = _whole_and_merged(rows, 2, first_seen=True)
     assert (whole.retries, whole.max_repeats) == (3, 3)
     assert (first.retries, first.max_repeats) == (3, 3)
     # a fifth attempt in a third part continues the same run: 4 retries, 4 repeats
