@@ -153,6 +153,23 @@ def finite(value: float | None) -> float | None:
     return value
 
 
+def within(low: float, high: float) -> Callable[[float | None], float | None]:
+    """A numeric flag's callback that says what a bad value is: nan and inf are not numbers
+    here, and typer's own range check calls `--days nan` "more than 36500"."""
+
+    def check(value: float | None) -> float | None:
+        if value is not None and not (math.isfinite(value) and low <= value <= high):
+            raise typer.BadParameter(f"{value:g}: give a number from {_shown(low)} to "
+                                     f"{_shown(high)}")  # fmt: skip
+        return value
+
+    return check
+
+
+def _shown(limit: float) -> str:
+    return f"{int(limit):,}" if float(limit).is_integer() else f"{limit:g}"
+
+
 def named(value: str | None) -> str | None:
     """An id flag's callback: `--option ""` (an unset CI variable) names nothing."""
     if value is not None and not value.strip():

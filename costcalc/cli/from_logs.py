@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from costcalc.cli.common import checked_output, output_path, parse_volume, user_errors
+from costcalc.cli.common import (
+    checked_output,
+    output_path,
+    parse_volume,
+    user_errors,
+    within,
+)
 from costcalc.cli.logs import profile_app
 from costcalc.io.analyze import today
 
@@ -52,7 +58,7 @@ def from_logs(
     ] = None,
     days: Annotated[
         float | None,
-        typer.Option("--days", min=0.001, max=36_500,
+        typer.Option("--days", callback=within(0.001, 36_500),
                      help="Days the logs cover (default: first to last request)."),
     ] = None,
     requests_per_day: Annotated[
@@ -62,12 +68,12 @@ def from_logs(
     ] = None,
     jobs_per_month: Annotated[
         float | None,
-        typer.Option("--jobs-per-month", min=0.001, max=1e6, metavar="N",
+        typer.Option("--jobs-per-month", callback=within(0.001, 1e6), metavar="N",
                      help="For a Batch API job: how often it runs; volume = its requests × N."),
     ] = None,
     utc_offset: Annotated[
         float,
-        typer.Option("--utc-offset", min=-14, max=14, metavar="HOURS",
+        typer.Option("--utc-offset", callback=within(-14, 14), metavar="HOURS",
                      help="Shift the daily shape to local time."),
     ] = 0.0,
     workers: Annotated[
