@@ -58,8 +58,9 @@ def from_logs(
     ] = None,
     days: Annotated[
         float | None,
-        typer.Option("--days", callback=within(0.001, 36_500),
-                     help="Days the logs cover (default: first to last request)."),
+        typer.Option("--days", callback=within(0.001, 36_500), metavar="D",
+                     help="Days the logs cover, 0.001 to 36,500 (default: first to last "
+                     "request)."),
     ] = None,
     requests_per_day: Annotated[
         str | None,
@@ -69,12 +70,13 @@ def from_logs(
     jobs_per_month: Annotated[
         float | None,
         typer.Option("--jobs-per-month", callback=within(0.001, 1e6), metavar="N",
-                     help="For a Batch API job: how often it runs; volume = its requests × N."),
+                     help="For a Batch API job: how often it runs, 0.001 to 1,000,000; "
+                     "volume = its requests × N."),
     ] = None,
     utc_offset: Annotated[
         float,
         typer.Option("--utc-offset", callback=within(-14, 14), metavar="HOURS",
-                     help="Shift the daily shape to local time."),
+                     help="Shift the daily shape to local time, -14 to 14."),
     ] = 0.0,
     workers: Annotated[
         int | None,
