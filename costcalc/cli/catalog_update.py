@@ -11,7 +11,8 @@ from typing import Annotated, Any
 import typer
 
 from costcalc.cli.catalog import app as catalog_app
-from costcalc.cli.common import CatalogOption, parse_date, user_errors
+from costcalc.cli.common import CatalogOption, user_errors
+from costcalc.cli.values import parse_date
 
 
 class ChangesFormat(StrEnum):

@@ -18,10 +18,10 @@ from costcalc.cli.common import (
     SamplesOption,
     SeedOption,
     append_step_summary,
-    named,
     user_errors,
     write_output,
 )
+from costcalc.cli.values import named
 from costcalc.errors import UserError
 
 if TYPE_CHECKING:

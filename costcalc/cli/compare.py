@@ -19,8 +19,6 @@ from costcalc.cli.common import (
     SeedOption,
     TodayOption,
     WidthOption,
-    parse_range,
-    parse_volume,
     plot_format,
     project_context,
     project_range,
@@ -31,6 +29,7 @@ from costcalc.cli.common import (
     write_plot,
 )
 from costcalc.cli.compare_render import Look, render_one, render_project
+from costcalc.cli.values import parse_range, parse_volume
 from costcalc.errors import UserError
 from costcalc.io.analyze import analyze
 from costcalc.render import Format

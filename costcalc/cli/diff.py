@@ -14,12 +14,11 @@ from costcalc.cli.common import (
     OutputOption,
     ProjectFileOption,
     append_step_summary,
-    finite,
-    named,
     project_context,
     user_errors,
     write_output,
 )
+from costcalc.cli.values import finite, named
 from costcalc.errors import UserError
 from costcalc.io.analyze import analyze
 

@@ -10,14 +10,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from costcalc.cli.common import (
-    checked_output,
-    output_path,
-    parse_volume,
-    user_errors,
-    within,
-)
+from costcalc.cli.common import checked_output, output_path, user_errors
 from costcalc.cli.logs import profile_app
+from costcalc.cli.values import parse_volume, within
 from costcalc.io.analyze import today
 
 if TYPE_CHECKING:

@@ -10,7 +10,8 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from costcalc.cli.common import checked_output, output_path, parse_volume, user_errors
+from costcalc.cli.common import checked_output, output_path, user_errors
+from costcalc.cli.values import parse_volume
 from costcalc.render.profile_template import TEMPLATES, UseCase
 
 T = TypeVar("T")

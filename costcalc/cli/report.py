@@ -14,12 +14,12 @@ from costcalc.cli.common import (
     ProjectFileOption,
     SamplesOption,
     SeedOption,
-    parse_volume,
     project_context,
     project_range,
     user_errors,
     write_output,
 )
+from costcalc.cli.values import parse_volume
 from costcalc.io.analyze import analyze, today
 
 
