@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import http.client
 import json
 import sys
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from costcalc import __version__
 from costcalc.errors import UserError
+
+if TYPE_CHECKING:
+    import urllib.error
 
 TIMEOUT_S = 10.0
 MARKER = "<!-- costcalc comment -->"
@@ -140,6 +140,10 @@ class Api:
 
     def call(self, method: str, url: str, body: Mapping[str, Any] | None = None) -> Reply:
         """`url` is a path under the base URL, or a full URL the API gave (a next page)."""
+        import http.client  # here, not at the top: every command imports this module
+        import urllib.error
+        import urllib.request
+
         url = url if "://" in url else self.base_url + url
         parts = urllib.parse.urlsplit(url)
         if (parts.scheme, parts.netloc) != self.origin:
