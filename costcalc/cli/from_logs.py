@@ -175,7 +175,9 @@ def _measure(logs: list[Path], run: Callable[[Callable[[int], None] | None], Mea
     if sys.stderr.isatty():
         from rich.progress import Progress
 
-        bar = Progress(transient=True)
+        # refreshed by the reader, not by a thread of rich's: a large log is read by forked
+        # workers, and a process should fork with no other thread running
+        bar = Progress(transient=True, auto_refresh=False)
         task = bar.add_task(
             "reading logs", total=sum(p.stat().st_size for p in logs if p.is_file())
         )
@@ -183,6 +185,7 @@ def _measure(logs: list[Path], run: Callable[[Callable[[int], None] | None], Mea
 
         def progress(position: int) -> None:
             bar.update(task, completed=position)
+            bar.refresh()
 
     try:
         return run(progress)
