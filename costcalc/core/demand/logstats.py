@@ -123,7 +123,6 @@ class LogStats:
         self.recent = recent  # requests remembered for retries (a part: its share)
         self._first: dict[int, float | None] = {}
         self._broken: set[int] = set()  # keys of _first whose first run of attempts ended
-        self._first_retries: set[int] = set()  # set by _retried during a merge
 
     def add(self, r: RecordTokens, utc_offset_h: float = 0.0) -> None:
         n = r.requests
@@ -187,11 +186,13 @@ class LogStats:
     def merge(self, other: LogStats) -> None:
         """Add the statistics of a later chunk of the same logs. Exact for counts, hours,
         minutes, models, times and metric means; percentiles stay a uniform sample (see
-        Metric.merge). Approximate at the chunk boundary: a retry whose first attempt is in
-        the other chunk is not seen, and conversations closed (more than OPEN_CONVERSATIONS
-        open) in either chunk are not joined to their turns in the other."""
+        Metric.merge). A retry whose first attempt is in this chunk is told when `other` was
+        kept with first_seen (else it counts as a new request); conversations closed (more
+        than OPEN_CONVERSATIONS open) in either chunk are not joined to their turns in the
+        other."""
+        retried = self._retried(other)
         self.attempts += other.attempts
-        self.retries += other.retries + self._retried(other)
+        self.retries += other.retries + len(retried)
         self.max_repeats = max(self.max_repeats, other.max_repeats)
         times = [t for t in (self.first_time, other.first_time) if t is not None]
         self.first_time = min(times) if times else None
@@ -216,9 +217,8 @@ class LogStats:
         for key, (seen, last) in other._recent.items():
             before, _ = self._recent.pop(key, (0, None))
             # the requests the other part first made as retries of ours: one chain of repeats
-            chained = key in other._first_retries and key not in other._broken
+            chained = key in retried and key not in other._broken
             self._recent[key] = (seen + before if chained else seen, last)
-        other._first_retries = set()
         if self.first_seen:
             for key, first in other._first.items():
                 if len(self._first) >= self.recent:
@@ -240,11 +240,11 @@ class LogStats:
         elif not seen:
             self._broken.add(key)
 
-    def _retried(self, other: LogStats) -> int:
-        """Requests `other` (the next part of the logs) first made that repeat one of ours as
-        LogStats.add would tell a retry: seen here, within RETRY_WINDOW_S of its last attempt
-        (or without a time). Kept in other._first_retries for the merge of _recent."""
-        found = set()
+    def _retried(self, other: LogStats) -> set[int]:
+        """The keys of requests `other` (the next part of the logs) first made that repeat one
+        of ours as LogStats.add would tell a retry: seen here, within RETRY_WINDOW_S of its
+        last attempt (or without a time)."""
+        found: set[int] = set()
         for key, first in other._first.items():
             seen, last = self._recent.get(key, (0, None))
             if seen and (last is None or first is None or first - last <= RETRY_WINDOW_S):
@@ -252,8 +252,7 @@ class LogStats:
                 # one run of attempts across the parts: its last attempt had seen all before it
                 theirs = other._recent.get(key, (1, None))[0] if key not in other._broken else 1
                 self.max_repeats = max(self.max_repeats, seen + theirs - 1)
-        other._first_retries = found
-        return len(found)
+        return found
 
     @property
     def requests(self) -> int:
