@@ -134,11 +134,11 @@ def parts(record: LogRecord, count: TokenCounter | None) -> Parts | None:
         return None
     roles = [role for role, _ in record.messages]
     texts = [text for _, text in record.messages]
+    fingerprint = hash((record.model, tuple(record.messages), record.tools))
+    thread = _opening(roles, texts, record.answer)
+    carried = roles.count("assistant")
     if count is None:
-        fingerprint = hash((record.model, tuple(record.messages), record.tools))
-        thread = _opening(roles, texts, record.answer)
-        return Parts(0.0, 0.0, 0.0, 0, 0.0, roles.count("assistant"), 0.0, fingerprint, thread,
-                     counted=False)  # fmt: skip
+        return Parts(0.0, 0.0, 0.0, 0, 0.0, carried, 0.0, fingerprint, thread, counted=False)
     last_assistant = max((i for i, r in enumerate(roles) if r == "assistant"), default=-1)
     system = sum(count[t] for r, t in zip(roles, texts, strict=True) if r in SYSTEM_ROLES)
     history = sum(
@@ -158,10 +158,10 @@ def parts(record: LogRecord, count: TokenCounter | None) -> Parts | None:
         retrieval=sum(retrieved),
         chunks=len(retrieved),
         history=history,
-        carried=roles.count("assistant"),
+        carried=carried,
         user=sum(count[t] for r, t in fresh if r not in RETRIEVAL_ROLES),
-        fingerprint=hash((record.model, tuple(zip(roles, texts, strict=True)), record.tools)),
-        thread=_opening(roles, texts, record.answer),
+        fingerprint=fingerprint,
+        thread=thread,
     )
 
 
