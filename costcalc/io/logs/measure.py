@@ -75,28 +75,30 @@ class KeySet:
     def add(self, key: str) -> bool:
         """Remember the key; False when it was already there."""
         h = hash(key) or 1
-        table, mask = self.table, len(self.table) - 1
-        slot = h & mask
-        while (found := int(table[slot])) != 0:
-            if found == h:
-                return False
-            slot = (slot + 1) & mask
-        table[slot] = h
+        slot = self._slot(h)
+        if self.table[slot] == h:
+            return False
+        self.table[slot] = h
         self.size += 1
-        if 2 * self.size > len(table):
-            old = table[table != 0]
-            self.table, self.size = np.zeros(2 * len(table), dtype=np.int64), 0
+        if 2 * self.size > len(self.table):
+            old = self.hashes()
+            self.table = np.zeros(2 * len(self.table), dtype=np.int64)
             for value in old.tolist():
-                self._put(value)
+                self.table[self._slot(value)] = value
         return True
 
-    def _put(self, h: int) -> None:
+    def hashes(self) -> np.ndarray:
+        """Every key's hash, in no order."""
+        found: np.ndarray = self.table[self.table != 0]
+        return found
+
+    def _slot(self, h: int) -> int:
+        """Where `h` is, else the free slot it would take."""
         table, mask = self.table, len(self.table) - 1
         slot = h & mask
-        while table[slot] != 0:
+        while (found := int(table[slot])) != 0 and found != h:
             slot = (slot + 1) & mask
-        table[slot] = h
-        self.size += 1
+        return slot
 
 
 @dataclass(frozen=True)

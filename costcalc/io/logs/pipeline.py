@@ -117,7 +117,7 @@ def _measure_part(
         sub.outside,
         sub.failed_ids,
         known,
-        seen.table[seen.table != 0],
+        seen.hashes(),
     )
 
 
