@@ -49,6 +49,22 @@ class Measured:
             else:
                 self.notes_left_off += 1
 
+    def merge(self, part: Measured, first: bool) -> None:
+        """Add a later part's measurement of the same file to this one's (part 0's `first`:
+        the file's format is counted once)."""
+        self.counts.merge(part.counts, formats=first)
+        self.stats.merge(part.stats)
+        if self.per_model is not None and part.per_model is not None:
+            for model, stats in part.per_model.items():
+                self.per_model.setdefault(model, LogStats()).merge(stats)
+        self.batch += part.batch
+        self.batch_by_model.update(part.batch_by_model)
+        self.how.update(part.how)
+        self.encodings.update(part.encodings)
+        # every note the part made, those it kept first: one said by several parts counts once
+        for note in [*part.notes, *sorted(part.said - set(part.notes))]:
+            self.note(note)
+
     @property
     def with_usage(self) -> int:
         """Requests whose totals come from the provider's usage."""

@@ -2,7 +2,7 @@
 
 A part's worker measures its lines exactly as one process would (the same buckets, records
 and statistics), and the parts are merged in file order: counts added, the first line of each
-bucket taken from the earliest part, statistics merged (LogStats.merge). Workers are forked,
+bucket taken from the earliest part, statistics merged (Measured.merge, LogStats.merge). Workers are forked,
 so they share the parent's loaded tokenizer and its string hashes (ids and messages hash
 alike in every part). Two lines of one id in different parts would make a duplicate no part
 sees: when the parts' ids overlap, the file is read again in one process instead.
@@ -25,7 +25,6 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from costcalc.core.demand.logstats import LogStats
 from costcalc.errors import UserError
 from costcalc.io.logs import registry
 from costcalc.io.logs.measure import Measured
@@ -266,27 +265,3 @@ def overlapping(results: list[PartResult]) -> bool:
         return False
     every = np.concatenate(keys)
     return len(np.unique(every)) < len(every)
-
-
-def merge_into(measured: Measured, part: Measured, first: bool) -> None:
-    """Add a later part's measurement to the file's so far (part 0's first)."""
-    counts, theirs = measured.counts, part.counts
-    counts.lines += theirs.lines
-    counts.buckets.update(theirs.buckets)
-    for bucket, where in theirs.first.items():
-        counts.first.setdefault(bucket, where)
-    counts.outliers += theirs.outliers
-    counts.first_outlier = counts.first_outlier or theirs.first_outlier
-    if first:  # the file's format, counted once
-        counts.formats.update(theirs.formats)
-    measured.stats.merge(part.stats)
-    if measured.per_model is not None and part.per_model is not None:
-        for model, stats in part.per_model.items():
-            measured.per_model.setdefault(model, LogStats()).merge(stats)
-    measured.batch += part.batch
-    measured.batch_by_model.update(part.batch_by_model)
-    measured.how.update(part.how)
-    measured.encodings.update(part.encodings)
-    # every note the part made, those it kept first: one said by several parts counts once
-    for note in [*part.notes, *sorted(part.said - set(part.notes))]:
-        measured.note(note)

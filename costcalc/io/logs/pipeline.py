@@ -75,7 +75,7 @@ def _in_parts(run: Run, path: Path, progress: Callable[[int], None] | None) -> b
         run.measured.note(f"{path} was read in one process: {why}")
         return False
     for k, result in enumerate(results):
-        parallel.merge_into(run.measured, result.measured, first=k == 0)
+        run.measured.merge(result.measured, first=k == 0)
         run.eligible.update(result.eligible)
         run.outside += result.outside
         run.failed_ids |= result.failed_ids

@@ -50,6 +50,18 @@ class LineCounts:
         self.buckets[bucket] += lines
         self.first.setdefault(bucket, where)
 
+    def merge(self, other: LineCounts, formats: bool = True) -> None:
+        """Add the counts of a later part of the same lines (its firsts come after ours);
+        `formats` False when the other part's file is one already counted."""
+        self.lines += other.lines
+        self.buckets.update(other.buckets)
+        for bucket, where in other.first.items():
+            self.first.setdefault(bucket, where)
+        self.outliers += other.outliers
+        self.first_outlier = self.first_outlier or other.first_outlier
+        if formats:
+            self.formats.update(other.formats)
+
     @property
     def malformed(self) -> int:
         return self.buckets["malformed"]
