@@ -2,7 +2,7 @@
 
 A part's worker measures its lines exactly as one process would (the same buckets, records
 and statistics), and the parts are merged in file order: counts added, the first line of each
-bucket taken from the earliest part, statistics merged (Measured.merge, LogStats.merge). Workers are forked,
+bucket taken from the earliest part, statistics merged (Measured.merge). Workers are forked,
 so they share the parent's loaded tokenizer and its string hashes (ids and messages hash
 alike in every part). Two lines of one id in different parts would make a duplicate no part
 sees: when the parts' ids overlap, the file is read again in one process instead.
