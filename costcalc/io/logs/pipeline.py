@@ -16,9 +16,13 @@ from costcalc.io.logs.formats import LogRecord
 from costcalc.io.logs.jobs import Held, Job, Joiner, jobs, survey
 from costcalc.io.logs.measure import KeySet, Measured, parts
 from costcalc.io.logs.read import LineCounts, Part
-from costcalc.io.logs.runstate import Run, shifted
+from costcalc.io.logs.runstate import Run
 from costcalc.io.logs.values import TimeRange
 from costcalc.io.tokens import TokenCounter, encoding_for_model, loaded, preload
+
+
+def _shifted(progress: Callable[[int], None], base: int, position: int) -> None:
+    progress(base + position)
 
 
 def _job(run: Run, job: Job, progress: Callable[[int], None] | None, done: list[int]) -> None:
@@ -32,7 +36,7 @@ def _job(run: Run, job: Job, progress: Callable[[int], None] | None, done: list[
         # a file holding both sides is read twice; its lines are counted the first time only
         again = pass_side == "input" and path in both_sides
         counts = LineCounts() if again else m.counts
-        at = None if progress is None or again else functools.partial(shifted, progress, done[0])
+        at = None if progress is None or again else functools.partial(_shifted, progress, done[0])
         if not job.paired and _in_parts(run, path, at):
             done[0] += path.stat().st_size if progress else 0
             continue

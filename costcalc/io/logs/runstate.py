@@ -50,12 +50,9 @@ def _drawn(record: LogRecord) -> bool:
 
 
 def _prepare_all(counters: list[tuple[TokenCounter, list[str]]], threads: bool) -> None:
+    """Count every text not counted yet, distinct ones once, on THREADS threads or this one."""
     for counter, texts in counters:
         counter.prepare(texts, threads)
-
-
-def shifted(progress: Callable[[int], None], base: int, position: int) -> None:
-    progress(base + position)
 
 
 class Run:
@@ -137,21 +134,21 @@ class Run:
                 # placed before the next chunk is parsed: with --strict, so that the first bad
                 # line is the one named; with few texts to count (a sample), because a thread
                 # would cost more than it saves (threads take turns holding the GIL)
-                self._prepare(chunk, inline=True).result()
+                _prepare_all(self._texts(chunk), threads=False)
                 yield chunk
             else:
-                pending = (chunk, self._prepare(chunk))
+                pending = (chunk, self.tokeniser.submit(_prepare_all, self._texts(chunk), True))
             chunk, chars = [], 0
         if pending is not None:
             pending[1].result()
             yield pending[0]
-        self._prepare(chunk, inline=True).result()
+        _prepare_all(self._texts(chunk), threads=False)
         yield chunk
 
-    def _prepare(self, chunk: list[tuple[str, LogRecord, bool]], inline: bool = False
-                 ) -> Future[None]:  # fmt: skip
-        """Start counting the texts of the chunk's sampled records, distinct ones once: in
-        the tokeniser thread, or `inline` here and now, on this thread alone."""
+    def _texts(
+        self, chunk: list[tuple[str, LogRecord, bool]]
+    ) -> list[tuple[TokenCounter, list[str]]]:
+        """The texts of the chunk's sampled records, with the counter each is counted by."""
         by_encoding: dict[str, list[str]] = {}
         for _, record, sampled in chunk:
             if not sampled:
@@ -161,13 +158,7 @@ class Run:
             texts += [t for t in (record.tools, answer) if t]
             if texts:  # a usage-only line needs no encoding (nor its "not loaded" note)
                 by_encoding.setdefault(self.counter_for(record).encoding, []).extend(texts)
-        counters = [(self.counters[encoding], texts) for encoding, texts in by_encoding.items()]
-        if not inline:
-            return self.tokeniser.submit(_prepare_all, counters, True)
-        _prepare_all(counters, False)
-        done: Future[None] = Future()
-        done.set_result(None)
-        return done
+        return [(self.counters[encoding], texts) for encoding, texts in by_encoding.items()]
 
     def add(self, request: LogRecord, p: Parts | None, result: LogRecord | None,
             answer: float | None) -> None:  # fmt: skip
