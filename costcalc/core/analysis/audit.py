@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from costcalc.core.analysis.checks import RETIRING_WITHIN_DAYS, successor
+from costcalc.core.analysis.checks import no_successor, retiring
 from costcalc.schema.catalog import Catalog
 
 # A successor is chosen for a request of 3 input tokens to 1 output token when no profile says
@@ -43,15 +43,12 @@ def audit(
             text = f"priced {age} days ago ({as_of.isoformat()}), over {max_age_days}"
             found.append(Finding("stale", oid, text, users, bool(users)))
     for offer in catalog.hosted.values():
-        if offer.deprecation_date is None:
+        found_retiring = retiring(offer, catalog, today, BLEND_INPUT, BLEND_OUTPUT)
+        if found_retiring is None or offer.deprecation_date is None:
             continue
-        days = (offer.deprecation_date - today).days
-        if days > RETIRING_WITHIN_DAYS:
-            continue
+        days, after = found_retiring
         users = tuple(named.get(offer.id, ()))
-        after = successor(offer, catalog, today, BLEND_INPUT, BLEND_OUTPUT)
-        then = (f"; successor: {after.id}" if after else
-                f"; the catalog has no other {offer.provider} offer of its class")  # fmt: skip
+        then = f"; successor: {after.id}" if after else f"; {no_successor(offer)}"
         date = offer.deprecation_date.isoformat()
         if days <= 0:
             found.append(Finding("deprecated", offer.id, f"deprecated on {date}{then}", users,

@@ -117,6 +117,22 @@ def successor(offer: HostedOffer, catalog: Catalog, today: dt.date,
     return min(undated or lasting or same, key=usd_per_request, default=None)
 
 
+def retiring(offer: HostedOffer, catalog: Catalog, today: dt.date, input_tokens: float,
+             output_tokens: float) -> tuple[int, HostedOffer | None] | None:  # fmt: skip
+    """Days to the offer's deprecation date (0 or fewer: past it) and its successor, when it
+    is past that date or reaches it within RETIRING_WITHIN_DAYS; else None."""
+    if offer.deprecation_date is None:
+        return None
+    days = (offer.deprecation_date - today).days
+    if days > RETIRING_WITHIN_DAYS:
+        return None
+    return days, successor(offer, catalog, today, input_tokens, output_tokens)
+
+
+def no_successor(offer: HostedOffer) -> str:
+    return f"the catalog has no other {offer.provider} offer of its class"
+
+
 def deprecation_warnings(named: list[str], catalog: Catalog, today: dt.date,
                          input_tokens: float, output_tokens: float) -> list[str]:  # fmt: skip
     """For each hosted offer named that is past its deprecation date or reaches it within
@@ -124,18 +140,15 @@ def deprecation_warnings(named: list[str], catalog: Catalog, today: dt.date,
     out = []
     for oid in dict.fromkeys(named):
         offer = catalog.hosted.get(oid)
-        if offer is None or offer.deprecation_date is None:
+        found = retiring(offer, catalog, today, input_tokens, output_tokens) if offer else None
+        if offer is None or offer.deprecation_date is None or found is None:
             continue
-        days = (offer.deprecation_date - today).days
-        if days > RETIRING_WITHIN_DAYS:
-            continue
+        days, after = found
         date = offer.deprecation_date.isoformat()
         plural = "s" * (days != 1)
         when = (f"is past its deprecation date ({date}); the provider may no longer serve it"
                 if days <= 0 else f"is deprecated on {date}, in {days} day{plural}")  # fmt: skip
-        after = successor(offer, catalog, today, input_tokens, output_tokens)
         then = (f"; its suggested successor: {after.id} (same provider and class, the "
-                "cheapest for this request)" if after else
-                f"; the catalog has no other {offer.provider} offer of its class")  # fmt: skip
+                "cheapest for this request)" if after else f"; {no_successor(offer)}")  # fmt: skip
         out.append(f"{oid} {when}{then}")
     return out
