@@ -14,23 +14,30 @@ COMPRESSED = {b"\x1f\x8b": "gzip", b"BZh": "bz2", b"\xfd7zXZ\x00": "xz"}
 ZSTD = b"\x28\xb5\x2f\xfd"
 
 
+def compression(path: Path) -> str | None:
+    """'gzip', 'bz2', 'xz' or 'zstd' as the file's first bytes say; None for a plain file."""
+    with path.open("rb") as probe:
+        head = probe.read(6)
+    if head.startswith(ZSTD):
+        return "zstd"
+    return next((kind for magic, kind in COMPRESSED.items() if head.startswith(magic)), None)
+
+
 def open_log(path: Path) -> IO[bytes]:
     """The log's bytes, decompressed when its first bytes say it is compressed."""
     import bz2
     import gzip
     import lzma
 
-    with path.open("rb") as probe:
-        head = probe.read(6)
-    if head.startswith(ZSTD):
+    kind = compression(path)
+    if kind == "zstd":
         raise InputFileError(
             path, "a zstd-compressed log: decompress it first (zstd -d FILE), then read that"
         )
-    for magic, kind in COMPRESSED.items():
-        if head.startswith(magic):
-            if kind == "gzip":
-                return cast(IO[bytes], gzip.open(path, "rb"))
-            return bz2.open(path, "rb") if kind == "bz2" else lzma.open(path, "rb")
+    if kind == "gzip":
+        return cast(IO[bytes], gzip.open(path, "rb"))
+    if kind is not None:
+        return bz2.open(path, "rb") if kind == "bz2" else lzma.open(path, "rb")
     return path.open("rb")
 
 

@@ -28,7 +28,7 @@ import numpy as np
 from costcalc.errors import UserError
 from costcalc.io.logs import registry
 from costcalc.io.logs.measure import Measured
-from costcalc.io.logs.opening import BOM, COMPRESSED, ZSTD, one_array, plain_suffix
+from costcalc.io.logs.opening import BOM, compression, one_array, plain_suffix
 from costcalc.io.logs.read import Part, decode
 from costcalc.io.logs.values import BadValue
 
@@ -74,13 +74,10 @@ def splittable(path: Path) -> registry.JsonFormat | None:
     """The format of a JSONL log that can be read in parts by several processes: plain (a
     compressed stream has no place to start but its beginning), not CSV (a quoted cell may
     hold a newline), not one JSON array; None otherwise, or when no line is a JSON object."""
-    if plain_suffix(path) == ".csv":
+    if plain_suffix(path) == ".csv" or compression(path) is not None:
         return None
     with path.open("rb") as handle:
-        head = handle.peek(8)[:8]
-        if head.startswith(ZSTD) or any(head.startswith(m) for m in COMPRESSED) or (
-            one_array(handle)
-        ):  # fmt: skip
+        if one_array(handle):
             return None
         for number, line in enumerate(handle, 1):
             if number > SURVEY_LINES:
