@@ -114,7 +114,7 @@ def schema_ref(output: Path) -> str:
     when no relative path exists, as between Windows drives)."""
     import os
 
-    from costcalc.io.catalog import builtin_schema
+    from costcalc.io.shipped import builtin_schema
 
     schema = builtin_schema("profile.schema.json").resolve()
     try:

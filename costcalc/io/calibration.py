@@ -15,7 +15,8 @@ import sys
 
 from costcalc.core.selfhosted.replay import leave_one_out, summary
 from costcalc.core.selfhosted.servingfit import fit, observe
-from costcalc.io.catalog import SERVING_FILE, builtin_dir, load_catalog
+from costcalc.io.catalog import SERVING_FILE, load_catalog
+from costcalc.io.shipped import builtin_dir
 from costcalc.schema.catalog import Catalog, ServingAccuracy, ServingCalibration
 
 DIGITS = 4  # significant digits kept: the fit's grid is coarser than that

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
 from costcalc.errors import InputFileError, UnknownIdError, UserError, closest
+from costcalc.io.shipped import builtin_dir
 from costcalc.io.validation import read_validated
 from costcalc.schema.catalog import (
     Catalog,
@@ -30,21 +30,6 @@ CATALOG_FILES: dict[str, tuple[type[BaseModel], str]] = {
     "throughput.yaml": (ThroughputFile, "points"),
 }
 SERVING_FILE = "serving.yaml"  # one calibration, not a list: read apart
-
-
-def builtin_dir() -> Path:
-    """`costcalc/_pricing` inside an installed wheel, else `pricing/` of the source checkout."""
-    packaged = Path(str(resources.files("costcalc"))) / "_pricing"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[2] / "pricing"
-
-
-def builtin_schema(name: str) -> Path:
-    """A JSON Schema shipped with costcalc (`costcalc/_schemas` in a wheel, else `schemas/`)."""
-    packaged = Path(str(resources.files("costcalc"))) / "_schemas"
-    folder = packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "schemas"
-    return folder / name
 
 
 # where each loaded entry came from, by object identity: (file, list key, index), so that a

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from costcalc.errors import InputFileError, UnknownIdError, UserError
-from costcalc.io.catalog import builtin_dir, load_catalog
+from costcalc.io.catalog import load_catalog
+from costcalc.io.shipped import builtin_dir
 from tests.conftest import ROOT
 
 
@@ -158,7 +159,7 @@ def test_catalog_works_from_an_installed_wheel(tmp_path: Path) -> None:
     profile = ROOT / "profiles" / "rag-support-chatbot.yaml"
     env = {**os.environ, "PYTHONPATH": str(site)}
     code = (
-        "import costcalc.io.catalog as c, sys; print(c.builtin_dir()); "
+        "import costcalc.io.shipped as c, sys; print(c.builtin_dir()); "
         "print(c.builtin_schema('profile.schema.json')); "
         "from costcalc.cli import main; "
         "sys.argv = ['costcalc', 'compare', sys.argv[1], '--format', 'json']; main()"
