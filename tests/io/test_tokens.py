@@ -9,7 +9,7 @@ import tiktoken
 import yaml
 
 from costcalc.io.profiles import load_profile
-from costcalc.io.tokens import TokenCounter, count_tokens
+from costcalc.io.tokens import TokenCounter, count_tokens, quick_ranks
 
 
 def test_real_cl100k_counts(real_cl100k: str) -> None:
@@ -18,6 +18,58 @@ def test_real_cl100k_counts(real_cl100k: str) -> None:
     assert counted.tokens == 2 and counted.method == "cl100k_base" and counted.warning is None
     # special-token text is counted as ordinary text, not refused
     assert count_tokens("<|endoftext|>", real_cl100k).tokens > 1
+
+
+CL100K_URL = "https://openaipublic.blob.core.windows.net/encodings/cl100k_base.tiktoken"
+CL100K_SHA256 = "223921b76ee99bde995b7ff738513eef100fb51d18c93597a113bcffe865b2a7"  # tiktoken's
+
+
+def test_quick_ranks_parse_the_real_file_as_tiktoken_does(real_cl100k: str) -> None:
+    import tiktoken.load
+
+    quick = quick_ranks(CL100K_URL, CL100K_SHA256)
+    assert quick == tiktoken.load.load_tiktoken_bpe(CL100K_URL, CL100K_SHA256)
+    # 100,256 ranks, 0 to 100,255; "IQ==" is base64 for "!", the first of them
+    assert len(quick) == 100_256 and quick[b"!"] == 0 and max(quick.values()) == 100_255
+    # and the encoder built from them counts as before: "hello" + " world"
+    assert count_tokens("hello world", real_cl100k).tokens == 2
+
+
+def _cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, data: bytes) -> str:
+    """A BPE file under a made-up address, placed in tiktoken's cache (where it looks first)."""
+    import hashlib
+
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(tmp_path))
+    url = f"https://example.com/{name}.tiktoken"
+    (tmp_path / hashlib.sha1(url.encode()).hexdigest()).write_bytes(data)
+    return url
+
+
+@pytest.mark.parametrize(
+    ("data", "ranks"),
+    [
+        (b"IQ== 0\nIg== 1\n", {b"!": 0, b'"': 1}),
+        (b"IQ== 0\n\nIg== 1\n", {b"!": 0, b'"': 1}),  # a blank line: tiktoken's parser
+        (b"IQ== 0\nIg== 1", {b"!": 0, b'"': 1}),  # no final newline: tiktoken's parser
+    ],
+)
+def test_quick_ranks_agree_with_tiktoken_on_any_layout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: bytes, ranks: dict[bytes, int]
+) -> None:
+    import tiktoken.load
+
+    url = _cached(tmp_path, monkeypatch, "small", data)
+    assert quick_ranks(url) == tiktoken.load.load_tiktoken_bpe(url) == ranks
+
+
+def test_quick_ranks_leave_a_broken_file_to_tiktoken_s_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # three fields on a line, then a rank that is not a number: tiktoken names the line
+    for data, line in ((b"IQ== 0 x\nIg== 1\n", "IQ== 0 x"), (b"IQ== zero\n", "IQ== zero")):
+        url = _cached(tmp_path, monkeypatch, "broken", data)
+        with pytest.raises(ValueError, match=f"Error parsing line b'{line}'"):
+            quick_ranks(url)
 
 
 def test_offline_falls_back_to_characters_over_four_with_a_warning() -> None:
