@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,8 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+
+from installed import costcalc_exe
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests/fixtures/real-bench/vllm_serving_llama31_8b_H100x2replicas_llmd_exp7.json"
@@ -96,7 +97,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=100)
     args = parser.parse_args()
-    exe = shutil.which("costcalc")
+    exe = costcalc_exe()
     if exe is None:
         print("costcalc is not installed: pip install -e . first", file=sys.stderr)
         return 2

@@ -15,12 +15,13 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from installed import costcalc_exe
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_S = 1.0
@@ -47,7 +48,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    exe = shutil.which("costcalc")
+    exe = costcalc_exe()
     if exe is None:
         print("costcalc is not installed: pip install -e . first", file=sys.stderr)
         return 2

