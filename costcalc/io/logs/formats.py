@@ -114,16 +114,15 @@ def usage_of(raw: Any, field: str) -> Usage | None:
         out = _object_at(usage, "completion_tokens_details", field)
         cached_at = f"{field}.prompt_tokens_details"
         reasoning_at = f"{field}.completion_tokens_details"
-        return _consistent(
-            Usage(
-                _count_at(usage, "prompt_tokens", field),
-                _count_at(usage, "completion_tokens", field),
-                _count_at(details, "cached_tokens", cached_at),
-                _count_at(out, "reasoning_tokens", reasoning_at),
-            ),
-            f"{cached_at}.cached_tokens",
-            f"{reasoning_at}.reasoning_tokens",
+        found = Usage(
+            _count_at(usage, "prompt_tokens", field),
+            _count_at(usage, "completion_tokens", field),
+            _count_at(details, "cached_tokens", cached_at) if details else 0.0,
+            _count_at(out, "reasoning_tokens", reasoning_at) if out else 0.0,
         )
+        if found.cached <= found.prompt and found.reasoning <= found.completion:
+            return found  # nearly every line: no field name to build
+        return _consistent(found, f"{cached_at}.cached_tokens", f"{reasoning_at}.reasoning_tokens")
     if "input_tokens" in usage:  # Anthropic: input_tokens exclude cache reads and writes
         read = tokens(usage.get("cache_read_input_tokens"), f"{field}.cache_read_input_tokens")
         written = tokens(
@@ -149,7 +148,14 @@ def _consistent(usage: Usage, cached_at: str, reasoning_at: str) -> Usage:
 
 
 def answer_of(response: dict[str, Any], at: str) -> str | None:
-    choices = sequence(response.get("choices"), _at(at, "choices"))
+    choices = response.get("choices")
+    if type(choices) is list and choices and type(choices[0]) is dict:
+        message = choices[0].get("message")  # nearly every response: one text, no tool call
+        if type(message) is dict and message.get("tool_calls") is None:
+            content = message.get("content")
+            if type(content) is str:
+                return content
+    choices = sequence(choices, _at(at, "choices"))
     if not choices:
         return None
     first = mapping(choices[0], f"{_at(at, 'choices')}[0]")
@@ -173,6 +179,11 @@ def messages_of(request: dict[str, Any], at: str) -> tuple[Message, ...] | None:
         return None
     messages = []
     for i, item in enumerate(raw):
+        if type(item) is dict:  # nearly every message: a role and a text, checked at once
+            role, content = item.get("role"), item.get("content")
+            if type(content) is str and (role is None or type(role) is str):
+                messages.append((role or "user", content))
+                continue
         # the field's name is built only for an error: 15 messages a line, 250,000 lines
         if not isinstance(item, dict):
             mapping(item, f"{field}[{i}]")  # names what it is instead
@@ -221,11 +232,11 @@ def from_json(obj: Any, span: TimeRange) -> LogRecord:
     if response is not None and response is not obj:
         candidates.append((_at(response_at, "created"), response.get("created")))
     when, outlier = _first_time([(f, v) for f, v in candidates if v is not None and v != ""], span)
-    model = next(
-        (_model(part["model"], _at(at, "model")) for part, at in
-         ((request, request_at), (response, response_at), (obj, "")) if part and part.get("model")),
-        None,
-    )  # fmt: skip
+    model = None
+    for part, at in ((request, request_at), (response, response_at), (obj, "")):
+        if part and part.get("model"):
+            model = _model(part["model"], _at(at, "model"))
+            break
     custom_id = name(obj.get("custom_id"), "custom_id")
     usage = None
     if response is not None and not failed:
