@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -117,9 +118,8 @@ class KeySet:
         return slot
 
 
-@dataclass(frozen=True)
-class Parts:
-    """A request's input, split by what it is, in tokens."""
+class Parts(NamedTuple):
+    """A request's input, split by what it is, in tokens (a NamedTuple, as LogRecord)."""
 
     system: float
     tools: float

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import time
 from collections import Counter
@@ -158,7 +157,7 @@ def _line(
     p = parts(record, run.counter_for(record)) if record.side == "input" else None
     # the waiting side keeps its counts, not its texts: a held answer of 6 kB would make
     # memory grow with the output file
-    small = dataclasses.replace(record, messages=None, answer=None, tools=None)
+    small = record._replace(messages=None, answer=None, tools=None)
     held = Held(small, p, run.answer_tokens(record), where)
     outcome, other = joiner.take(record.side, key, held)
     if outcome == "duplicate":

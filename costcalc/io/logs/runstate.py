@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import time
 import zlib
 from collections import Counter
@@ -166,10 +165,9 @@ class Run:
         m = self.measured
         usage = result.usage if result is not None else None
         if result is not None and result is not request:
-            request = dataclasses.replace(
-                request, time_s=result.time_s or request.time_s,
-                model=request.model or result.model, usage=usage,
-                batch=request.batch or result.batch,
+            request = request._replace(
+                time_s=result.time_s or request.time_s, model=request.model or result.model,
+                usage=usage, batch=request.batch or result.batch,
             )  # fmt: skip
         n = request.requests
         model = base_model(request.model) if request.model else None
@@ -193,7 +191,7 @@ class Run:
             m.encodings[counted if p.counted else f"{counted} in a sample"] += n
         tokens = combine(request, p, usage, answer, sampled_known)
         if request.batch:  # each Batch request is its own (custom_id): never a retry or a turn
-            tokens = dataclasses.replace(tokens, fingerprint=None, thread=None)
+            tokens = tokens._replace(fingerprint=None, thread=None)
         m.stats.add(tokens, self.utc_offset_h)
         if m.per_model is not None:
             key = base_model(request.model) if request.model else "unknown-model"
