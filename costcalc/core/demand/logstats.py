@@ -94,6 +94,11 @@ class RecordTokens(NamedTuple):
     period_s: float = 0.0  # … spread over this many seconds from time_s
 
 
+# the token counts LogStats keeps a Metric of, in this order
+METRICS = ("system", "tools", "retrieval", "retrieval_chunks", "history", "user", "output",
+           "reasoning", "cached", "prompt_total", "carried_turns")  # fmt: skip
+
+
 class LogStats:
     """Accumulates RecordTokens; every structure is bounded or grows with distinct minutes."""
 
@@ -106,10 +111,7 @@ class LogStats:
         self.hours = np.zeros(24)
         self.minutes: Counter[int] = Counter()  # epoch minute → requests (≈ 0.5 M a year)
         self.models: Counter[str] = Counter()
-        self.metrics = {name: Metric() for name in (
-            "system", "tools", "retrieval", "retrieval_chunks", "history", "user", "output",
-            "reasoning", "cached", "prompt_total", "carried_turns",
-        )}  # fmt: skip
+        self.metrics = {name: Metric() for name in METRICS}
         self.max_carried = 0
         self.conversations: OrderedDict[str | int, int] = OrderedDict()
         self.by_id = 0  # requests grouped by conversation_id (the rest by shared prefix)
@@ -162,16 +164,12 @@ class LogStats:
                 local = r.time_s + utc_offset_h * 3600.0
                 self.hours[int(local // 3600) % 24] += n
                 self.minutes[int(r.time_s // 60)] += n
-        metrics = self.metrics
-        for name, value in (
-            ("system", r.system), ("tools", r.tools), ("retrieval", r.retrieval),
-            ("retrieval_chunks", r.retrieval_chunks), ("history", r.history),
-            ("cached", r.cached), ("prompt_total", r.prompt_total),
-            ("carried_turns", r.carried_turns), ("user", r.user), ("output", r.output),
-            ("reasoning", r.reasoning),
-        ):  # fmt: skip
+        # the metrics in METRICS' order, each from its field: one tuple, not 11 pairs a line
+        values = (r.system, r.tools, r.retrieval, r.retrieval_chunks, r.history, r.user,
+                  r.output, r.reasoning, r.cached, r.prompt_total, r.carried_turns)  # fmt: skip
+        for metric, value in zip(self.metrics.values(), values, strict=True):
             if value is not None:
-                metrics[name].add(float(value), n)
+                metric.add(float(value), n)
         if r.carried_turns is not None:
             self.max_carried = max(self.max_carried, r.carried_turns)
         thread = r.conversation if r.conversation is not None else r.thread
