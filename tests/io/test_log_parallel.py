@@ -102,9 +102,12 @@ def test_parts_start_lines_number_them_and_cover_the_file(
         assert before.end == after.start and data[after.start - 1 : after.start] == b"\n"
     # each worker numbers its part's first line: 1 + the newlines before it, as one pass does
     lines = [-1] * len(cut)
-    numbered = [parallel._numbered(k, part, lines) for k, part in enumerate(cut)]
+    numbered = [
+        parallel._numbered(k, part, cut[k - 1] if k else None, lines) for k, part in enumerate(cut)
+    ]
     assert [p.first_line for p in numbered] == [1 + data[: p.start].count(b"\n") for p in cut]
-    assert lines == [data[p.start : p.end].count(b"\n") for p in cut]
+    # worker k counted part k-1's lines; nobody needs the last part's
+    assert lines == [data[p.start : p.end].count(b"\n") for p in cut[:-1]] + [-1]
     assert cut[0].format.name == "openai-chat"
 
 

@@ -66,7 +66,7 @@ def parts(path: Path, workers: int) -> list[Part]:
             if starts[-1] < start < size:
                 starts.append(start)
     ends = [*starts[1:], size]
-    # first lines 0: not known yet; each worker counts its part's lines (see _numbered)
+    # first lines 0: not known yet; each worker counts the part's before it (see _numbered)
     return [Part(path, s, e, 0, found) for s, e in zip(starts, ends, strict=True)]
 
 
@@ -147,8 +147,10 @@ def run_parts(
     try:
         for k, part in enumerate(parts_):
             here, there = context.Pipe(duplex=False)
+            previous = parts_[k - 1] if k else None
             process = context.Process(
-                target=_worker, args=(measure, k, part, (done, lines), there, os.getpid()),
+                target=_worker, args=(measure, k, (part, previous), (done, lines), there,
+                                      os.getpid()),
                 daemon=True, name=f"costcalc-log-part-{k}",
             )  # fmt: skip
             process.start()
@@ -203,10 +205,12 @@ def _stop(processes: list[multiprocessing.process.BaseProcess]) -> None:
 
 
 def _worker(
-    measure: Callable[[int, Part, Callable[[int], None]], PartResult], k: int, part: Part,
-    shared: tuple[Any, Any], pipe: Connection, parent: int,
+    measure: Callable[[int, Part, Callable[[int], None]], PartResult], k: int,
+    parts_: tuple[Part, Part | None], shared: tuple[Any, Any], pipe: Connection, parent: int,
 ) -> None:  # fmt: skip
+    """Measure part k (`parts_`: it and the part before it, whose lines it counts)."""
     done, lines = shared
+    part, previous = parts_
 
     def progress(position: int) -> None:
         done[k] = position - part.start
@@ -217,7 +221,7 @@ def _worker(
     # Ctrl-C is the parent's to handle: it stops the workers, without a traceback from each
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        part = _numbered(k, part, lines)
+        part = _numbered(k, part, previous, lines)
         result: tuple[str, Any] = ("ok", measure(k, part, progress))
     except UserError as exc:  # a bad line with --strict, a disk error: raised in the parent
         result = ("error", exc)
@@ -229,14 +233,18 @@ def _worker(
     pipe.close()
 
 
-def _numbered(k: int, part: Part, lines: Any) -> Part:
+def _numbered(k: int, part: Part, previous: Part | None, lines: Any) -> Part:
     """The part with its first line's number, numbered as one pass numbers the file's lines
-    (by b"\\n"): every worker counts its own part's lines at once, then adds up those of the
-    parts before it as they come (a part whose worker died leaves the others waiting, until
-    the parent, told of it, stops them)."""
-    with open(part.path, "rb") as handle:
-        handle.seek(part.start)
-        lines[k] = _newlines(handle, part.end - part.start)
+    (by b"\\n"): worker k counts the lines of part k-1, then adds up those of the parts before
+    it as they come. The first worker counts none and starts at once: it has the most to do
+    (the first requests of each model are all tokenised there), and counting 100 MB takes it
+    0.1 s. A part whose worker died leaves the others waiting, until the parent, told of it,
+    stops them."""
+    if previous is None:
+        return dataclasses.replace(part, first_line=1)
+    with open(previous.path, "rb") as handle:
+        handle.seek(previous.start)
+        lines[k - 1] = _newlines(handle, previous.end - previous.start)
     while any(lines[j] < 0 for j in range(k)):
         time.sleep(0.001)
     return dataclasses.replace(part, first_line=1 + sum(lines[j] for j in range(k)))
