@@ -169,10 +169,34 @@ def test_with_usage_totals_are_exact_and_the_sample_is_said(
     total = sum(30 + 9 * (i % 3) + i % 11 for i in wanted)
     assert many.stats.metrics["prompt_total"].total == total
     note = next(n for n in many.all_notes if "sample" in n)
+    # 2 parts: the first 30 shared, 15 each (at least SAMPLE_LATER, 10)
     assert (
-        "the first 30 of each model; 10 in each later part, then the requests of 1 in 10 conv"
-        in note
+        "the first 30 of each model, shared among the parts a large log is read in with at "
+        "least 10 each, then the requests of 1 in 10 conv" in note
     )
+
+
+def test_the_first_sample_is_shared_among_the_parts(
+    real_cl100k: str, tmp_path: Path, small_parts: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from costcalc.io.logs import runstate
+
+    # no conversation drawn (1 in 10⁹): the sample is the first requests of each model alone
+    monkeypatch.setattr(runstate, "SAMPLE_FIRST", 30)
+    monkeypatch.setattr(runstate, "SAMPLE_LATER", 10)
+    monkeypatch.setattr(runstate, "SAMPLE_EVERY", 10**9)
+    path = write_log(tmp_path / "log.jsonl", 600, usage=True)
+    assert len(parallel.parts(path, 2)) == 2 and len(parallel.parts(path, 4)) == 4
+
+    def sample(workers: int) -> str:
+        note = next(n for n in measure(path, workers).all_notes if "sample" in n)
+        return note.split(" requests with usage")[0].split("a sample of ")[1]
+
+    # 553 gpt-4o-mini requests (i % 13 != 0 of 600); one process tokenises the first 30, two
+    # parts 15 each, four parts 10 each (30 / 4 = 7, less than SAMPLE_LATER)
+    assert sample(1) == "30 of 553"
+    assert sample(2) == "30 of 553"
+    assert sample(4) == "40 of 553"
 
 
 def test_an_id_in_two_parts_reads_the_file_again_in_one_process(

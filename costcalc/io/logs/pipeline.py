@@ -72,7 +72,8 @@ def _in_parts(run: Run, path: Path, progress: Callable[[int], None] | None) -> b
     if not cut:
         return False
     loaded()  # the tokenizer preloaded, before the fork: every worker shares the one
-    results = parallel.run_parts(cut, functools.partial(_measure_part, run, path), progress)
+    measure = functools.partial(_measure_part, run, path, len(cut))
+    results = parallel.run_parts(cut, measure, progress)
     if results is None or parallel.overlapping(results):
         why = "a worker process ended early" if results is None else "ids repeat far apart"
         run.measured.note(f"{path} was read in one process: {why}")
@@ -91,9 +92,10 @@ def _in_parts(run: Run, path: Path, progress: Callable[[int], None] | None) -> b
 
 
 def _measure_part(
-    run: Run, path: Path, k: int, part: Part, progress: Callable[[int], None]
+    run: Run, path: Path, count: int, k: int, part: Part, progress: Callable[[int], None]
 ) -> parallel.PartResult:
-    """In a worker process: measure one part of the log as `_job` measures a file."""
+    """In a worker process: measure part k of the `count` parts of the log as `_job` measures
+    a file."""
     m = run.measured
     sub = Run(Measured(span=m.span, per_model=None if m.per_model is None else {}),
               run.model, run.utc_offset_h, run.workers)  # fmt: skip
@@ -102,10 +104,11 @@ def _measure_part(
     sub.measured.stats = LogStats(True, max(RECENT_REQUESTS // run.workers, 10_000))
     sub.known = {model: list(tally) for model, tally in run.known.items()}
     TokenCounter.MAX_CACHED = max(TokenCounter.MAX_CACHED // run.workers, 20_000)
-    if k == 0:  # the first part samples as one process would
+    # the first requests of each model that one process tokenises, shared out among the parts
+    # (1,000 in each of 2): part 0 would otherwise tokenise them all, and the others wait
+    sub.first_sample = max(runstate.SAMPLE_FIRST // count, runstate.SAMPLE_LATER)
+    if k == 0:  # after the files read before, as one process would
         sub.eligible = Counter(run.eligible)
-    else:
-        sub.first_sample = runstate.SAMPLE_LATER
     seen, joiner = KeySet(), Joiner[Held]()
     for chunk in sub.chunks(path, sub.measured.counts, progress, part):
         for where, record, sampled in chunk:
@@ -219,7 +222,8 @@ def measure_logs(
         run.tokeniser.shutdown(wait=True)
     if run.outside:
         with_messages = sum(run.eligible.values())
-        later = f"; {runstate.SAMPLE_LATER:,} in each later part" if run.parts_read else ""
+        later = (f", shared among the parts a large log is read in with at least "
+                 f"{runstate.SAMPLE_LATER:,} each" if run.parts_read else "")  # fmt: skip
         measured.note(
             f"prompt parts (system, tools, context, history) tokenised for a sample of "
             f"{with_messages - run.outside:,} of {with_messages:,} requests with usage (the "
