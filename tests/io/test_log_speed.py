@@ -127,3 +127,36 @@ def test_key_set_finds_every_repeat_and_grows() -> None:
     assert all(keys.add(f"request-{i}") for i in range(5_000))
     assert not any(keys.add(f"request-{i}") for i in range(0, 5_000, 7))
     assert keys.size == 5_000 and len(keys.table) >= 10_000
+
+
+def test_with_usage_the_new_user_message_is_not_tokenised(
+    real_cl100k: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from costcalc.io.logs.formats import LogRecord, Usage
+    from costcalc.io.logs.measure import counted_texts
+    from costcalc.io.tokens import TokenCounter
+
+    messages = (("system", "be brief"), ("user", "hi"), ("assistant", "hello"),
+                ("tool", "order 7: shipped"), ("user", "where is order 7?"))  # fmt: skip
+    # its tokens are the prompt less the rest: tokenising "where is order 7?" would be wasted
+    with_usage = LogRecord(messages=messages, usage=Usage(60.0, 5.0))
+    assert counted_texts(with_usage) == ["be brief", "hi", "hello", "order 7: shipped"]
+    assert counted_texts(with_usage._replace(usage=None)) == [t for _, t in messages]
+    # a whole log with usage: no text ever counted is the last user message of a request
+    counted: list[str] = []
+    prepare = TokenCounter.prepare
+
+    def spy(self: TokenCounter, texts: list[str], threads: bool = True) -> None:
+        counted.extend(texts)
+        prepare(self, texts, threads)
+
+    monkeypatch.setattr(TokenCounter, "prepare", spy)
+    measured = measure_logs([write(tmp_path, [line(i) for i in range(10)])], None, False, 0.0)
+    assert measured.stats.metrics["system"].count == 10  # all 10 in the sample
+    # line i's last message is "question number i " repeated 1 + i % 4 times; the first turn's
+    # question of an odd line (its history) is counted, its new one never
+    asked = {f"question number {i} " * (1 + i % 4) for i in range(10)}
+    assert counted and not asked & set(counted)
+    assert {f"where is order {i - 1}?" for i in range(1, 10, 2)} <= set(counted)
+    # and the user's input is the prompt less the parts, as before: 40 + i % 9 less the rest
+    assert measured.stats.metrics["prompt_total"].total == sum(40 + i % 9 for i in range(10))

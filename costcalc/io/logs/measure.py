@@ -157,16 +157,14 @@ def parts(record: LogRecord, count: TokenCounter | None) -> Parts | None:
     carried = roles.count("assistant")
     if count is None:
         return Parts(0.0, 0.0, 0.0, 0, 0.0, carried, 0.0, fingerprint, thread, counted=False)
-    last_assistant = max((i for i, r in enumerate(roles) if r == "assistant"), default=-1)
+    new_from = _new_from(roles)
     system = sum(count[t] for r, t in zip(roles, texts, strict=True) if r in SYSTEM_ROLES)
     history = sum(
-        count[t]
-        for r, t in zip(roles[: last_assistant + 1], texts, strict=False)
-        if r not in SYSTEM_ROLES
+        count[t] for r, t in zip(roles[:new_from], texts, strict=False) if r not in SYSTEM_ROLES
     )
     fresh = [
         (r, t)
-        for r, t in zip(roles[last_assistant + 1 :], texts[last_assistant + 1 :], strict=True)
+        for r, t in zip(roles[new_from:], texts[new_from:], strict=True)
         if r not in SYSTEM_ROLES
     ]
     retrieved = [count[t] for r, t in fresh if r in RETRIEVAL_ROLES]
@@ -177,10 +175,32 @@ def parts(record: LogRecord, count: TokenCounter | None) -> Parts | None:
         chunks=len(retrieved),
         history=history,
         carried=carried,
-        user=sum(count[t] for r, t in fresh if r not in RETRIEVAL_ROLES),
+        # with usage, the user's input is the prompt less the rest (combine): not tokenised
+        user=sum(count[t] for r, t in fresh if r not in RETRIEVAL_ROLES)
+        if record.usage is None
+        else 0.0,
         fingerprint=fingerprint,
         thread=thread,
     )
+
+
+def _new_from(roles: list[str]) -> int:
+    """Where a request's new input starts: after its last assistant message."""
+    return 1 + max((i for i, r in enumerate(roles) if r == "assistant"), default=-1)
+
+
+def counted_texts(record: LogRecord) -> list[str]:
+    """The message texts `parts` tokenises: all of them, but with usage the new user input's
+    (a sampled request's new user message is a fifth of the text it would tokenise)."""
+    messages = record.messages or ()
+    if record.usage is None:
+        return [text for _, text in messages]
+    new_from = _new_from([role for role, _ in messages])
+    return [
+        text
+        for i, (role, text) in enumerate(messages)
+        if i < new_from or role in SYSTEM_ROLES or role in RETRIEVAL_ROLES
+    ]
 
 
 def _opening(roles: list[str], texts: list[str], answer: str | None) -> int:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from costcalc.io.logs.formats import LogRecord
 from costcalc.io.logs.jobs import base_model, model_matches
-from costcalc.io.logs.measure import Measured, Parts, combine, known, label
+from costcalc.io.logs.measure import Measured, Parts, combine, counted_texts, known, label
 from costcalc.io.logs.read import LineCounts, Part, read_records
 from costcalc.io.logs.values import TimeRange
 from costcalc.io.tokens import TokenCounter, encoding_for_model
@@ -153,7 +153,7 @@ class Run:
         for _, record, sampled in chunk:
             if not sampled:
                 continue
-            texts = [text for _, text in record.messages or ()]
+            texts = counted_texts(record)
             answer = record.answer if record.usage is None else None
             texts += [t for t in (record.tools, answer) if t]
             if texts:  # a usage-only line needs no encoding (nor its "not loaded" note)
