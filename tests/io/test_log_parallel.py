@@ -171,8 +171,8 @@ def test_with_usage_totals_are_exact_and_the_sample_is_said(
     note = next(n for n in many.all_notes if "sample" in n)
     # 2 parts: the first 30 shared, 15 each (at least SAMPLE_LATER, 10)
     assert (
-        "the first 30 of each model, shared among the parts a large log is read in with at "
-        "least 10 each, then the requests of 1 in 10 conv" in note
+        "the first 30 of each model, shared among the parts a large log is read in (at least "
+        "10 each for a model new there), then the requests of 1 in 10 conv" in note
     )
 
 
@@ -197,6 +197,12 @@ def test_the_first_sample_is_shared_among_the_parts(
     assert sample(1) == "30 of 553"
     assert sample(2) == "30 of 553"
     assert sample(4) == "40 of 553"
+    # a second log read in parts after it: the model's first 30 are tokenised already, so its
+    # parts tokenise none first (they used to take 15 more); 2 × 553 requests in all
+    again = write_log(tmp_path / "again.jsonl", 600, usage=True)
+    both = measure_logs([path, again], "gpt-4o-mini", False, 0.0, now_s=NOW, workers=2)
+    note = next(n for n in both.all_notes if "sample" in n)
+    assert "a sample of 30 of 1,106 requests" in note
 
 
 def test_an_id_in_two_parts_reads_the_file_again_in_one_process(

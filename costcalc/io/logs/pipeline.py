@@ -106,9 +106,7 @@ def _measure_part(
     TokenCounter.MAX_CACHED = max(TokenCounter.MAX_CACHED // run.workers, 20_000)
     # the first requests of each model that one process tokenises, shared out among the parts
     # (1,000 in each of 2): part 0 would otherwise tokenise them all, and the others wait
-    sub.first_sample = max(runstate.SAMPLE_FIRST // count, runstate.SAMPLE_LATER)
-    if k == 0:  # after the files read before, as one process would
-        sub.eligible = Counter(run.eligible)
+    sub.share_first(count, Counter(run.eligible))
     seen, joiner = KeySet(), Joiner[Held]()
     for chunk in sub.chunks(path, sub.measured.counts, progress, part):
         for where, record, sampled in chunk:
@@ -119,7 +117,7 @@ def _measure_part(
              for model, tally in sub.known.items()}  # fmt: skip
     return parallel.PartResult(
         sub.measured,
-        dict(sub.eligible - run.eligible if k == 0 else sub.eligible),
+        dict(sub.eligible - run.eligible),
         sub.outside,
         sub.failed_ids,
         known,
@@ -222,8 +220,9 @@ def measure_logs(
         run.tokeniser.shutdown(wait=True)
     if run.outside:
         with_messages = sum(run.eligible.values())
-        later = (f", shared among the parts a large log is read in with at least "
-                 f"{runstate.SAMPLE_LATER:,} each" if run.parts_read else "")  # fmt: skip
+        later = (f", shared among the parts a large log is read in (at least "
+                 f"{runstate.SAMPLE_LATER:,} each for a model new there)"
+                 if run.parts_read else "")  # fmt: skip
         measured.note(
             f"prompt parts (system, tools, context, history) tokenised for a sample of "
             f"{with_messages - run.outside:,} of {with_messages:,} requests with usage (the "

@@ -73,7 +73,9 @@ class Run:
         self.outside = 0  # of those, requests whose parts were not tokenised
         # base model → [known tokens, requests] over the tokenised requests with usage
         self.known: dict[str | None, list[float]] = {}
-        self.first_sample = SAMPLE_FIRST  # requests of each model tokenised before sampling
+        # a part of a log read in parts (see share_first); one process: 1 part, nothing before
+        self.parts, self.before = 1, Counter[str | None]()
+        self.measured_before: set[str | None] = set()  # models with a mean from earlier logs
         self._counter: dict[str | None, TokenCounter] = {}  # by model name, as counter_for says
 
     @property
@@ -89,7 +91,26 @@ class Run:
             return False  # another model's line: never measured
         model = base_model(record.model) if record.model else None
         self.eligible[model] += 1
-        return self.eligible[model] <= self.first_sample or _drawn(record)
+        return self.eligible[model] <= self._first(model) or _drawn(record)
+
+    def share_first(self, parts: int, before: Counter[str | None]) -> None:
+        """Make this run one of `parts` parts of a log read after logs whose requests `before`
+        counted (called once `known` holds their means). What is left of each model's first
+        SAMPLE_FIRST is shared among the parts (1,000 each of 2 for a model not seen before;
+        none after a log of 2,000), but a model with no mean yet gets at least SAMPLE_LATER
+        in each part, so that the part's requests outside the sample have a mean to be
+        measured against from the start."""
+        self.parts, self.before = parts, before
+        self.eligible = Counter(before)
+        self.measured_before = {model for model, tally in self.known.items() if tally[1]}
+
+    def _first(self, model: str | None) -> int:
+        """How many of a model's first requests (counted over the run) are all tokenised."""
+        before = self.before[model]
+        share = max(SAMPLE_FIRST - before, 0) // self.parts
+        if self.parts > 1 and model not in self.measured_before:
+            share = max(share, SAMPLE_LATER)
+        return before + share
 
     def wanted(self, record: LogRecord) -> bool:
         """Not filtered out by --model (a record naming no model is kept)."""
