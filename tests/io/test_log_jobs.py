@@ -110,6 +110,12 @@ def test_a_jsonl_log_opening_with_an_array_line_is_still_jsonl(tmp_path: Path) -
     log.write_text(json.dumps([good[0]]) + "\n" + "".join(json.dumps(x) + "\n" for x in good))
     counts = measure_logs([log], None, False, 0.0).counts
     assert counts.buckets == {"used": 20, "malformed": 1} and counts.lines == 21
+    # a first line of 100 kB, longer than a read buffer: told by the first MB, whatever the
+    # buffer (it was taken for one JSON array: 0 used, 2 malformed)
+    log.write_text(json.dumps(good * 40) + "\n" + "".join(json.dumps(x) + "\n" for x in good))
+    assert 100_000 < len(json.dumps(good * 40)) < 1 << 20
+    counts = measure_logs([log], None, False, 0.0).counts
+    assert counts.buckets == {"used": 20, "malformed": 1} and counts.lines == 21
     # and an array with more after it: the rest is one malformed line, never dropped
     array = tmp_path / "export.json"
     array.write_text(json.dumps(good[:5], indent=1) + "\n" + json.dumps(good[5:7]))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -65,11 +66,34 @@ def test_quick_ranks_agree_with_tiktoken_on_any_layout(
 def test_quick_ranks_leave_a_broken_file_to_tiktoken_s_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # three fields on a line, then a rank that is not a number: tiktoken names the line
-    for data, line in ((b"IQ== 0 x\nIg== 1\n", "IQ== 0 x"), (b"IQ== zero\n", "IQ== zero")):
+    # three fields on a line, three and one (as many fields as two lines hold), a rank that
+    # is not a number, a tab inside a line: tiktoken names the line
+    for data, line in (
+        (b"IQ== 0 x\nIg== 1\n", "IQ== 0 x"),
+        (b"IQ== 0 Ig==\n1\n", "IQ== 0 Ig=="),
+        (b"IQ== zero\n", "IQ== zero"),
+        (b"IQ==\t0 x\n1\n", "IQ==\\t0 x"),
+    ):
         url = _cached(tmp_path, monkeypatch, "broken", data)
-        with pytest.raises(ValueError, match=f"Error parsing line b'{line}'"):
+        with pytest.raises(ValueError, match=re.escape(f"Error parsing line b'{line}'")):
             quick_ranks(url)
+
+
+def test_quick_ranks_leave_an_argument_they_do_not_know_to_tiktoken(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import tiktoken.load
+
+    asked: list[tuple[str, str | None, dict[str, object]]] = []
+
+    def newer(path: str, expected_hash: str | None = None, **more: object) -> dict[bytes, int]:
+        asked.append((path, expected_hash, more))
+        return {b"!": 0}
+
+    # a newer tiktoken calling its loader with a keyword this one does not know
+    monkeypatch.setattr(tiktoken.load, "load_tiktoken_bpe", newer)
+    assert quick_ranks("https://example.com/x.tiktoken", "ab12", mirror="eu") == {b"!": 0}
+    assert asked == [("https://example.com/x.tiktoken", "ab12", {"mirror": "eu"})]
 
 
 def test_offline_falls_back_to_characters_over_four_with_a_warning() -> None:
