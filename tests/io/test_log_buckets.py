@@ -289,3 +289,29 @@ def test_inputs_and_results_naming_different_models_join_by_their_ids(tmp_path: 
     measured = measure_logs(paths, None, True, 0.0)
     assert measured.stats.attempts == 5 and measured.counts.buckets == {"used": 10}
     assert measured.stats.metrics["system"].count == 5  # joined to their messages
+
+
+@pytest.mark.parametrize("kind", ["gz", "bz2", "xz"])
+def test_a_compressed_log_cut_short_or_damaged_exits_2_naming_it(tmp_path: Path, kind: str) -> None:
+    import bz2
+    import gzip
+    import lzma
+
+    compress = {"gz": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress}[kind]
+    lines = [batch_output(i, MINI) for i in range(200)]
+    whole = compress("".join(json.dumps(x) + "\n" for x in lines).encode())
+    cut = tmp_path / f"cut.jsonl.{kind}"
+    cut.write_bytes(whole[: len(whole) // 2])  # a copy or a rotation stopped half way
+    damaged = tmp_path / f"damaged.jsonl.{kind}"
+    middle = len(whole) // 2  # a flipped run of bytes in the compressed data
+    damaged.write_bytes(whole[:middle] + bytes(b ^ 0xFF for b in whole[middle : middle + 64])
+                        + whole[middle + 64 :])  # fmt: skip
+    for path in (cut, damaged):
+        out = tmp_path / "p.yaml"
+        result = runner.invoke(app, ["profile", "from-logs", str(path), "-o", str(out)])
+        # exit 2 (the input), not 3 (a bug): the file named, why, and nothing written
+        assert result.exit_code == 2, result.output
+        assert f"{path}: cannot be read" in result.stderr and "Traceback" not in result.output
+        assert not out.exists()
+    said = runner.invoke(app, ["profile", "from-logs", str(cut), "-o", str(tmp_path / "p.yaml")])
+    assert "ends early (a compressed file cut short?)" in said.stderr

@@ -84,16 +84,20 @@ def test_quick_ranks_leave_an_argument_they_do_not_know_to_tiktoken(
 ) -> None:
     import tiktoken.load
 
-    asked: list[tuple[str, str | None, dict[str, object]]] = []
+    asked: list[tuple[object, ...]] = []
 
-    def newer(path: str, expected_hash: str | None = None, **more: object) -> dict[bytes, int]:
-        asked.append((path, expected_hash, more))
+    def newer(
+        path: str, expected_hash: str | None = None, *more_args: object, **more: object
+    ) -> dict[bytes, int]:
+        asked.append((path, expected_hash, more_args, more))
         return {b"!": 0}
 
-    # a newer tiktoken calling its loader with a keyword this one does not know
+    # a newer tiktoken calling its loader with an argument this one does not know
     monkeypatch.setattr(tiktoken.load, "load_tiktoken_bpe", newer)
-    assert quick_ranks("https://example.com/x.tiktoken", "ab12", mirror="eu") == {b"!": 0}
-    assert asked == [("https://example.com/x.tiktoken", "ab12", {"mirror": "eu"})]
+    url = "https://example.com/x.tiktoken"
+    assert quick_ranks(url, "ab12", mirror="eu") == {b"!": 0}
+    assert quick_ranks(url, "ab12", "eu") == {b"!": 0}
+    assert asked == [(url, "ab12", (), {"mirror": "eu"}), (url, "ab12", ("eu",), {})]
 
 
 def test_offline_falls_back_to_characters_over_four_with_a_warning() -> None:

@@ -4,6 +4,8 @@ JSON array, a CSV log by its name."""
 from __future__ import annotations
 
 import json
+import lzma
+import zlib
 from pathlib import Path
 from typing import IO, cast
 
@@ -14,6 +16,9 @@ COMPRESSED = {b"\x1f\x8b": "gzip", b"BZh": "bz2", b"\xfd7zXZ\x00": "xz"}
 ZSTD = b"\x28\xb5\x2f\xfd"
 READ_BUFFER_BYTES = 1 << 16
 HEAD_BYTES = 1 << 20  # what one_array reads to tell a JSON array from JSONL
+# what reading a damaged compressed log raises: OSError (gzip's BadGzipFile, bz2's invalid
+# stream), EOFError (any of them cut short), zlib's and lzma's own errors
+STREAM_ERRORS = (OSError, EOFError, zlib.error, lzma.LZMAError)
 
 
 def compression(path: Path) -> str | None:
@@ -46,6 +51,15 @@ def open_log(path: Path) -> IO[bytes]:
     return path.open("rb", buffering=READ_BUFFER_BYTES)
 
 
+def unreadable(exc: BaseException) -> str:
+    """Why a log could not be read (one of STREAM_ERRORS), in a clause."""
+    if isinstance(exc, EOFError):
+        return "it ends early (a compressed file cut short?)"
+    if isinstance(exc, zlib.error | lzma.LZMAError):
+        return f"its compressed data is damaged ({exc})"
+    return str(getattr(exc, "strerror", None) or exc)
+
+
 def plain_suffix(path: Path) -> str:
     """'.csv' for logs.csv and logs.csv.gz alike."""
     suffixes = [s.lower() for s in path.suffixes]
@@ -61,7 +75,9 @@ def one_array(handle: IO[bytes]) -> bool:
     at (a peek gives as much as the handle's buffer holds, so the answer would depend on it),
     and the handle left where it was."""
     at = handle.tell()
-    head = handle.read(HEAD_BYTES).removeprefix(BOM).lstrip()
+    head = handle.read(4096).removeprefix(BOM).lstrip()
+    if head.startswith(b"[") or not head:  # the rest only then: a compressed log's seek back
+        head = (head + handle.read(HEAD_BYTES)).lstrip()  # decompresses what was read again
     handle.seek(at)
     if not head.startswith(b"["):
         return False

@@ -16,7 +16,14 @@ from typing import IO, Any
 from costcalc.errors import InputFileError
 from costcalc.io.logs import registry
 from costcalc.io.logs.formats import LogRecord
-from costcalc.io.logs.opening import BOM, one_array, open_log, plain_suffix
+from costcalc.io.logs.opening import (
+    BOM,
+    STREAM_ERRORS,
+    one_array,
+    open_log,
+    plain_suffix,
+    unreadable,
+)
 from costcalc.io.logs.values import BadValue, TimeRange
 
 PROGRESS_EVERY = 1000  # lines between progress reports
@@ -261,8 +268,8 @@ def read_records(
     its name: logs.jsonl.gz, or a rotated log without the suffix)."""
     try:
         handle = open_log(path)
-    except OSError as exc:
-        raise InputFileError(path, f"cannot be read: {exc.strerror or exc}") from None
+    except STREAM_ERRORS as exc:
+        raise InputFileError(path, f"cannot be read: {unreadable(exc)}") from None
     reader = _Reader(path, strict, counts, span, progress)
     with handle:
         try:
@@ -274,5 +281,5 @@ def read_records(
                 yield from _array(reader, handle)
             else:
                 yield from _jsonl(reader, handle)
-        except OSError as exc:  # a disk or network share failing mid-file
-            raise InputFileError(path, f"cannot be read: {exc.strerror or exc}") from None
+        except STREAM_ERRORS as exc:  # a disk failing mid-file, a compressed log cut short
+            raise InputFileError(path, f"cannot be read: {unreadable(exc)}") from None

@@ -31,10 +31,12 @@ OVERLAP_SHARE = 0.5
 # on every run: about 101,800 of 1,000,000 requests. Whole conversations, not requests at
 # random: a sampled turn's history is its conversation's earlier turns, tokenised already,
 # where a turn drawn alone has all its history to tokenise (on a log of 8.6 kB turns, 4 times
-# the text). A log read by several processes in parts (see parallel.py): the first
-# SAMPLE_FIRST shared among the parts, SAMPLE_FIRST / parts each but at least SAMPLE_LATER
-# (so that each part's requests outside the sample have a mean to be measured against from
-# the start), then the same.
+# the text). A log read by several processes in parts (see parallel.py): what is left of
+# each model's first SAMPLE_FIRST after the logs read before it, shared among the parts (a
+# part's share counts the requests it sees, so a model whose first requests crowd into one
+# part has fewer tokenised), at least SAMPLE_LATER for a model with no mean yet (so that
+# each part's requests outside the sample have one to be measured against from the start);
+# then the same.
 SAMPLE_FIRST = 2_000
 SAMPLE_EVERY = 10
 SAMPLE_LATER = 200
