@@ -91,9 +91,9 @@ def _at(prefix: str, key: str) -> str:
     return f"{prefix}.{key}" if prefix else key
 
 
-def _count_at(holder: dict[str, Any] | None, key: str, field: str) -> float:
+def _count_at(holder: dict[str, Any], key: str, field: str) -> float:
     """holder[key] as a token count; the field's name is built only for an error."""
-    value = None if holder is None else holder.get(key)
+    value = holder.get(key)
     if type(value) is int and 0 <= value <= MAX_TOKENS:  # nearly every line
         return float(value)
     return tokens(value, f"{field}.{key}")

@@ -34,7 +34,6 @@ def open_log(path: Path) -> IO[bytes]:
     """The log's bytes, decompressed when its first bytes say it is compressed."""
     import bz2
     import gzip
-    import lzma
 
     kind = compression(path)
     if kind == "zstd":

@@ -236,10 +236,9 @@ def _worker(
 def _numbered(k: int, part: Part, previous: Part | None, lines: Any) -> Part:
     """The part with its first line's number, numbered as one pass numbers the file's lines
     (by b"\\n"): worker k counts the lines of part k-1, then adds up those of the parts before
-    it as they come. The first worker counts none and starts at once: it has the most to do
-    (the first requests of each model are all tokenised there), and counting 100 MB takes it
-    0.1 s. A part whose worker died leaves the others waiting, until the parent, told of it,
-    stops them."""
+    it as they come. The first worker counts none and starts at once (counting 100 MB takes
+    0.1 s), and nobody counts the last part, which no number needs. A part whose worker died
+    leaves the others waiting, until the parent, told of it, stops them."""
     if previous is None:
         return dataclasses.replace(part, first_line=1)
     with open(previous.path, "rb") as handle:

@@ -112,9 +112,10 @@ def _measure_part(
         for where, record, sampled in chunk:
             _line(sub, Job(), joiner, seen, where, record, sampled)
     sub.tokeniser.shutdown(wait=True)
-    known = {model: [tally[0] - run.known.get(model, [0.0, 0])[0],
-                     tally[1] - run.known.get(model, [0.0, 0])[1]]
-             for model, tally in sub.known.items()}  # fmt: skip
+    known = {}  # what the part added to each model's tally, over what it started from
+    for model, (tokens, requests) in sub.known.items():
+        tokens_before, requests_before = run.known.get(model, (0.0, 0))
+        known[model] = [tokens - tokens_before, requests - requests_before]
     return parallel.PartResult(
         sub.measured,
         dict(sub.eligible - run.eligible),

@@ -89,7 +89,7 @@ class Run:
         outside the sample (decided once per record, when its chunk is prepared)."""
         if record.usage is None or not record.messages or record.failed:
             return True
-        if self.model and record.model and not model_matches(self.model, record.model):
+        if not self.wanted(record):
             return False  # another model's line: never measured
         model = base_model(record.model) if record.model else None
         self.eligible[model] += 1
